@@ -1,0 +1,971 @@
+/* xapi-cache.c: identity map + one GListStore per class, fed by event batches
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "xapi-cache.h"
+#include "xapi-connection.h"
+
+struct _XapiEventBatch
+{
+  GPtrArray  *events;      /* XapiEvent* */
+  char       *token;
+  GHashTable *ref_counts;  /* lowercased class -> GINT_TO_POINTER (count) */
+};
+
+struct _XapiCache
+{
+  GObject     parent_instance;
+
+  GWeakRef    connection;
+  GHashTable *objects;      /* ref -> XapiObject (owned) */
+  GHashTable *by_uuid;      /* uuid -> XapiObject (borrowed) */
+  GHashTable *stores;       /* lowercased class name -> GListStore (owned) */
+  gboolean    populated;
+  double      apply_progress;
+  guint       applying;     /* chunked applies in flight */
+};
+
+enum {
+  PROP_0,
+  PROP_POPULATED,
+  PROP_APPLY_PROGRESS,
+  N_PROPS
+};
+
+enum {
+  OBJECT_ADDED,
+  OBJECT_REMOVED,
+  BATCH_APPLIED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (XapiCache, xapi_cache, G_TYPE_OBJECT)
+
+/* ------------------------------------------------------------------------ */
+/* Event batches                                                            */
+
+static void
+xapi_event_free (XapiEvent *event)
+{
+  if (event == NULL)
+    return;
+  g_free (event->class_name);
+  g_free (event->ref);
+  g_clear_pointer (&event->record, xapi_record_free);
+  g_free (event);
+}
+
+static XapiEventBatch *
+xapi_event_batch_new (void)
+{
+  XapiEventBatch *batch = g_new0 (XapiEventBatch, 1);
+
+  batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_event_free);
+  return batch;
+}
+
+void
+xapi_event_batch_free (XapiEventBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_ptr_array_unref (batch->events);
+  g_free (batch->token);
+  g_clear_pointer (&batch->ref_counts, g_hash_table_unref);
+  g_free (batch);
+}
+
+const char *
+xapi_event_batch_get_token (XapiEventBatch *batch)
+{
+  return batch->token;
+}
+
+guint
+xapi_event_batch_get_n_events (XapiEventBatch *batch)
+{
+  return batch->events->len;
+}
+
+XapiEvent *
+xapi_event_batch_get_event (XapiEventBatch *batch,
+                            guint           index)
+{
+  g_return_val_if_fail (index < batch->events->len, NULL);
+  return g_ptr_array_index (batch->events, index);
+}
+
+GHashTable *
+xapi_event_batch_get_ref_counts (XapiEventBatch *batch)
+{
+  return batch->ref_counts;
+}
+
+static gboolean
+parse_op (const char  *text,
+          XapiEventOp *op)
+{
+  if (g_str_equal (text, "add"))
+    *op = XAPI_EVENT_ADD;
+  else if (g_str_equal (text, "mod"))
+    *op = XAPI_EVENT_MOD;
+  else if (g_str_equal (text, "del"))
+    *op = XAPI_EVENT_DEL;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_one_event (XapiJsonReader  *reader,
+                 XapiEvent      **out_event,
+                 GError         **error)
+{
+  g_autofree char *op_text = NULL;
+  g_autofree char *snapshot_text = NULL;  /* snapshot seen before "class" */
+  g_autoptr(XapiRecord) record = NULL;
+  XapiEvent *event;
+  const char *key;
+
+  *out_event = NULL;
+  event = g_new0 (XapiEvent, 1);
+
+  if (!xapi_json_reader_begin_object (reader))
+    goto fail;
+
+  while (xapi_json_reader_next_member (reader, &key, NULL))
+    {
+      if (g_str_equal (key, "class"))
+        {
+          if ((event->class_name = xapi_json_reader_dup_string (reader)) == NULL)
+            goto fail;
+          event->info = xapi_class_info_lookup (event->class_name);
+        }
+      else if (g_str_equal (key, "operation"))
+        {
+          if ((op_text = xapi_json_reader_dup_string (reader)) == NULL)
+            goto fail;
+        }
+      else if (g_str_equal (key, "ref"))
+        {
+          if ((event->ref = xapi_json_reader_dup_string (reader)) == NULL)
+            goto fail;
+        }
+      else if (g_str_equal (key, "snapshot"))
+        {
+          if (xapi_json_reader_peek (reader) == XAPI_JSON_TOKEN_NULL)
+            {
+              if (!xapi_json_reader_read_null (reader))
+                goto fail;
+            }
+          else if (event->class_name != NULL)
+            {
+              if (xapi_json_reader_peek (reader) != XAPI_JSON_TOKEN_BEGIN_OBJECT)
+                {
+                  g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                               "event snapshot is not an object");
+                  goto fail_set;
+                }
+              event->record = xapi_record_parse (event->info, reader, error);
+              if (event->record == NULL)
+                goto fail_set;
+            }
+          else
+            {
+              const char *raw;
+              gsize len;
+
+              if (!xapi_json_reader_read_raw (reader, &raw, &len))
+                goto fail;
+              snapshot_text = g_strndup (raw, len);
+            }
+        }
+      else if (!xapi_json_reader_skip (reader))
+        goto fail;
+    }
+  if (xapi_json_reader_failed (reader, error))
+    goto fail_set;
+
+  if (event->class_name == NULL || event->ref == NULL || op_text == NULL ||
+      !parse_op (op_text, &event->op))
+    {
+      g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                   "event lacks a valid class, ref or operation");
+      goto fail_set;
+    }
+
+  if (snapshot_text != NULL)
+    {
+      g_autoptr(XapiJsonReader) sub = xapi_json_reader_new (snapshot_text, -1);
+
+      if (xapi_json_reader_peek (sub) != XAPI_JSON_TOKEN_BEGIN_OBJECT)
+        {
+          g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                       "event snapshot is not an object");
+          goto fail_set;
+        }
+      event->record = xapi_record_parse (event->info, sub, error);
+      if (event->record == NULL)
+        goto fail_set;
+    }
+
+  *out_event = event;
+  return TRUE;
+
+fail:
+  xapi_json_reader_failed (reader, error);
+fail_set:
+  xapi_event_free (event);
+  return FALSE;
+}
+
+XapiEventBatch *
+xapi_event_batch_parse (XapiJsonReader  *reader,
+                        GError         **error)
+{
+  g_autoptr(XapiEventBatch) batch = xapi_event_batch_new ();
+  gboolean saw_events = FALSE;
+  const char *key;
+
+  if (xapi_json_reader_peek (reader) != XAPI_JSON_TOKEN_BEGIN_OBJECT)
+    {
+      g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                   "event.from result is not an object");
+      return NULL;
+    }
+  if (!xapi_json_reader_begin_object (reader))
+    goto fail;
+
+  while (xapi_json_reader_next_member (reader, &key, NULL))
+    {
+      if (g_str_equal (key, "events"))
+        {
+          saw_events = TRUE;
+          if (!xapi_json_reader_begin_array (reader))
+            goto fail;
+          while (xapi_json_reader_next_element (reader))
+            {
+              XapiEvent *event;
+
+              if (!parse_one_event (reader, &event, error))
+                return NULL;
+              g_ptr_array_add (batch->events, event);
+            }
+          if (xapi_json_reader_failed (reader, NULL))
+            goto fail;
+        }
+      else if (g_str_equal (key, "token"))
+        {
+          if ((batch->token = xapi_json_reader_dup_string (reader)) == NULL)
+            goto fail;
+        }
+      else if (g_str_equal (key, "valid_ref_counts"))
+        {
+          const char *cls;
+
+          batch->ref_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          if (!xapi_json_reader_begin_object (reader))
+            goto fail;
+          while (xapi_json_reader_next_member (reader, &cls, NULL))
+            {
+              g_autofree char *name = g_ascii_strdown (cls, -1);
+              gint64 count;
+
+              if (!xapi_json_reader_read_int64 (reader, &count))
+                goto fail;
+              g_hash_table_insert (batch->ref_counts, g_steal_pointer (&name),
+                                   GINT_TO_POINTER ((int) CLAMP (count, 0, G_MAXINT)));
+            }
+          if (xapi_json_reader_failed (reader, NULL))
+            goto fail;
+        }
+      else if (!xapi_json_reader_skip (reader))
+        goto fail;
+    }
+  if (xapi_json_reader_failed (reader, NULL))
+    goto fail;
+
+  if (!saw_events || batch->token == NULL)
+    {
+      g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                   "event.from result lacks events or token");
+      return NULL;
+    }
+
+  return g_steal_pointer (&batch);
+
+fail:
+  xapi_json_reader_failed (reader, error);
+  return NULL;
+}
+
+XapiEventBatch *
+xapi_event_batch_parse_records (XapiJsonReader  *reader,
+                                const char      *class_name,
+                                GError         **error)
+{
+  g_autoptr(XapiEventBatch) batch = xapi_event_batch_new ();
+  const XapiClassInfo *info = xapi_class_info_lookup (class_name);
+  const char *key;
+
+  if (xapi_json_reader_peek (reader) != XAPI_JSON_TOKEN_BEGIN_OBJECT)
+    {
+      g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                   "get_all_records result is not an object");
+      return NULL;
+    }
+  if (!xapi_json_reader_begin_object (reader))
+    goto fail;
+
+  while (xapi_json_reader_next_member (reader, &key, NULL))
+    {
+      XapiEvent *event = g_new0 (XapiEvent, 1);
+
+      event->op = XAPI_EVENT_ADD;
+      event->class_name = g_strdup (class_name);
+      event->info = info;
+      event->ref = g_strdup (key);
+      g_ptr_array_add (batch->events, event);
+
+      if (xapi_json_reader_peek (reader) != XAPI_JSON_TOKEN_BEGIN_OBJECT)
+        {
+          g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                       "record of %s is not an object", event->ref);
+          return NULL;
+        }
+      event->record = xapi_record_parse (info, reader, error);
+      if (event->record == NULL)
+        return NULL;
+    }
+  if (xapi_json_reader_failed (reader, NULL))
+    goto fail;
+
+  batch->token = g_strdup ("");
+  return g_steal_pointer (&batch);
+
+fail:
+  xapi_json_reader_failed (reader, error);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The cache                                                                */
+
+static char *
+store_key_for_name (const char *class_name)
+{
+  const XapiClassInfo *info = xapi_class_info_lookup (class_name);
+
+  if (info != NULL)
+    return g_strdup (info->lower_name);
+  return g_ascii_strdown (class_name, -1);
+}
+
+static GListStore *
+ensure_store (XapiCache  *self,
+              const char *class_name)
+{
+  g_autofree char *key = store_key_for_name (class_name);
+  GListStore *store = g_hash_table_lookup (self->stores, key);
+
+  if (store == NULL)
+    {
+      const XapiClassInfo *info = xapi_class_info_lookup (class_name);
+      GType type = info != NULL ? info->get_type () : XAPI_TYPE_UNKNOWN_OBJECT;
+
+      store = g_list_store_new (type);
+      g_hash_table_insert (self->stores, g_steal_pointer (&key), store);
+    }
+
+  return store;
+}
+
+static void
+xapi_cache_dispose (GObject *object)
+{
+  XapiCache *self = XAPI_CACHE (object);
+
+  if (self->objects != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->objects);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        _xapi_object_set_gone (value);
+    }
+  g_clear_pointer (&self->by_uuid, g_hash_table_unref);
+  g_clear_pointer (&self->stores, g_hash_table_unref);
+  g_clear_pointer (&self->objects, g_hash_table_unref);
+  g_weak_ref_clear (&self->connection);
+
+  G_OBJECT_CLASS (xapi_cache_parent_class)->dispose (object);
+}
+
+static void
+xapi_cache_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  XapiCache *self = XAPI_CACHE (object);
+
+  switch (prop_id)
+    {
+    case PROP_POPULATED:
+      g_value_set_boolean (value, self->populated);
+      break;
+    case PROP_APPLY_PROGRESS:
+      g_value_set_double (value, self->apply_progress);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xapi_cache_class_init (XapiCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xapi_cache_dispose;
+  object_class->get_property = xapi_cache_get_property;
+
+  properties[PROP_POPULATED] =
+    g_param_spec_boolean ("populated", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_APPLY_PROGRESS] =
+    g_param_spec_double ("apply-progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[OBJECT_ADDED] =
+    g_signal_new ("object-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, XAPI_TYPE_OBJECT);
+  signals[OBJECT_REMOVED] =
+    g_signal_new ("object-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, XAPI_TYPE_OBJECT);
+  signals[BATCH_APPLIED] =
+    g_signal_new ("batch-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+xapi_cache_init (XapiCache *self)
+{
+  g_weak_ref_init (&self->connection, NULL);
+  self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->stores = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+XapiCache *
+xapi_cache_new (XapiConnection *connection)
+{
+  XapiCache *self = g_object_new (XAPI_TYPE_CACHE, NULL);
+
+  g_weak_ref_set (&self->connection, connection);
+  return self;
+}
+
+XapiObject *
+xapi_cache_lookup (XapiCache  *self,
+                   const char *ref)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  if (ref == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->objects, ref);
+}
+
+XapiObject *
+xapi_cache_lookup_by_uuid (XapiCache  *self,
+                           const char *uuid)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  if (uuid == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->by_uuid, uuid);
+}
+
+gpointer
+xapi_cache_lookup_typed (XapiCache  *self,
+                         const char *ref,
+                         GType       type)
+{
+  XapiObject *object = xapi_cache_lookup (self, ref);
+
+  if (object != NULL && !g_type_is_a (G_OBJECT_TYPE (object), type))
+    return NULL;
+  return object;
+}
+
+GListModel *
+xapi_cache_get_objects (XapiCache *self,
+                        GType      type)
+{
+  const XapiClassInfo *info;
+
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  info = xapi_class_info_for_type (type);
+  g_return_val_if_fail (info != NULL, NULL);
+
+  return G_LIST_MODEL (ensure_store (self, info->wire_name));
+}
+
+GListModel *
+xapi_cache_get_objects_by_name (XapiCache  *self,
+                                const char *class_name)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+  g_return_val_if_fail (class_name != NULL, NULL);
+
+  return G_LIST_MODEL (ensure_store (self, class_name));
+}
+
+guint
+xapi_cache_get_n_objects (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), 0);
+  return g_hash_table_size (self->objects);
+}
+
+gboolean
+xapi_cache_is_populated (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), FALSE);
+  return self->populated;
+}
+
+void
+_xapi_cache_set_populated (XapiCache *self,
+                           gboolean   populated)
+{
+  populated = !!populated;
+  if (self->populated == populated)
+    return;
+  self->populated = populated;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POPULATED]);
+}
+
+double
+xapi_cache_get_apply_progress (XapiCache *self)
+{
+  return self->apply_progress;
+}
+
+static void
+set_apply_progress (XapiCache *self,
+                    double     progress)
+{
+  if (self->apply_progress == progress)
+    return;
+  self->apply_progress = progress;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLY_PROGRESS]);
+}
+
+XapiObject *
+xapi_cache_follow (XapiCache  *self,
+                   XapiObject *object,
+                   const char *ref_field)
+{
+  const XapiFieldInfo *field;
+  const char *ref;
+
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+  g_return_val_if_fail (XAPI_IS_OBJECT (object), NULL);
+
+  field = xapi_object_find_field (object, ref_field);
+  if (field == NULL || field->kind != XAPI_FIELD_REF)
+    return NULL;
+
+  ref = G_STRUCT_MEMBER (const char *, object, field->offset);
+  if (ref == NULL || g_str_equal (ref, "OpaqueRef:NULL"))
+    return NULL;
+
+  return xapi_cache_lookup (self, ref);
+}
+
+GPtrArray *
+xapi_cache_follow_set (XapiCache  *self,
+                       XapiObject *object,
+                       const char *refs_field)
+{
+  GPtrArray *result = g_ptr_array_new ();
+  const XapiFieldInfo *field;
+  char **refs;
+
+  g_return_val_if_fail (XAPI_IS_CACHE (self), result);
+  g_return_val_if_fail (XAPI_IS_OBJECT (object), result);
+
+  field = xapi_object_find_field (object, refs_field);
+  if (field == NULL || field->kind != XAPI_FIELD_STRV)
+    return result;
+
+  refs = G_STRUCT_MEMBER (char **, object, field->offset);
+  for (guint i = 0; refs != NULL && refs[i] != NULL; i++)
+    {
+      XapiObject *target = xapi_cache_lookup (self, refs[i]);
+
+      if (target != NULL)
+        g_ptr_array_add (result, target);
+    }
+
+  return result;
+}
+
+XapiObject *
+xapi_cache_get_pool (XapiCache *self)
+{
+  GListModel *pools;
+
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  pools = G_LIST_MODEL (ensure_store (self, "pool"));
+  if (g_list_model_get_n_items (pools) == 0)
+    return NULL;
+
+  {
+    g_autoptr(XapiObject) pool = g_list_model_get_item (pools, 0);
+    return pool;   /* still owned by the store */
+  }
+}
+
+XapiObject *
+xapi_cache_get_master (XapiCache *self)
+{
+  XapiObject *pool = xapi_cache_get_pool (self);
+
+  if (pool == NULL)
+    return NULL;
+  return xapi_cache_follow (self, pool, "master");
+}
+
+/* Pending additions are gathered per store and spliced in at once, which
+ * keeps a 10,000-object initial sync to a handful of items-changed signals. */
+typedef struct {
+  GListStore *store;
+  GPtrArray  *items;
+} PendingAdds;
+
+static void
+pending_adds_free (PendingAdds *pending)
+{
+  g_ptr_array_unref (pending->items);
+  g_free (pending);
+}
+
+static void
+index_uuid (XapiCache  *self,
+            XapiObject *object)
+{
+  const char *uuid = xapi_object_get_uuid (object);
+
+  if (uuid != NULL && *uuid != '\0')
+    g_hash_table_replace (self->by_uuid, g_strdup (uuid), object);
+}
+
+static void
+unindex_uuid (XapiCache  *self,
+              XapiObject *object)
+{
+  const char *uuid = xapi_object_get_uuid (object);
+
+  if (uuid != NULL && g_hash_table_lookup (self->by_uuid, uuid) == object)
+    g_hash_table_remove (self->by_uuid, uuid);
+}
+
+static void
+remove_object (XapiCache  *self,
+               XapiObject *object)
+{
+  g_autoptr(XapiObject) keep = g_object_ref (object);
+  GListStore *store = ensure_store (self, xapi_object_get_class_name (object));
+  guint position;
+
+  unindex_uuid (self, object);
+  g_hash_table_remove (self->objects, xapi_object_get_ref (object));
+  if (g_list_store_find (store, object, &position))
+    g_list_store_remove (store, position);
+  _xapi_object_set_gone (object);
+  g_signal_emit (self, signals[OBJECT_REMOVED], 0, object);
+}
+
+static void
+apply_event (XapiCache      *self,
+             XapiConnection *connection,
+             XapiEvent      *event,
+             GHashTable     *pending)    /* store -> PendingAdds */
+{
+  XapiObject *existing = g_hash_table_lookup (self->objects, event->ref);
+
+  if (event->op == XAPI_EVENT_DEL)
+    {
+      if (existing != NULL)
+        remove_object (self, existing);
+      return;
+    }
+
+  if (event->record == NULL)
+    return;   /* a mod without snapshot carries nothing to apply */
+
+  if (existing != NULL)
+    {
+      const char *old_uuid = xapi_object_get_uuid (existing);
+      g_autofree char *uuid_before = g_strdup (old_uuid);
+
+      xapi_object_apply_record (existing, event->record);
+      if (g_strcmp0 (uuid_before, xapi_object_get_uuid (existing)) != 0)
+        {
+          if (uuid_before != NULL && g_hash_table_lookup (self->by_uuid, uuid_before) == existing)
+            g_hash_table_remove (self->by_uuid, uuid_before);
+          index_uuid (self, existing);
+        }
+      return;
+    }
+
+  {
+    XapiObject *object = xapi_record_instantiate (event->record, connection,
+                                                  event->class_name, event->ref);
+    GListStore *store = ensure_store (self, xapi_object_get_class_name (object));
+    PendingAdds *adds = g_hash_table_lookup (pending, store);
+
+    g_hash_table_insert (self->objects, g_strdup (event->ref), object);
+    index_uuid (self, object);
+
+    if (adds == NULL)
+      {
+        adds = g_new0 (PendingAdds, 1);
+        adds->store = store;
+        adds->items = g_ptr_array_new ();
+        g_hash_table_insert (pending, store, adds);
+      }
+    g_ptr_array_add (adds->items, object);
+  }
+}
+
+static void
+flush_pending (XapiCache  *self,
+               GHashTable *pending)
+{
+  GHashTableIter iter;
+  PendingAdds *adds;
+
+  g_hash_table_iter_init (&iter, pending);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &adds))
+    {
+      g_list_store_splice (adds->store,
+                           g_list_model_get_n_items (G_LIST_MODEL (adds->store)),
+                           0, adds->items->pdata, adds->items->len);
+      for (guint i = 0; i < adds->items->len; i++)
+        g_signal_emit (self, signals[OBJECT_ADDED], 0, g_ptr_array_index (adds->items, i));
+    }
+  g_hash_table_remove_all (pending);
+}
+
+static GHashTable *
+pending_new (void)
+{
+  return g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                (GDestroyNotify) pending_adds_free);
+}
+
+void
+xapi_cache_apply_batch (XapiCache      *self,
+                        XapiEventBatch *batch)
+{
+  g_autoptr(XapiConnection) connection = NULL;
+  g_autoptr(GHashTable) pending = pending_new ();
+
+  g_return_if_fail (XAPI_IS_CACHE (self));
+  g_return_if_fail (batch != NULL);
+
+  connection = g_weak_ref_get (&self->connection);
+  for (guint i = 0; i < batch->events->len; i++)
+    apply_event (self, connection, g_ptr_array_index (batch->events, i), pending);
+  flush_pending (self, pending);
+
+  g_signal_emit (self, signals[BATCH_APPLIED], 0, batch->events->len);
+}
+
+void
+xapi_cache_clear (XapiCache *self)
+{
+  g_autoptr(GPtrArray) all = NULL;
+
+  g_return_if_fail (XAPI_IS_CACHE (self));
+
+  all = g_hash_table_get_values_as_ptr_array (self->objects);
+  g_ptr_array_set_free_func (all, NULL);
+  for (guint i = 0; i < all->len; i++)
+    remove_object (self, g_ptr_array_index (all, i));
+  _xapi_cache_set_populated (self, FALSE);
+}
+
+/* ---- chunked apply ------------------------------------------------------ */
+
+typedef struct {
+  XapiEventBatch *batch;
+  guint           next;
+  gboolean        resync;
+  gint64          budget_us;
+  GHashTable     *pending;
+  GHashTable     *seen;     /* refs in the batch, for resync */
+  guint           source_id;
+  gulong          cancel_id;
+} ApplyState;
+
+static void
+apply_state_free (ApplyState *state)
+{
+  g_clear_pointer (&state->batch, xapi_event_batch_free);
+  g_clear_pointer (&state->pending, g_hash_table_unref);
+  g_clear_pointer (&state->seen, g_hash_table_unref);
+  g_free (state);
+}
+
+static void
+finish_resync (XapiCache  *self,
+               GHashTable *seen)
+{
+  g_autoptr(GPtrArray) stale = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->objects);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (seen, key))
+      g_ptr_array_add (stale, value);
+
+  for (guint i = 0; i < stale->len; i++)
+    remove_object (self, g_ptr_array_index (stale, i));
+}
+
+static gboolean
+apply_chunk_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  XapiCache *self = g_task_get_source_object (task);
+  ApplyState *state = g_task_get_task_data (task);
+  g_autoptr(XapiConnection) connection = g_weak_ref_get (&self->connection);
+  gint64 deadline = g_get_monotonic_time () + state->budget_us;
+  guint start = state->next;
+  guint n = state->batch->events->len;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      state->source_id = 0;
+      self->applying--;
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+
+  while (state->next < n)
+    {
+      XapiEvent *event = g_ptr_array_index (state->batch->events, state->next++);
+
+      if (state->seen != NULL && event->op != XAPI_EVENT_DEL)
+        g_hash_table_add (state->seen, event->ref);
+      apply_event (self, connection, event, state->pending);
+
+      /* Checking the clock is cheap but not free: look every 32 events. */
+      if ((state->next & 31) == 0 && g_get_monotonic_time () >= deadline)
+        break;
+    }
+  flush_pending (self, state->pending);
+  g_signal_emit (self, signals[BATCH_APPLIED], 0, state->next - start);
+  set_apply_progress (self, n > 0 ? (double) state->next / n : 1.0);
+
+  if (state->next < n)
+    return G_SOURCE_CONTINUE;
+
+  if (state->resync)
+    finish_resync (self, state->seen);
+
+  state->source_id = 0;
+  self->applying--;
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+apply_task_data_free (gpointer data)
+{
+  ApplyState *state = data;
+
+  g_clear_handle_id (&state->source_id, g_source_remove);
+  apply_state_free (state);
+}
+
+void
+xapi_cache_apply_batch_async (XapiCache           *self,
+                              XapiEventBatch      *batch,
+                              gboolean             resync,
+                              gint64               budget_us,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task;
+  ApplyState *state;
+
+  g_return_if_fail (XAPI_IS_CACHE (self));
+  g_return_if_fail (batch != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xapi_cache_apply_batch_async);
+
+  state = g_new0 (ApplyState, 1);
+  state->batch = batch;
+  state->resync = resync;
+  state->budget_us = budget_us > 0 ? budget_us : 4000;
+  state->pending = pending_new ();
+  if (resync)
+    state->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_task_set_task_data (task, state, apply_task_data_free);
+
+  self->applying++;
+  set_apply_progress (self, 0.0);
+  /* Below redraw priority, so the UI keeps painting while a sync is applied. */
+  state->source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_chunk_cb, task, NULL);
+}
+
+gboolean
+xapi_cache_apply_batch_finish (XapiCache     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xapi_cache_apply_batch_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Used by the connection for tasks it learns of before their add event. */
+void
+_xapi_cache_insert (XapiCache  *self,
+                    XapiObject *object)
+{
+  GListStore *store;
+
+  if (g_hash_table_contains (self->objects, xapi_object_get_ref (object)))
+    return;
+
+  store = ensure_store (self, xapi_object_get_class_name (object));
+  g_hash_table_insert (self->objects, g_strdup (xapi_object_get_ref (object)),
+                       g_object_ref (object));
+  index_uuid (self, object);
+  g_list_store_append (store, object);
+  g_signal_emit (self, signals[OBJECT_ADDED], 0, object);
+}
