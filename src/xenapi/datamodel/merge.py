@@ -126,6 +126,7 @@ def merge(api, extra, errors):
     non_async = set(extra.get("non_async", []))
     sessionless = set(extra.get("sessionless", []))
     no_events = set(extra.get("no_events", []))
+    custom_accessors = set(extra.get("custom_accessors", []))
 
     out_classes = []
     for cname in sorted(order, key=lambda n: n.lower()):
@@ -138,6 +139,10 @@ def merge(api, extra, errors):
             custom.append(m)
         names = {m["name"] for m in custom}
         implicit = [m for m in implicit_messages(c, extra) if m["name"] not in names]
+        for m in implicit:
+            if cname + "." + m["name"] in custom_accessors:
+                m["implicit"] = False
+                m["async"] = cname + "." + m["name"] not in non_async
         msgs = []
         for m in custom + implicit:
             full = cname + "." + m["name"]
