@@ -1,0 +1,431 @@
+/* xapi-console-tunnel.c: HTTP CONNECT tunnel to a XenAPI /console (RFB)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * XenServer serves VM and host consoles as "CONNECT /console?uuid=..
+ * HTTP/1.0" on the host that runs the VM (console.location).  After the
+ * "HTTP/1.1 200 OK" head the connection carries raw RFB.  gvnc only takes a
+ * file descriptor, so the TLS stream is bridged to one end of a socketpair
+ * with g_io_stream_splice_async() and the other end is handed out.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "xapi-console-tunnel.h"
+
+#define MAX_HEAD_BYTES 16384
+
+G_DEFINE_QUARK (xapi-console-tunnel-error-quark, xapi_console_tunnel_error)
+
+static gint n_bridges;   /* atomic */
+
+typedef struct {
+  char              *host;          /* for messages */
+  int                port;
+  gboolean           tls;
+  char              *request;       /* contains the session ref: never logged */
+  char              *pin;
+  char              *peer_fingerprint;
+  gboolean           rejected_certificate;
+  GSocketClient     *client;
+  GSocketConnection *connection;
+  GString           *head;
+  char               byte;
+} TunnelData;
+
+static void
+tunnel_data_free (gpointer data)
+{
+  TunnelData *td = data;
+
+  g_free (td->host);
+  if (td->request != NULL)
+    {
+      explicit_bzero (td->request, strlen (td->request));
+      g_free (td->request);
+    }
+  g_free (td->pin);
+  g_free (td->peer_fingerprint);
+  g_clear_object (&td->client);
+  g_clear_object (&td->connection);
+  if (td->head != NULL)
+    g_string_free (td->head, TRUE);
+  g_free (td);
+}
+
+char *
+xapi_console_tunnel_certificate_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GChecksum) checksum = NULL;
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  GString *out;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, der->data, der->len);
+  g_checksum_get_digest (checksum, digest, &len);
+
+  out = g_string_sized_new (len * 3);
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", digest[i]);
+  return g_string_free (out, FALSE);
+}
+
+guint
+xapi_console_tunnel_get_n_bridges (void)
+{
+  return (guint) g_atomic_int_get (&n_bridges);
+}
+
+/* Only called when the system does not trust the certificate. */
+static gboolean
+accept_certificate_cb (GTlsConnection       *connection,
+                       GTlsCertificate      *peer,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  TunnelData *td = user_data;
+
+  g_free (td->peer_fingerprint);
+  td->peer_fingerprint = xapi_console_tunnel_certificate_fingerprint (peer);
+
+  if (td->pin != NULL && td->peer_fingerprint != NULL &&
+      g_ascii_strcasecmp (td->pin, td->peer_fingerprint) == 0)
+    return TRUE;
+
+  td->rejected_certificate = TRUE;
+  g_debug ("console tunnel to %s: certificate %s rejected (flags 0x%x)",
+           td->host, td->peer_fingerprint, errors);
+  return FALSE;
+}
+
+static void
+socket_client_event_cb (GSocketClient      *client,
+                        GSocketClientEvent  event,
+                        GSocketConnectable *connectable,
+                        GIOStream          *connection,
+                        gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection))
+    g_signal_connect (connection, "accept-certificate",
+                      G_CALLBACK (accept_certificate_cb), user_data);
+}
+
+static void
+bridge_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_io_stream_splice_finish (result, &error))
+    g_debug ("console bridge ended: %s", error->message);
+  g_atomic_int_add (&n_bridges, -1);
+}
+
+static void
+start_bridge (GTask *task)
+{
+  TunnelData *td = g_task_get_task_data (task);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketConnection) local = NULL;
+  g_autoptr(GError) error = NULL;
+  int sv[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    {
+      int saved = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               "Could not create the console socket pair: %s",
+                               g_strerror (saved));
+      return;
+    }
+
+  socket = g_socket_new_from_fd (sv[0], &error);
+  if (socket == NULL)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  local = g_socket_connection_factory_create_connection (socket);
+
+  g_atomic_int_inc (&n_bridges);
+  g_io_stream_splice_async (G_IO_STREAM (td->connection), G_IO_STREAM (local),
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 |
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                            G_PRIORITY_DEFAULT, NULL, bridge_done_cb, NULL);
+  g_task_return_int (task, sv[1]);
+}
+
+static void
+return_http_error (GTask *task,
+                   guint  status,
+                   const char *reason)
+{
+  TunnelData *td = g_task_get_task_data (task);
+  int code;
+  const char *msg;
+
+  switch (status)
+    {
+    case 401:
+      code = XAPI_CONSOLE_TUNNEL_ERROR_UNAUTHORIZED;
+      msg = "The host refused the console session (401 Unauthorized): the session is invalid or has expired";
+      break;
+    case 403:
+      code = XAPI_CONSOLE_TUNNEL_ERROR_FORBIDDEN;
+      msg = "Permission denied for this console (403 Forbidden): your role may not open it";
+      break;
+    case 404:
+      code = XAPI_CONSOLE_TUNNEL_ERROR_NOT_FOUND;
+      msg = "The console was not found (404 Not Found): it has no address, the VM may have stopped";
+      break;
+    case 500:
+      code = XAPI_CONSOLE_TUNNEL_ERROR_SERVER;
+      msg = "The host could not open the console (500 Internal Server Error): the VM may not be running on this host";
+      break;
+    case 503:
+      code = XAPI_CONSOLE_TUNNEL_ERROR_BUSY;
+      msg = "The console is busy (503 Service Unavailable): another client is connected and console sessions are limited";
+      break;
+    default:
+      g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_HTTP,
+                               "The console host %s answered %u %s", td->host, status,
+                               reason != NULL ? reason : "");
+      return;
+    }
+  g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, code, "%s", msg);
+}
+
+static void
+parse_head (GTask *task)
+{
+  TunnelData *td = g_task_get_task_data (task);
+  g_auto(GStrv) lines = g_strsplit (td->head->str, "\r\n", 2);
+  g_auto(GStrv) parts = NULL;
+  guint64 status = 0;
+
+  parts = g_strsplit (lines[0], " ", 3);
+  if (g_strv_length (parts) < 2 || !g_str_has_prefix (parts[0], "HTTP/1.") ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 100, 599, &status, NULL))
+    {
+      g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_PROTOCOL,
+                               "The console host %s did not answer with HTTP", td->host);
+      return;
+    }
+  if (status != 200)
+    {
+      return_http_error (task, (guint) status, parts[2]);
+      return;
+    }
+  start_bridge (task);
+}
+
+static void
+read_head_byte_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TunnelData *td = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n < 0)
+    {
+      g_prefix_error (&error, "Reading the console reply from %s: ", td->host);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (n == 0)
+    {
+      g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_PROTOCOL,
+                               "The console host %s closed the connection before answering", td->host);
+      return;
+    }
+
+  g_string_append_c (td->head, td->byte);
+  if (td->head->len >= 4 && memcmp (td->head->str + td->head->len - 4, "\r\n\r\n", 4) == 0)
+    {
+      parse_head (task);
+      return;
+    }
+  if (td->head->len >= MAX_HEAD_BYTES)
+    {
+      g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_PROTOCOL,
+                               "The console reply head from %s is too long", td->host);
+      return;
+    }
+
+  /* One byte at a time: whatever follows the head is RFB and must stay in
+   * the socket for gvnc. */
+  cancellable = g_task_get_cancellable (task);
+  g_input_stream_read_async (G_INPUT_STREAM (source), &td->byte, 1, G_PRIORITY_DEFAULT,
+                             cancellable, read_head_byte_cb, g_steal_pointer (&task));
+}
+
+static void
+write_request_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TunnelData *td = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+  GInputStream *in;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      g_prefix_error (&error, "Sending the console request to %s: ", td->host);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  td->head = g_string_new (NULL);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (td->connection));
+  cancellable = g_task_get_cancellable (task);
+  g_input_stream_read_async (in, &td->byte, 1, G_PRIORITY_DEFAULT,
+                             cancellable, read_head_byte_cb, g_steal_pointer (&task));
+}
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TunnelData *td = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+  GOutputStream *out;
+
+  td->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (td->connection == NULL)
+    {
+      if (td->rejected_certificate)
+        g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_UNTRUSTED,
+                                 "The certificate of the console host %s (SHA-256 %s) is not trusted "
+                                 "and does not match the pinned fingerprint",
+                                 td->host, td->peer_fingerprint ? td->peer_fingerprint : "unknown");
+      else
+        {
+          g_prefix_error (&error, "Could not connect to the console host %s: ", td->host);
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
+      return;
+    }
+
+  /* The handshake is over: the TLS stream outlives @td (it goes to the bridge). */
+  if (G_IS_TCP_WRAPPER_CONNECTION (td->connection))
+    g_signal_handlers_disconnect_by_data (
+      g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (td->connection)), td);
+
+  out = g_io_stream_get_output_stream (G_IO_STREAM (td->connection));
+  cancellable = g_task_get_cancellable (task);
+  g_output_stream_write_all_async (out, td->request, strlen (td->request), G_PRIORITY_DEFAULT,
+                                   cancellable, write_request_cb, g_steal_pointer (&task));
+}
+
+void
+xapi_console_tunnel_open_async (const char          *location,
+                                const char          *session_ref,
+                                const char          *pinned_sha256,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GSocketConnectable) address = NULL;
+  g_autofree char *escaped_session = NULL;
+  g_autofree char *host_header = NULL;
+  const char *scheme, *path, *query;
+  TunnelData *td;
+  int default_port;
+
+  g_return_if_fail (location != NULL);
+  g_return_if_fail (session_ref != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xapi_console_tunnel_open_async);
+  /* Once an fd is returned the caller must get it, even if cancelled late. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  uri = g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (scheme == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
+    {
+      g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR,
+                               XAPI_CONSOLE_TUNNEL_ERROR_INVALID_LOCATION,
+                               "The console location is not an http(s) URL");
+      return;
+    }
+
+  td = g_new0 (TunnelData, 1);
+  g_task_set_task_data (task, td, tunnel_data_free);
+  td->tls = g_ascii_strcasecmp (scheme, "https") == 0;
+  default_port = td->tls ? 443 : 80;
+  td->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : default_port;
+  td->host = g_strdup (g_uri_get_host (uri));
+  td->pin = g_strdup (pinned_sha256);
+
+  path = g_uri_get_path (uri);
+  if (path == NULL || *path == '\0')
+    path = "/console";
+  query = g_uri_get_query (uri);
+  escaped_session = g_uri_escape_string (session_ref, ":", FALSE);
+
+  if (strchr (td->host, ':') != NULL)
+    host_header = td->port == default_port ? g_strdup_printf ("[%s]", td->host)
+                                           : g_strdup_printf ("[%s]:%d", td->host, td->port);
+  else
+    host_header = td->port == default_port ? g_strdup (td->host)
+                                           : g_strdup_printf ("%s:%d", td->host, td->port);
+
+  td->request = g_strdup_printf ("CONNECT %s?%s%ssession_id=%s HTTP/1.0\r\n"
+                                 "Host: %s\r\n"
+                                 "Cookie: session_id=%s\r\n"
+                                 "\r\n",
+                                 path, query != NULL ? query : "",
+                                 query != NULL && *query != '\0' ? "&" : "",
+                                 escaped_session, host_header, escaped_session);
+  explicit_bzero (escaped_session, strlen (escaped_session));
+
+  td->client = g_socket_client_new ();
+  g_socket_client_set_tls (td->client, td->tls);
+  g_socket_client_set_timeout (td->client, 30);
+  if (td->tls)
+    g_signal_connect (td->client, "event", G_CALLBACK (socket_client_event_cb), td);
+
+  address = g_network_address_new (td->host, (guint16) td->port);
+  g_socket_client_connect_async (td->client, address, cancellable, connected_cb,
+                                 g_steal_pointer (&task));
+}
+
+int
+xapi_console_tunnel_open_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xapi_console_tunnel_open_async, -1);
+
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
