@@ -22,6 +22,9 @@ static const struct { const char *wire; guint min; } param_defaults[] = {
   { "SR.create", 8 },
   { "VDI.pool_migrate", 3 },
   { "host.migrate_receive", 3 },
+  { "VDI.copy", 2 },
+  { "VM.snapshot", 2 },
+  { "VM.checkpoint", 2 },
 };
 
 static SimType *

@@ -223,8 +223,921 @@ sim_vm_set_running (Sim        *sim,
     }
 }
 
+/* ---------------------------------------------------------------- helpers */
+
+static const char *
+lower_state (SimRow *vm)
+{
+  const char *ps = sim_row_str (vm, "power_state");
+  return strcmp (ps, "Halted") == 0 ? "halted" : strcmp (ps, "Running") == 0 ? "running"
+         : strcmp (ps, "Paused") == 0 ? "paused" : strcmp (ps, "Suspended") == 0 ? "suspended" : ps;
+}
+
+/* Checks for VM operations; fails the call and returns FALSE. */
+static gboolean
+vm_check (SimCall    *call,
+          SimRow     *vm,
+          const char *op,
+          const char *expected)   /* lower-case power state(s) separated by '|', or NULL */
+{
+  if (sim_row_bool (vm, "is_a_template") && strcmp (op, "clone") && strcmp (op, "copy") && strcmp (op, "destroy")
+      && strcmp (op, "provision") && strcmp (op, "export"))
+    {
+      sim_call_failf (call, "VM_IS_TEMPLATE", vm->ref, op, NULL);
+      return FALSE;
+    }
+  if (sim_row_bool (vm, "is_control_domain"))
+    {
+      sim_call_failf (call, "OPERATION_NOT_ALLOWED", "This operation is not allowed on the control domain", NULL);
+      return FALSE;
+    }
+  if (sim_row_map_get (vm, "blocked_operations", op))
+    {
+      sim_call_failf (call, "OPERATION_BLOCKED", vm->ref, op, NULL);
+      return FALSE;
+    }
+  if (expected)
+    {
+      g_auto(GStrv) ok = g_strsplit (expected, "|", -1);
+      if (!g_strv_contains ((const char * const *) ok, lower_state (vm)))
+        {
+          sim_call_failf (call, "VM_BAD_POWER_STATE", vm->ref, ok[0], lower_state (vm), NULL);
+          return FALSE;
+        }
+    }
+  {
+    JsonNode *cur = sim_row_value (vm, "current_operations");
+    if (cur && json_object_get_size (json_node_get_object (cur)) > 0)
+      {
+        sim_call_failf (call, "OTHER_OPERATION_IN_PROGRESS", "VM", vm->ref, NULL);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+static gint64
+host_free_memory (Sim    *sim,
+                  SimRow *host)
+{
+  SimRow *m = sim_row_deref (sim, host, "metrics");
+  return m ? sim_row_int (m, "memory_free") : 0;
+}
+
+static void
+host_adjust_memory (Sim    *sim,
+                    SimRow *host,
+                    gint64  delta)
+{
+  SimRow *m = host ? sim_row_deref (sim, host, "metrics") : NULL;
+  if (m)
+    sim_row_set_int (sim, m, "memory_free", sim_row_int (m, "memory_free") + delta);
+}
+
+static SimRow *
+pick_host (Sim    *sim,
+           SimRow *vm,
+           SimRow *exclude)
+{
+  gint64 need = sim_row_int (vm, "memory_static_max");
+  SimRow *best = NULL;
+  gint64 best_free = -1;
+  SimRow *aff = sim_row_deref (sim, vm, "affinity");
+
+  if (aff && aff != exclude && sim_row_bool (aff, "enabled") && host_free_memory (sim, aff) >= need)
+    return aff;
+  for (guint i = 0; i < sim->hosts->len; i++)
+    {
+      SimRow *h = sim->hosts->pdata[i];
+      gint64 f = host_free_memory (sim, h);
+      if (h == exclude || !sim_row_bool (h, "enabled"))
+        continue;
+      if (f > best_free)
+        {
+          best = h;
+          best_free = f;
+        }
+    }
+  return best;
+}
+
+static gboolean
+check_host_memory (SimCall *call,
+                   SimRow  *vm,
+                   SimRow  *host)
+{
+  gint64 need = sim_row_int (vm, "memory_static_max");
+  gint64 avail = host_free_memory (call->sim, host);
+
+  if (avail < need)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, need);
+      g_autofree char *a = g_strdup_printf ("%" G_GINT64_FORMAT, avail);
+      sim_call_failf (call, "HOST_NOT_ENOUGH_FREE_MEMORY", n, a, NULL);
+      return FALSE;
+    }
+  if (!sim_row_bool (host, "enabled"))
+    {
+      sim_call_failf (call, "HOST_DISABLED", host->ref, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+vm_power_to (Sim        *sim,
+             SimRow     *vm,
+             SimRow     *host,
+             const char *state)
+{
+  SimRow *old = sim_row_deref (sim, vm, "resident_on");
+  gint64 mem = sim_row_int (vm, "memory_static_max");
+  gboolean was_live = old != NULL;
+  gboolean live = host != NULL;
+
+  if (was_live)
+    host_adjust_memory (sim, old, mem);
+  if (live)
+    host_adjust_memory (sim, host, -mem);
+  sim_vm_set_running (sim, vm, host, state);
+  {
+    SimRow *gm = sim_row_deref (sim, vm, "guest_metrics");
+    if (gm)
+      sim_row_set_bool (sim, gm, "live", live);
+  }
+  sim_vm_update_allowed (sim, vm);
+}
+
+static void
+op_cancelled (SimOp *op)
+{
+  /* nothing is changed before an operation finishes */
+}
+
+#define VM_ARG(call) SimRow *vm = sim_arg_row (call, 0); if (vm == NULL) return
+
+static SimRow *
+op_vm (SimOp *op)
+{
+  return sim_db_find (op->call->sim, op->target_ref);
+}
+
+/* ---------------------------------------------------------------- VM power */
+
+static void
+fin_start (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *host = sim_db_find (sim, op->s1);
+  g_autofree char *body = NULL;
+
+  vm_power_to (sim, vm, host, op->i1 ? "Paused" : "Running");
+  body = g_strdup_printf ("VM '%s' started on host: %s", sim_row_str (vm, "name_label"), sim_row_str (host, "name_label"));
+  sim_message_new (sim, "VM_STARTED", 5, vm, body);
+  sim_call_return (op->call, NULL);
+}
+
+static void
+vm_start_common (SimCall *call,
+                 SimRow  *vm,
+                 SimRow  *host,
+                 gboolean paused,
+                 const char *opname,
+                 const char *expected)
+{
+  SimOp *op;
+
+  if (!vm_check (call, vm, opname, expected))
+    return;
+  if (host == NULL)
+    host = pick_host (call->sim, vm, NULL);
+  if (host == NULL)
+    {
+      sim_call_failf (call, "NO_HOSTS_AVAILABLE", NULL);
+      return;
+    }
+  if (!check_host_memory (call, vm, host))
+    return;
+  op = sim_op_start (call, vm, opname, sim_scaled (call->sim, 4.0), fin_start, op_cancelled);
+  if (op)
+    {
+      op->s1 = g_strdup (host->ref);
+      op->i1 = paused;
+      sim_row_set_ref (call->sim, vm, "scheduled_to_be_resident_on", host);
+    }
+}
+
+static void
+h_vm_start (SimCall *call)
+{
+  JsonNode *p = sim_arg (call, 1);
+  VM_ARG (call);
+  vm_start_common (call, vm, NULL, p && json_node_get_boolean (p), "start", "halted");
+}
+
+static void
+h_vm_start_on (SimCall *call)
+{
+  SimRow *host;
+  JsonNode *p = sim_arg (call, 2);
+  VM_ARG (call);
+  host = sim_arg_row (call, 1);
+  if (host == NULL)
+    return;
+  vm_start_common (call, vm, host, p && json_node_get_boolean (p), "start_on", "halted");
+}
+
+static void
+fin_shutdown (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  g_autofree char *body = g_strdup_printf ("VM '%s' shut down", sim_row_str (vm, "name_label"));
+
+  sim_row_set_ref (sim, vm, "scheduled_to_be_resident_on", NULL);
+  vm_power_to (sim, vm, NULL, "Halted");
+  if (sim_row_deref (sim, vm, "suspend_VDI"))
+    {
+      SimRow *sv = sim_row_deref (sim, vm, "suspend_VDI");
+      sim_row_set_ref (sim, vm, "suspend_VDI", NULL);
+      sim_db_remove (sim, sv);
+    }
+  sim_message_new (sim, "VM_SHUTDOWN", 5, vm, body);
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_clean_shutdown (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "clean_shutdown", "running"))
+    sim_op_start (call, vm, "clean_shutdown", sim_scaled (call->sim, 3.0), fin_shutdown, op_cancelled);
+}
+
+static void
+h_vm_hard_shutdown (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "hard_shutdown", "running|paused|suspended"))
+    sim_op_start (call, vm, "hard_shutdown", sim_scaled (call->sim, 1.0), fin_shutdown, op_cancelled);
+}
+
+static void
+h_vm_shutdown (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "shutdown", "running|paused|suspended"))
+    sim_op_start (call, vm, "shutdown", sim_scaled (call->sim, 3.0), fin_shutdown, op_cancelled);
+}
+
+static void
+fin_reboot (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *host = sim_row_deref (sim, vm, "resident_on");
+  SimRow *m = sim_row_deref (sim, vm, "metrics");
+
+  sim_vm_set_running (sim, vm, host, "Running");
+  if (m)
+    sim_row_set (sim, m, "start_time", sv_now (0));
+  sim_vm_update_allowed (sim, vm);
+  sim_message_new (sim, "VM_REBOOTED", 5, vm, "VM rebooted");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_clean_reboot (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "clean_reboot", "running"))
+    sim_op_start (call, vm, "clean_reboot", sim_scaled (call->sim, 5.0), fin_reboot, op_cancelled);
+}
+
+static void
+h_vm_hard_reboot (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "hard_reboot", "running|paused"))
+    sim_op_start (call, vm, "hard_reboot", sim_scaled (call->sim, 3.0), fin_reboot, op_cancelled);
+}
+
+static void
+fin_suspend (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *sr = sim_row_deref (sim, sim_pool (sim), "suspend_image_SR");
+  SimRow *vdi = sim_db_add (sim, "VDI", NULL);
+  g_autofree char *n = g_strdup_printf ("Suspend image for %s", sim_row_str (vm, "name_label"));
+
+  sim_row_set_str (sim, vdi, "name_label", n);
+  sim_row_set_str (sim, vdi, "type", "suspend");
+  sim_row_set_int (sim, vdi, "virtual_size", sim_row_int (vm, "memory_static_max"));
+  if (sr)
+    sim_row_set_ref (sim, vdi, "SR", sr);
+  sim_row_set_ref (sim, vm, "suspend_VDI", vdi);
+  vm_power_to (sim, vm, NULL, "Suspended");
+  sim_message_new (sim, "VM_SUSPENDED", 5, vm, "VM suspended");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_suspend (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "suspend", "running"))
+    sim_op_start (call, vm, "suspend", sim_scaled (call->sim, 4.0), fin_suspend, op_cancelled);
+}
+
+static void
+fin_resume (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *host = sim_db_find (sim, op->s1);
+  SimRow *sv = sim_row_deref (sim, vm, "suspend_VDI");
+
+  if (sv)
+    {
+      sim_row_set_ref (sim, vm, "suspend_VDI", NULL);
+      sim_db_remove (sim, sv);
+    }
+  vm_power_to (sim, vm, host, op->i1 ? "Paused" : "Running");
+  sim_message_new (sim, "VM_RESUMED", 5, vm, "VM resumed");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+vm_resume_common (SimCall *call,
+                  SimRow  *vm,
+                  SimRow  *host,
+                  gboolean paused,
+                  const char *opname)
+{
+  SimOp *op;
+
+  if (!vm_check (call, vm, opname, "suspended"))
+    return;
+  if (host == NULL)
+    host = pick_host (call->sim, vm, NULL);
+  if (host == NULL)
+    {
+      sim_call_failf (call, "NO_HOSTS_AVAILABLE", NULL);
+      return;
+    }
+  if (!check_host_memory (call, vm, host))
+    return;
+  op = sim_op_start (call, vm, opname, sim_scaled (call->sim, 4.0), fin_resume, op_cancelled);
+  if (op)
+    {
+      op->s1 = g_strdup (host->ref);
+      op->i1 = paused;
+    }
+}
+
+static void
+h_vm_resume (SimCall *call)
+{
+  JsonNode *p = sim_arg (call, 1);
+  VM_ARG (call);
+  vm_resume_common (call, vm, NULL, p && json_node_get_boolean (p), "resume");
+}
+
+static void
+h_vm_resume_on (SimCall *call)
+{
+  SimRow *host;
+  JsonNode *p = sim_arg (call, 2);
+  VM_ARG (call);
+  host = sim_arg_row (call, 1);
+  if (host)
+    vm_resume_common (call, vm, host, p && json_node_get_boolean (p), "resume_on");
+}
+
+static void
+fin_pause (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  gboolean pause = op->i1;
+  SimRow *m = sim_row_deref (sim, vm, "metrics");
+
+  sim_row_set_str (sim, vm, "power_state", pause ? "Paused" : "Running");
+  if (m)
+    sim_row_set_str (sim, m, "state", pause ? "paused" : "running");
+  sim_vm_update_allowed (sim, vm);
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_pause (SimCall *call)
+{
+  SimOp *op;
+  VM_ARG (call);
+  if (vm_check (call, vm, "pause", "running")
+      && (op = sim_op_start (call, vm, "pause", sim_scaled (call->sim, 0.5), fin_pause, op_cancelled)))
+    op->i1 = TRUE;
+}
+
+static void
+h_vm_unpause (SimCall *call)
+{
+  SimOp *op;
+  VM_ARG (call);
+  if (vm_check (call, vm, "unpause", "paused")
+      && (op = sim_op_start (call, vm, "unpause", sim_scaled (call->sim, 0.5), fin_pause, op_cancelled)))
+    op->i1 = FALSE;
+}
+
+/* ---------------------------------------------------------------- VM copies */
+
+static SimRow *
+copy_vdi (Sim    *sim,
+          SimRow *vdi,
+          SimRow *sr)
+{
+  SimRow *n = sim_db_copy_row (sim, vdi);
+  if (sr)
+    sim_row_set_ref (sim, n, "SR", sr);
+  sim_row_set_bool (sim, n, "is_a_snapshot", FALSE);
+  sim_row_set_ref (sim, n, "snapshot_of", NULL);
+  sim_row_set_str (sim, n, "location", sim_row_str (n, "uuid"));
+  return n;
+}
+
+/* Copies a VM with its VBDs (new VDIs unless CDs), VIFs and metrics. */
+static SimRow *
+copy_vm (Sim        *sim,
+         SimRow     *vm,
+         const char *name,
+         SimRow     *sr,
+         gboolean    snapshot)
+{
+  SimRow *n = sim_db_copy_row (sim, vm);
+  SimRow *m = sim_db_add (sim, "VM_metrics", NULL);
+  JsonArray *a;
+
+  sim_row_set_str (sim, n, "name_label", name);
+  sim_row_set_ref (sim, n, "metrics", m);
+  sim_row_set_ref (sim, n, "guest_metrics", NULL);
+  sim_row_set_ref (sim, n, "resident_on", NULL);
+  sim_row_set_ref (sim, n, "scheduled_to_be_resident_on", NULL);
+  sim_row_set_ref (sim, n, "suspend_VDI", NULL);
+  sim_row_set (sim, n, "current_operations", sv_empty_map ());
+  sim_row_set_int (sim, n, "domid", -1);
+  sim_row_set_str (sim, n, "power_state", "Halted");
+  sim_row_set_bool (sim, n, "is_default_template", FALSE);
+  sim_row_map_remove (sim, n, "other_config", "default_template");
+  sim_row_set_bool (sim, n, "is_a_snapshot", snapshot);
+  sim_row_set_ref (sim, n, "snapshot_of", snapshot ? vm : NULL);
+  if (snapshot)
+    sim_row_set (sim, n, "snapshot_time", sv_now (0));
+  a = json_node_get_array (sim_row_value (vm, "VBDs"));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *vbd = sim_db_find (sim, json_array_get_string_element (a, i));
+      SimRow *vdi = vbd ? sim_row_deref (sim, vbd, "VDI") : NULL;
+      SimRow *nvbd;
+      if (vbd == NULL)
+        continue;
+      nvbd = sim_db_copy_row (sim, vbd);
+      sim_row_set_ref (sim, nvbd, "VM", n);
+      sim_row_set_bool (sim, nvbd, "currently_attached", FALSE);
+      sim_row_set_ref (sim, nvbd, "metrics", NULL);
+      if (vdi && strcmp (sim_row_str (vbd, "type"), "CD") != 0)
+        {
+          SimRow *nvdi = copy_vdi (sim, vdi, sr);
+          if (snapshot)
+            {
+              sim_row_set_bool (sim, nvdi, "is_a_snapshot", TRUE);
+              sim_row_set_ref (sim, nvdi, "snapshot_of", vdi);
+              sim_row_set (sim, nvdi, "snapshot_time", sv_now (0));
+            }
+          sim_row_set_ref (sim, nvbd, "VDI", nvdi);
+        }
+    }
+  a = json_node_get_array (sim_row_value (vm, "VIFs"));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *vif = sim_db_find (sim, json_array_get_string_element (a, i));
+      SimRow *nvif;
+      g_autofree char *mac = NULL;
+      if (vif == NULL)
+        continue;
+      nvif = sim_db_copy_row (sim, vif);
+      mac = g_strdup_printf ("aa:%02x:%02x:%02x:%02x:%02x", g_random_int_range (0, 256), g_random_int_range (0, 256),
+                             g_random_int_range (0, 256), g_random_int_range (0, 256), g_random_int_range (0, 256));
+      sim_row_set_ref (sim, nvif, "VM", n);
+      sim_row_set_bool (sim, nvif, "currently_attached", FALSE);
+      sim_row_set_ref (sim, nvif, "metrics", NULL);
+      if (!snapshot)
+        sim_row_set_str (sim, nvif, "MAC", mac);
+    }
+  sim_vm_update_allowed (sim, n);
+  return n;
+}
+
+static void
+fin_clone (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *sr = op->data ? sim_db_find (sim, op->data) : NULL;
+  SimRow *n = copy_vm (sim, vm, op->s1, sr, FALSE);
+
+  sim_call_return (op->call, sv_str (n->ref));
+}
+
+static void
+h_vm_clone (SimCall *call)
+{
+  SimOp *op;
+  VM_ARG (call);
+  if (!vm_check (call, vm, "clone", "halted|suspended"))
+    return;
+  op = sim_op_start (call, vm, "clone", sim_scaled (call->sim, 2.0), fin_clone, op_cancelled);
+  if (op)
+    op->s1 = g_strdup (sim_arg_str (call, 1));
+}
+
+static void
+h_vm_copy (SimCall *call)
+{
+  SimOp *op;
+  SimRow *sr;
+  VM_ARG (call);
+  if (!vm_check (call, vm, "copy", "halted|suspended"))
+    return;
+  sr = sim_db_find (call->sim, sim_arg_str (call, 2));
+  op = sim_op_start (call, vm, "copy", sim_scaled (call->sim, 8.0), fin_clone, op_cancelled);
+  if (op)
+    {
+      op->s1 = g_strdup (sim_arg_str (call, 1));
+      if (sr)
+        {
+          op->data = g_strdup (sr->ref);
+          op->data_free = g_free;
+        }
+    }
+}
+
+static void
+fin_snapshot (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *n = copy_vm (sim, vm, op->s1, NULL, TRUE);
+  SimRow *prev = sim_row_deref (sim, vm, "parent");
+
+  sim_row_set_ref (sim, n, "parent", prev);
+  sim_row_set_ref (sim, vm, "parent", n);
+  if (op->i1)
+    {
+      sim_row_set_str (sim, n, "power_state", "Suspended");
+      sim_row_set_str (sim, n, "last_booted_record", "<checkpoint/>");
+    }
+  sim_vm_update_allowed (sim, n);
+  sim_call_return (op->call, sv_str (n->ref));
+}
+
+static void
+h_vm_snapshot (SimCall *call)
+{
+  SimOp *op;
+  VM_ARG (call);
+  if (!vm_check (call, vm, "snapshot", "halted|running|paused|suspended"))
+    return;
+  op = sim_op_start (call, vm, "snapshot", sim_scaled (call->sim, 2.0), fin_snapshot, op_cancelled);
+  if (op)
+    op->s1 = g_strdup (sim_arg_str (call, 1));
+}
+
+static void
+h_vm_checkpoint (SimCall *call)
+{
+  SimOp *op;
+  VM_ARG (call);
+  if (!vm_check (call, vm, "checkpoint", "running"))
+    return;
+  op = sim_op_start (call, vm, "checkpoint", sim_scaled (call->sim, 5.0), fin_snapshot, op_cancelled);
+  if (op)
+    {
+      op->s1 = g_strdup (sim_arg_str (call, 1));
+      op->i1 = TRUE;
+    }
+}
+
+static void
+fin_revert (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *snap = op_vm (op);
+  SimRow *vm = sim_row_deref (sim, snap, "snapshot_of");
+
+  if (vm)
+    {
+      if (sim_row_deref (sim, vm, "resident_on"))
+        vm_power_to (sim, vm, NULL, "Halted");
+      sim_row_set_ref (sim, vm, "parent", snap);
+      sim_row_set_int (sim, vm, "memory_static_max", sim_row_int (snap, "memory_static_max"));
+      sim_row_set_int (sim, vm, "VCPUs_max", sim_row_int (snap, "VCPUs_max"));
+      sim_vm_update_allowed (sim, vm);
+    }
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_revert (SimCall *call)
+{
+  VM_ARG (call);
+  if (!sim_row_bool (vm, "is_a_snapshot"))
+    {
+      sim_call_failf (call, "VM_NOT_A_SNAPSHOT", vm->ref, NULL);
+      return;
+    }
+  sim_op_start (call, vm, "revert", sim_scaled (call->sim, 3.0), fin_revert, op_cancelled);
+}
+
+static void
+fin_provision (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  const char *disks = sim_row_map_get (vm, "other_config", "disks");
+
+  if (disks && json_array_get_length (json_node_get_array (sim_row_value (vm, "VBDs"))) == 0)
+    {
+      SimRow *sr = sim_row_deref (sim, sim_pool (sim), "default_SR");
+      SimRow *vdi = sim_db_add (sim, "VDI", NULL);
+      SimRow *vbd = sim_db_add (sim, "VBD", NULL);
+      const char *sz = strstr (disks, "size=\"");
+      g_autofree char *n = g_strdup_printf ("%s 0", sim_row_str (vm, "name_label"));
+
+      sim_row_set_str (sim, vdi, "name_label", n);
+      sim_row_set_str (sim, vdi, "type", "user");
+      sim_row_set_int (sim, vdi, "virtual_size", sz ? g_ascii_strtoll (sz + 6, NULL, 10) : 10LL << 30);
+      if (sr)
+        sim_row_set_ref (sim, vdi, "SR", sr);
+      sim_row_set_ref (sim, vbd, "VM", vm);
+      sim_row_set_ref (sim, vbd, "VDI", vdi);
+      sim_row_set_str (sim, vbd, "userdevice", "0");
+      sim_row_set_str (sim, vbd, "type", "Disk");
+      sim_row_set_str (sim, vbd, "mode", "RW");
+      sim_row_set_bool (sim, vbd, "bootable", TRUE);
+    }
+  sim_row_map_remove (sim, vm, "other_config", "disks");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_provision (SimCall *call)
+{
+  VM_ARG (call);
+  if (vm_check (call, vm, "provision", "halted"))
+    sim_op_start (call, vm, "provision", sim_scaled (call->sim, 2.0), fin_provision, op_cancelled);
+}
+
+static void
+destroy_vm (Sim    *sim,
+            SimRow *vm)
+{
+  const char *sets[] = { "VBDs", "VIFs", "consoles", "VGPUs", "VUSBs", "VTPMs", "crash_dumps" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
+    {
+      JsonNode *n = sim_row_value (vm, sets[s]);
+      while (n && json_array_get_length (json_node_get_array (n)) > 0)
+        {
+          SimRow *d = sim_db_find (sim, json_array_get_string_element (json_node_get_array (n), 0));
+          if (d == NULL)
+            break;
+          sim_db_remove (sim, d);
+          n = sim_row_value (vm, sets[s]);
+        }
+    }
+  {
+    SimRow *m = sim_row_deref (sim, vm, "metrics");
+    SimRow *gm = sim_row_deref (sim, vm, "guest_metrics");
+    if (m)
+      sim_db_remove (sim, m);
+    if (gm)
+      sim_db_remove (sim, gm);
+  }
+  sim_db_remove (sim, vm);
+}
+
+static void
+h_vm_destroy (SimCall *call)
+{
+  VM_ARG (call);
+  if (!vm_check (call, vm, "destroy", "halted|suspended"))
+    return;
+  destroy_vm (call->sim, vm);
+  sim_call_return (call, NULL);
+}
+
+/* ---------------------------------------------------------------- migration */
+
+static void
+fin_pool_migrate (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *host = sim_db_find (sim, op->s1);
+
+  vm_power_to (sim, vm, host, sim_row_str (vm, "power_state"));
+  sim_message_new (sim, "VM_MIGRATED", 5, vm, "VM migrated");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vm_pool_migrate (SimCall *call)
+{
+  SimRow *host;
+  SimOp *op;
+  VM_ARG (call);
+  host = sim_arg_row (call, 1);
+  if (host == NULL || !vm_check (call, vm, "pool_migrate", "running"))
+    return;
+  if (host == sim_row_deref (call->sim, vm, "resident_on"))
+    {
+      sim_call_failf (call, "HOST_CANNOT_ATTACH_NETWORK", host->ref, "OpaqueRef:NULL", NULL);
+      return;
+    }
+  if (!check_host_memory (call, vm, host))
+    return;
+  op = sim_op_start (call, vm, "pool_migrate", sim_scaled (call->sim, 6.0), fin_pool_migrate, op_cancelled);
+  if (op)
+    op->s1 = g_strdup (host->ref);
+}
+
+static void
+h_host_migrate_receive (SimCall *call)
+{
+  Sim *sim = call->sim;
+  SimRow *host = sim_arg_row (call, 0);
+  g_autofree char *url = NULL;
+  JsonNode *n;
+
+  if (host == NULL)
+    return;
+  url = sim_host_url (sim, sim->master);
+  n = sv_strmap ("master", url, "xenops", url, "SM", url, "host", host->ref, "session_id", call->session_ref,
+                 "SR", sim_row_str (sim_pool (sim), "default_SR"), NULL);
+  sim_call_return (call, n);
+}
+
+typedef struct {
+  SimCall *call;
+  char    *vm_ref;
+  SoupSession *session;
+} Migration;
+
+static void
+migrate_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Migration *m = user_data;
+  Sim *sim = m->call->sim;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  SimRow *vm = sim_db_find (sim, m->vm_ref);
+  JsonObject *o;
+
+  if (vm)
+    sim_row_map_remove (sim, vm, "current_operations", m->call->task_ref ? m->call->task_ref : "");
+  if (body == NULL || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      sim_call_failf (m->call, "VM_MIGRATE_FAILED", m->vm_ref, "", "", error ? error->message : "bad reply", NULL);
+    }
+  else if ((o = json_node_get_object (json_parser_get_root (parser))), json_object_has_member (o, "error"))
+    {
+      sim_call_failf (m->call, "VM_MIGRATE_FAILED", m->vm_ref, "", "", "destination refused the VM", NULL);
+    }
+  else
+    {
+      const char *ref = json_object_get_string_member (o, "result");
+      if (vm)
+        {
+          if (sim_row_deref (sim, vm, "resident_on"))
+            vm_power_to (sim, vm, NULL, "Halted");
+          destroy_vm (sim, vm);
+        }
+      sim_call_return (m->call, sv_str (ref));
+    }
+  g_object_unref (m->session);
+  g_free (m->vm_ref);
+  g_free (m);
+}
+
+static gboolean
+accept_any_cert (SoupMessage *msg, GTlsCertificate *c, GTlsCertificateFlags e, gpointer d)
+{
+  return TRUE;
+}
+
+static void
+h_vm_migrate_send (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *dest = sim_arg (call, 1);
+  JsonObject *d;
+  const char *master, *session, *host;
+  GString *body;
+  Migration *m;
+  SoupMessage *msg;
+  g_autofree char *url = NULL;
+  VM_ARG (call);
+
+  if (!vm_check (call, vm, "migrate_send", "running|halted|suspended"))
+    return;
+  d = dest && JSON_NODE_HOLDS_OBJECT (dest) ? json_node_get_object (dest) : NULL;
+  master = d && json_object_has_member (d, "master") ? json_object_get_string_member (d, "master") : NULL;
+  session = d && json_object_has_member (d, "session_id") ? json_object_get_string_member (d, "session_id") : NULL;
+  host = d && json_object_has_member (d, "host") ? json_object_get_string_member (d, "host") : NULL;
+  if (!master || !session || !host)
+    {
+      sim_call_failf (call, "VM_MIGRATE_FAILED", vm->ref, "", "", "bad destination map", NULL);
+      return;
+    }
+  /* the destination gets the VM through its constructor */
+  body = g_string_new ("{\"jsonrpc\":\"2.0\",\"method\":\"VM.create\",\"params\":[");
+  sim_write_string (body, session);
+  g_string_append_c (body, ',');
+  {
+    GString *rec = g_string_new (NULL);
+    g_autoptr(JsonParser) p = json_parser_new ();
+    JsonObject *ro;
+    sim_write_record (rec, vm);
+    json_parser_load_from_data (p, rec->str, rec->len, NULL);
+    ro = json_node_get_object (json_parser_get_root (p));
+    for (const char **k = (const char *[]) { "VBDs", "VIFs", "consoles", "metrics", "guest_metrics", "affinity",
+                                             "parent", "children", "snapshots", "snapshot_of", "suspend_VDI",
+                                             "current_operations", "allowed_operations", "suspend_SR", "uuid", NULL };
+         *k; k++)
+      json_object_remove_member (ro, *k);
+    if (strcmp (sim_row_str (vm, "power_state"), "Halted") != 0)
+      json_object_set_string_member (ro, "resident_on", host);
+    else
+      json_object_remove_member (ro, "resident_on");
+    sim_write_node (body, json_parser_get_root (p));
+    g_string_free (rec, TRUE);
+  }
+  g_string_append (body, "],\"id\":1}");
+  url = g_strconcat (master, "/jsonrpc", NULL);
+  msg = soup_message_new ("POST", url);
+  if (msg == NULL)
+    {
+      g_string_free (body, TRUE);
+      sim_call_failf (call, "VM_MIGRATE_FAILED", vm->ref, "", "", "bad destination URL", NULL);
+      return;
+    }
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_cert), NULL);
+  {
+    gsize len = body->len;
+    g_autoptr(GBytes) b = g_bytes_new_take (g_string_free (body, FALSE), len);
+    soup_message_set_request_body_from_bytes (msg, "application/json", b);
+  }
+  m = g_new0 (Migration, 1);
+  m->call = call;
+  m->vm_ref = g_strdup (vm->ref);
+  m->session = soup_session_new ();
+  if (call->task_ref)
+    sim_row_map_put_str (sim, vm, "current_operations", call->task_ref, "migrate_send");
+  soup_session_send_and_read_async (m->session, msg, G_PRIORITY_DEFAULT, NULL, migrate_done, m);
+  g_object_unref (msg);
+}
+
 void
 sim_ops_init (Sim *sim)
 {
+  sim_register (sim, "VM.start", h_vm_start);
+  sim_register (sim, "VM.start_on", h_vm_start_on);
+  sim_register (sim, "VM.clean_shutdown", h_vm_clean_shutdown);
+  sim_register (sim, "VM.hard_shutdown", h_vm_hard_shutdown);
+  sim_register (sim, "VM.shutdown", h_vm_shutdown);
+  sim_register (sim, "VM.clean_reboot", h_vm_clean_reboot);
+  sim_register (sim, "VM.hard_reboot", h_vm_hard_reboot);
+  sim_register (sim, "VM.suspend", h_vm_suspend);
+  sim_register (sim, "VM.resume", h_vm_resume);
+  sim_register (sim, "VM.resume_on", h_vm_resume_on);
+  sim_register (sim, "VM.pause", h_vm_pause);
+  sim_register (sim, "VM.unpause", h_vm_unpause);
+  sim_register (sim, "VM.clone", h_vm_clone);
+  sim_register (sim, "VM.copy", h_vm_copy);
+  sim_register (sim, "VM.snapshot", h_vm_snapshot);
+  sim_register (sim, "VM.checkpoint", h_vm_checkpoint);
+  sim_register (sim, "VM.revert", h_vm_revert);
+  sim_register (sim, "VM.provision", h_vm_provision);
+  sim_register (sim, "VM.destroy", h_vm_destroy);
+  sim_register (sim, "VM.pool_migrate", h_vm_pool_migrate);
+  sim_register (sim, "VM.migrate_send", h_vm_migrate_send);
+  sim_register (sim, "host.migrate_receive", h_host_migrate_receive);
   (void) is_vm_power;
+  sim_ops2_init (sim);
 }

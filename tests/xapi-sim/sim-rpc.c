@@ -421,6 +421,7 @@ sim_task_new (Sim        *sim,
   sim_row_set_str (sim, t, "name_label", label);
   sim_row_set (sim, t, "created", sv_now (0));
   sim_row_set_str (sim, t, "status", "pending");
+  sim_row_set_str (sim, t, "type", "<none/>");
   sim_row_set_float (sim, t, "progress", 0.0);
   if (host >= 0 && (guint) host < sim->hosts->len)
     sim_row_set_ref (sim, t, "resident_on", sim->hosts->pdata[host]);
@@ -519,7 +520,7 @@ op_release_target (SimOp *op)
   Sim *sim = op->call->sim;
   SimRow *target = op->target_ref ? sim_db_find (sim, op->target_ref) : NULL;
 
-  if (target && op->call->task_ref)
+  if (target && op->call->task_ref && sim_class_field (target->cls, "current_operations"))
     {
       sim_row_map_remove (sim, target, "current_operations", op->call->task_ref);
       if (strcmp (target->cls->name, "VM") == 0)

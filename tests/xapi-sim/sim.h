@@ -412,6 +412,8 @@ void        sim_vm_set_running   (Sim         *sim,
                                   SimRow      *host,
                                   const char  *state);
 
+void        sim_ops2_init        (Sim         *sim);
+
 /* scenarios */
 gboolean    sim_scenario_load    (Sim         *sim,
                                   GError     **error);

@@ -1,0 +1,866 @@
+/* sim-ops2.c: devices, storage, networks, hosts and pool HA
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "sim.h"
+
+#define ROW_ARG(name, i) SimRow *name = sim_arg_row (call, i); if (name == NULL) return
+
+static gboolean
+vm_running (SimRow *vm)
+{
+  return vm && strcmp (sim_row_str (vm, "power_state"), "Running") == 0;
+}
+
+static void
+fin_void (SimOp *op)
+{
+  sim_call_return (op->call, NULL);
+}
+
+static void
+nothing (SimOp *op)
+{
+}
+
+/* ---------------------------------------------------------------- VBD / VIF */
+
+static void
+fin_plug (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *d = sim_db_find (sim, op->target_ref);
+
+  if (d)
+    {
+      sim_row_set_bool (sim, d, "currently_attached", op->i1);
+      sim_row_set (sim, d, "allowed_operations",
+                   op->i1 ? sv_strset ("attach", "unplug", NULL) : sv_strset ("attach", "plug", NULL));
+    }
+  sim_call_return (op->call, NULL);
+}
+
+static void
+device_plug (SimCall *call,
+             gboolean plug,
+             const char *opname)
+{
+  Sim *sim = call->sim;
+  SimOp *op;
+  ROW_ARG (d, 0);
+  SimRow *vm = sim_row_deref (sim, d, "VM");
+
+  if (!vm_running (vm))
+    {
+      g_autofree char *actual = g_ascii_strdown (vm ? sim_row_str (vm, "power_state") : "halted", -1);
+      sim_call_failf (call, "VM_BAD_POWER_STATE", vm ? vm->ref : "OpaqueRef:NULL", "running", actual, NULL);
+      return;
+    }
+  if (sim_row_bool (d, "currently_attached") == plug)
+    {
+      sim_call_failf (call, plug ? "DEVICE_ALREADY_ATTACHED" : "DEVICE_ALREADY_DETACHED", d->ref, NULL);
+      return;
+    }
+  op = sim_op_start (call, d, opname, sim_scaled (sim, 1.0), fin_plug, NULL);
+  if (op)
+    op->i1 = plug;
+}
+
+static void h_vbd_plug (SimCall *call) { device_plug (call, TRUE, "plug"); }
+static void h_vbd_unplug (SimCall *call) { device_plug (call, FALSE, "unplug"); }
+
+static void
+device_destroy (SimCall *call)
+{
+  ROW_ARG (d, 0);
+  if (sim_row_bool (d, "currently_attached"))
+    {
+      sim_call_failf (call, "OPERATION_NOT_ALLOWED", "VBD or VIF is still attached", NULL);
+      return;
+    }
+  if (sim_row_deref (call->sim, d, "metrics"))
+    sim_db_remove (call->sim, sim_row_deref (call->sim, d, "metrics"));
+  sim_db_remove (call->sim, d);
+  sim_call_return (call, NULL);
+}
+
+static void
+fin_insert (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vbd = sim_db_find (sim, op->target_ref);
+
+  if (vbd)
+    {
+      sim_row_set (sim, vbd, "VDI", sv_str (op->s1 ? op->s1 : "OpaqueRef:NULL"));
+      sim_row_set_bool (sim, vbd, "empty", op->s1 == NULL);
+    }
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_vbd_insert (SimCall *call)
+{
+  SimOp *op;
+  ROW_ARG (vbd, 0);
+  ROW_ARG (vdi, 1);
+  if (strcmp (sim_row_str (vbd, "type"), "CD") != 0)
+    {
+      sim_call_failf (call, "VBD_NOT_REMOVABLE_MEDIA", vbd->ref, NULL);
+      return;
+    }
+  if (!sim_row_bool (vbd, "empty"))
+    {
+      sim_call_failf (call, "VBD_NOT_EMPTY", vbd->ref, NULL);
+      return;
+    }
+  op = sim_op_start (call, vbd, "insert", sim_scaled (call->sim, 0.5), fin_insert, NULL);
+  if (op)
+    op->s1 = g_strdup (vdi->ref);
+}
+
+static void
+h_vbd_eject (SimCall *call)
+{
+  ROW_ARG (vbd, 0);
+  if (strcmp (sim_row_str (vbd, "type"), "CD") != 0)
+    {
+      sim_call_failf (call, "VBD_NOT_REMOVABLE_MEDIA", vbd->ref, NULL);
+      return;
+    }
+  if (sim_row_bool (vbd, "empty"))
+    {
+      sim_call_failf (call, "VBD_IS_EMPTY", vbd->ref, NULL);
+      return;
+    }
+  sim_op_start (call, vbd, "eject", sim_scaled (call->sim, 0.5), fin_insert, NULL);
+}
+
+/* ---------------------------------------------------------------- VDI */
+
+static gboolean
+vdi_in_use (Sim    *sim,
+            SimRow *vdi)
+{
+  JsonArray *a = json_node_get_array (sim_row_value (vdi, "VBDs"));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *vbd = sim_db_find (sim, json_array_get_string_element (a, i));
+      if (vbd && sim_row_bool (vbd, "currently_attached"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+h_vdi_destroy (SimCall *call)
+{
+  Sim *sim = call->sim;
+  ROW_ARG (vdi, 0);
+  if (vdi_in_use (sim, vdi))
+    {
+      sim_call_failf (call, "VDI_IN_USE", vdi->ref, "destroy", NULL);
+      return;
+    }
+  {
+    SimRow *sr = sim_row_deref (sim, vdi, "SR");
+    if (sr)
+      sim_row_set_int (sim, sr, "virtual_allocation",
+                       MAX (0, sim_row_int (sr, "virtual_allocation") - sim_row_int (vdi, "virtual_size")));
+  }
+  sim_db_remove (sim, vdi);
+  sim_call_return (call, NULL);
+}
+
+static void
+h_vdi_resize (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *size = sim_arg (call, 1);
+  ROW_ARG (vdi, 0);
+  if (size == NULL || json_node_get_int (size) < sim_row_int (vdi, "virtual_size"))
+    {
+      sim_call_failf (call, "VDI_TOO_SMALL", vdi->ref, "0", NULL);
+      return;
+    }
+  sim_row_set_int (sim, vdi, "virtual_size", json_node_get_int (size));
+  sim_call_return (call, NULL);
+}
+
+static void
+fin_vdi_copy (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vdi = sim_db_find (sim, op->target_ref);
+  SimRow *sr = op->s1 ? sim_db_find (sim, op->s1) : NULL;
+  SimRow *n = sim_db_copy_row (sim, vdi);
+
+  if (sr)
+    sim_row_set_ref (sim, n, "SR", sr);
+  sim_row_set_str (sim, n, "location", sim_row_str (n, "uuid"));
+  sim_row_set_bool (sim, n, "is_a_snapshot", op->i1);
+  sim_row_set_ref (sim, n, "snapshot_of", op->i1 ? vdi : NULL);
+  sim_call_return (op->call, sv_str (n->ref));
+}
+
+static void
+h_vdi_copy (SimCall *call)
+{
+  SimOp *op;
+  ROW_ARG (vdi, 0);
+  ROW_ARG (sr, 1);
+  op = sim_op_start (call, vdi, "copy", sim_scaled (call->sim, 5.0), fin_vdi_copy, nothing);
+  if (op)
+    op->s1 = g_strdup (sr->ref);
+}
+
+static void
+h_vdi_clone (SimCall *call)
+{
+  ROW_ARG (vdi, 0);
+  sim_op_start (call, vdi, "clone", sim_scaled (call->sim, 1.0), fin_vdi_copy, nothing);
+}
+
+static void
+h_vdi_snapshot (SimCall *call)
+{
+  SimOp *op;
+  ROW_ARG (vdi, 0);
+  op = sim_op_start (call, vdi, "snapshot", sim_scaled (call->sim, 1.0), fin_vdi_copy, nothing);
+  if (op)
+    op->i1 = TRUE;
+}
+
+/* ---------------------------------------------------------------- SR / PBD */
+
+static const char *sr_types[] = { "nfs", "iso", "lvm", "ext", "lvmoiscsi", "udev", "smb", NULL };
+
+static void
+h_sr_create (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *dc = sim_arg (call, 1);
+  JsonNode *size = sim_arg (call, 2);
+  const char *type = sim_arg_str (call, 5);
+  const char *content = sim_arg_str (call, 6);
+  JsonNode *shared = sim_arg (call, 7);
+  gboolean is_shared = shared && json_node_get_boolean (shared);
+  SimRow *sr;
+  ROW_ARG (host, 0);
+
+  if (type == NULL || !g_strv_contains (sr_types, type))
+    {
+      sim_call_failf (call, "SR_UNKNOWN_DRIVER", type ? type : "", NULL);
+      return;
+    }
+  if (strcmp (type, "nfs") == 0
+      && !(dc && JSON_NODE_HOLDS_OBJECT (dc) && json_object_has_member (json_node_get_object (dc), "server")))
+    {
+      sim_call_failf (call, "SR_BACKEND_FAILURE_87", "", "The request is missing the server parameter", NULL);
+      return;
+    }
+  sr = sim_db_add (sim, "SR", NULL);
+  sim_row_set_str (sim, sr, "name_label", sim_arg_str (call, 3) ? sim_arg_str (call, 3) : "");
+  sim_row_set_str (sim, sr, "name_description", sim_arg_str (call, 4) ? sim_arg_str (call, 4) : "");
+  sim_row_set_str (sim, sr, "type", type);
+  sim_row_set_str (sim, sr, "content_type", content ? content : "");
+  sim_row_set_bool (sim, sr, "shared", is_shared);
+  sim_row_set_int (sim, sr, "physical_size", size && json_node_get_int (size) > 0 ? json_node_get_int (size) : 1LL << 40);
+  sim_row_set (sim, sr, "allowed_operations", sv_strset ("vdi_create", "vdi_destroy", "scan", "forget", "plug",
+                                                         "unplug", "destroy", NULL));
+  {
+    JsonNode *sm = sim_arg (call, 8);
+    if (sm && JSON_NODE_HOLDS_OBJECT (sm))
+      sim_row_set (sim, sr, "sm_config", json_node_copy (sm));
+  }
+  for (guint i = 0; i < sim->hosts->len; i++)
+    {
+      SimRow *h = sim->hosts->pdata[i];
+      SimRow *pbd;
+      if (!is_shared && h != host)
+        continue;
+      pbd = sim_db_add (sim, "PBD", NULL);
+      sim_row_set_ref (sim, pbd, "SR", sr);
+      sim_row_set_ref (sim, pbd, "host", h);
+      sim_row_set_bool (sim, pbd, "currently_attached", TRUE);
+      if (dc && JSON_NODE_HOLDS_OBJECT (dc))
+        sim_row_set (sim, pbd, "device_config", json_node_copy (dc));
+    }
+  sim_call_return (call, sv_str (sr->ref));
+}
+
+static void
+h_sr_probe (SimCall *call)
+{
+  const char *type = sim_arg_str (call, 2);
+  ROW_ARG (host, 0);
+  (void) host;
+  if (type && strcmp (type, "nfs") == 0)
+    sim_call_return (call, sv_str ("<?xml version=\"1.0\" ?>\n<nfs-exports>\n\t<Export>\n\t\t<Target>nas01.lab.example</Target>\n"
+                                   "\t\t<Path>/export/vms</Path>\n\t\t<Accesslist>*</Accesslist>\n\t</Export>\n</nfs-exports>\n"));
+  else
+    sim_call_return (call, sv_str ("<?xml version=\"1.0\" ?>\n<SRlist>\n</SRlist>\n"));
+}
+
+static gboolean
+sr_has_attached_pbd (Sim    *sim,
+                     SimRow *sr)
+{
+  JsonArray *a = json_node_get_array (sim_row_value (sr, "PBDs"));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *pbd = sim_db_find (sim, json_array_get_string_element (a, i));
+      if (pbd && sim_row_bool (pbd, "currently_attached"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+sr_remove (Sim      *sim,
+           SimRow   *sr,
+           gboolean  with_vdis)
+{
+  for (int pass = 0; pass < 2; pass++)
+    {
+      const char *f = pass == 0 ? "PBDs" : "VDIs";
+      JsonNode *n;
+      if (pass == 1 && !with_vdis)
+        {
+          /* forgotten VDIs vanish from the database too */
+        }
+      while ((n = sim_row_value (sr, f)) && json_array_get_length (json_node_get_array (n)) > 0)
+        {
+          SimRow *d = sim_db_find (sim, json_array_get_string_element (json_node_get_array (n), 0));
+          if (d == NULL)
+            break;
+          sim_db_remove (sim, d);
+        }
+    }
+  sim_db_remove (sim, sr);
+}
+
+static void
+h_sr_forget (SimCall *call)
+{
+  ROW_ARG (sr, 0);
+  if (sr_has_attached_pbd (call->sim, sr))
+    {
+      sim_call_failf (call, "SR_HAS_PBD", sr->ref, NULL);
+      return;
+    }
+  sr_remove (call->sim, sr, FALSE);
+  sim_call_return (call, NULL);
+}
+
+static void
+h_sr_destroy (SimCall *call)
+{
+  Sim *sim = call->sim;
+  ROW_ARG (sr, 0);
+  if (sr_has_attached_pbd (sim, sr))
+    {
+      sim_call_failf (call, "SR_HAS_PBD", sr->ref, NULL);
+      return;
+    }
+  {
+    JsonArray *a = json_node_get_array (sim_row_value (sr, "VDIs"));
+    for (guint i = 0; i < json_array_get_length (a); i++)
+      {
+        SimRow *vdi = sim_db_find (sim, json_array_get_string_element (a, i));
+        if (vdi && vdi_in_use (sim, vdi))
+          {
+            sim_call_failf (call, "VDI_IN_USE", vdi->ref, "destroy", NULL);
+            return;
+          }
+      }
+  }
+  sr_remove (sim, sr, TRUE);
+  sim_call_return (call, NULL);
+}
+
+static void
+h_sr_scan (SimCall *call)
+{
+  ROW_ARG (sr, 0);
+  sim_op_start (call, sr, "scan", sim_scaled (call->sim, 1.0), fin_void, NULL);
+}
+
+static void
+fin_pbd (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *pbd = sim_db_find (sim, op->target_ref);
+  if (pbd)
+    sim_row_set_bool (sim, pbd, "currently_attached", op->i1);
+  sim_call_return (op->call, NULL);
+}
+
+static void
+pbd_plug (SimCall *call,
+          gboolean plug)
+{
+  Sim *sim = call->sim;
+  SimOp *op;
+  ROW_ARG (pbd, 0);
+
+  if (!plug)
+    {
+      SimRow *sr = sim_row_deref (sim, pbd, "SR");
+      JsonArray *a = sr ? json_node_get_array (sim_row_value (sr, "VDIs")) : NULL;
+      for (guint i = 0; a && i < json_array_get_length (a); i++)
+        {
+          SimRow *vdi = sim_db_find (sim, json_array_get_string_element (a, i));
+          if (vdi && vdi_in_use (sim, vdi))
+            {
+              sim_call_failf (call, "VDI_IN_USE", vdi->ref, "unplug", NULL);
+              return;
+            }
+        }
+    }
+  op = sim_op_start (call, NULL, plug ? "plug" : "unplug", sim_scaled (sim, 1.0), fin_pbd, NULL);
+  if (op)
+    {
+      op->target_ref = g_strdup (pbd->ref);
+      op->i1 = plug;
+    }
+}
+
+static void h_pbd_plug (SimCall *call) { pbd_plug (call, TRUE); }
+static void h_pbd_unplug (SimCall *call) { pbd_plug (call, FALSE); }
+
+/* ---------------------------------------------------------------- networks */
+
+static SimRow *
+new_pif (Sim        *sim,
+         SimRow     *host,
+         SimRow     *network,
+         const char *device,
+         gint64      vlan,
+         const char *mac)
+{
+  SimRow *p = sim_db_add (sim, "PIF", NULL);
+  SimRow *m = sim_db_add (sim, "PIF_metrics", NULL);
+
+  sim_row_set_ref (sim, p, "host", host);
+  sim_row_set_ref (sim, p, "network", network);
+  sim_row_set_str (sim, p, "device", device);
+  sim_row_set_int (sim, p, "VLAN", vlan);
+  sim_row_set_str (sim, p, "MAC", mac);
+  sim_row_set_int (sim, p, "MTU", 1500);
+  sim_row_set_bool (sim, p, "currently_attached", TRUE);
+  sim_row_set_bool (sim, p, "managed", TRUE);
+  sim_row_set_str (sim, p, "ip_configuration_mode", "None");
+  sim_row_set_bool (sim, m, "carrier", TRUE);
+  sim_row_set_int (sim, m, "speed", 10000);
+  sim_row_set_ref (sim, p, "metrics", m);
+  return p;
+}
+
+static void
+h_vlan_create (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *tag = sim_arg (call, 1);
+  SimRow *vlan, *pif;
+  ROW_ARG (tagged, 0);
+  ROW_ARG (net, 2);
+
+  if (tag == NULL || json_node_get_int (tag) < 0 || json_node_get_int (tag) > 4094)
+    {
+      g_autofree char *t = g_strdup_printf ("%" G_GINT64_FORMAT, tag ? json_node_get_int (tag) : -1);
+      sim_call_failf (call, "VLAN_TAG_INVALID", t, NULL);
+      return;
+    }
+  vlan = sim_db_add (sim, "VLAN", NULL);
+  pif = new_pif (sim, sim_row_deref (sim, tagged, "host"), net, sim_row_str (tagged, "device"), json_node_get_int (tag),
+                 sim_row_str (tagged, "MAC"));
+  sim_row_set_ref (sim, vlan, "tagged_PIF", tagged);
+  sim_row_set_ref (sim, vlan, "untagged_PIF", pif);
+  sim_row_set_int (sim, vlan, "tag", json_node_get_int (tag));
+  sim_row_set_ref (sim, pif, "VLAN_master_of", vlan);
+  sim_call_return (call, sv_str (vlan->ref));
+}
+
+static void
+h_vlan_destroy (SimCall *call)
+{
+  Sim *sim = call->sim;
+  ROW_ARG (vlan, 0);
+  SimRow *pif = sim_row_deref (sim, vlan, "untagged_PIF");
+
+  sim_db_remove (sim, vlan);
+  if (pif)
+    {
+      SimRow *m = sim_row_deref (sim, pif, "metrics");
+      if (m)
+        sim_db_remove (sim, m);
+      sim_db_remove (sim, pif);
+    }
+  sim_call_return (call, NULL);
+}
+
+static void
+h_pool_create_vlan (SimCall *call)
+{
+  Sim *sim = call->sim;
+  const char *device = sim_arg_str (call, 0);
+  JsonNode *tag = sim_arg (call, 2);
+  JsonNode *out = sv_empty_set ();
+  SimClass *pifs = sim_model_class (sim->model, "PIF");
+  g_autoptr(GPtrArray) rows = sim_rows_array (pifs);
+  ROW_ARG (net, 1);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SimRow *p = rows->pdata[i];
+      if (g_strcmp0 (sim_row_str (p, "device"), device) == 0 && sim_row_int (p, "VLAN") < 0 && sim_row_bool (p, "physical"))
+        {
+          SimRow *vlan = sim_db_add (sim, "VLAN", NULL);
+          SimRow *pif = new_pif (sim, sim_row_deref (sim, p, "host"), net, device, json_node_get_int (tag),
+                                 sim_row_str (p, "MAC"));
+          sim_row_set_ref (sim, vlan, "tagged_PIF", p);
+          sim_row_set_ref (sim, vlan, "untagged_PIF", pif);
+          sim_row_set_int (sim, vlan, "tag", json_node_get_int (tag));
+          sim_row_set_ref (sim, pif, "VLAN_master_of", vlan);
+          json_array_add_string_element (json_node_get_array (out), pif->ref);
+        }
+    }
+  sim_call_return (call, out);
+}
+
+static void
+h_bond_create (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *members = sim_arg (call, 1);
+  const char *mode = sim_arg_str (call, 3);
+  JsonArray *a = members && JSON_NODE_HOLDS_ARRAY (members) ? json_node_get_array (members) : NULL;
+  SimRow *first, *bond, *master;
+  ROW_ARG (net, 0);
+
+  if (a == NULL || json_array_get_length (a) < 2)
+    {
+      sim_call_failf (call, "PIF_BOND_NEEDS_MORE_MEMBERS", NULL);
+      return;
+    }
+  first = sim_db_find (sim, json_array_get_string_element (a, 0));
+  if (first == NULL)
+    {
+      sim_call_failf (call, "HANDLE_INVALID", "PIF", json_array_get_string_element (a, 0), NULL);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *p = sim_db_find (sim, json_array_get_string_element (a, i));
+      if (p == NULL)
+        {
+          sim_call_failf (call, "HANDLE_INVALID", "PIF", json_array_get_string_element (a, i), NULL);
+          return;
+        }
+      if (sim_row_deref (sim, p, "bond_slave_of"))
+        {
+          sim_call_failf (call, "PIF_ALREADY_BONDED", p->ref, NULL);
+          return;
+        }
+    }
+  bond = sim_db_add (sim, "Bond", NULL);
+  master = new_pif (sim, sim_row_deref (sim, first, "host"), net, "bond0", -1,
+                    sim_arg_str (call, 2) && *sim_arg_str (call, 2) ? sim_arg_str (call, 2) : sim_row_str (first, "MAC"));
+  sim_row_set_ref (sim, bond, "master", master);
+  sim_row_set_str (sim, bond, "mode", mode ? mode : "balance-slb");
+  sim_row_set_ref (sim, bond, "primary_slave", first);
+  sim_row_set_int (sim, bond, "links_up", json_array_get_length (a));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *p = sim_db_find (sim, json_array_get_string_element (a, i));
+      sim_row_set_ref (sim, p, "bond_slave_of", bond);
+    }
+  sim_call_return (call, sv_str (bond->ref));
+}
+
+static void
+h_bond_destroy (SimCall *call)
+{
+  Sim *sim = call->sim;
+  ROW_ARG (bond, 0);
+  SimRow *master = sim_row_deref (sim, bond, "master");
+  JsonNode *slaves = json_node_copy (sim_row_value (bond, "slaves"));
+  JsonArray *a = json_node_get_array (slaves);
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *p = sim_db_find (sim, json_array_get_string_element (a, i));
+      if (p)
+        sim_row_set_ref (sim, p, "bond_slave_of", NULL);
+    }
+  json_node_unref (slaves);
+  sim_db_remove (sim, bond);
+  if (master)
+    {
+      SimRow *m = sim_row_deref (sim, master, "metrics");
+      if (m)
+        sim_db_remove (sim, m);
+      sim_db_remove (sim, master);
+    }
+  sim_call_return (call, NULL);
+}
+
+static void
+h_network_destroy (SimCall *call)
+{
+  ROW_ARG (net, 0);
+  if (json_array_get_length (json_node_get_array (sim_row_value (net, "VIFs"))) > 0
+      || json_array_get_length (json_node_get_array (sim_row_value (net, "PIFs"))) > 0)
+    {
+      sim_call_failf (call, "NETWORK_CONTAINS_VIF", net->ref, NULL);
+      return;
+    }
+  sim_db_remove (call->sim, net);
+  sim_call_return (call, NULL);
+}
+
+/* ---------------------------------------------------------------- hosts */
+
+static JsonNode *
+resident_vms (Sim    *sim,
+              SimRow *host)
+{
+  JsonNode *out = sv_empty_set ();
+  JsonArray *a = json_node_get_array (sim_row_value (host, "resident_VMs"));
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *vm = sim_db_find (sim, json_array_get_string_element (a, i));
+      if (vm && !sim_row_bool (vm, "is_control_domain"))
+        json_array_add_string_element (json_node_get_array (out), vm->ref);
+    }
+  return out;
+}
+
+static void
+h_host_disable (SimCall *call)
+{
+  ROW_ARG (host, 0);
+  sim_row_set_bool (call->sim, host, "enabled", FALSE);
+  sim_call_return (call, NULL);
+}
+
+static void
+h_host_enable (SimCall *call)
+{
+  ROW_ARG (host, 0);
+  sim_row_set_bool (call->sim, host, "enabled", TRUE);
+  sim_call_return (call, NULL);
+}
+
+static void
+fin_evacuate (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *host = sim_db_find (sim, op->target_ref);
+  JsonNode *vms = resident_vms (sim, host);
+  JsonArray *a = json_node_get_array (vms);
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      SimRow *vm = sim_db_find (sim, json_array_get_string_element (a, i));
+      SimRow *dest = NULL;
+      gint64 best = -1;
+      for (guint h = 0; h < sim->hosts->len; h++)
+        {
+          SimRow *c = sim->hosts->pdata[h];
+          SimRow *m = sim_row_deref (sim, c, "metrics");
+          if (c == host || !sim_row_bool (c, "enabled") || m == NULL)
+            continue;
+          if (sim_row_int (m, "memory_free") > best)
+            {
+              best = sim_row_int (m, "memory_free");
+              dest = c;
+            }
+        }
+      if (dest == NULL || best < sim_row_int (vm, "memory_static_max"))
+        {
+          json_node_unref (vms);
+          sim_call_failf (op->call, "HOST_NOT_ENOUGH_FREE_MEMORY", "0", "0", NULL);
+          return;
+        }
+      {
+        SimRow *hm = sim_row_deref (sim, host, "metrics");
+        SimRow *dm = sim_row_deref (sim, dest, "metrics");
+        gint64 mem = sim_row_int (vm, "memory_static_max");
+        if (hm)
+          sim_row_set_int (sim, hm, "memory_free", sim_row_int (hm, "memory_free") + mem);
+        if (dm)
+          sim_row_set_int (sim, dm, "memory_free", sim_row_int (dm, "memory_free") - mem);
+      }
+      sim_vm_set_running (sim, vm, dest, sim_row_str (vm, "power_state"));
+    }
+  json_node_unref (vms);
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_host_evacuate (SimCall *call)
+{
+  ROW_ARG (host, 0);
+  sim_op_start (call, host, "evacuate", sim_scaled (call->sim, 5.0), fin_evacuate, NULL);
+}
+
+static void
+fin_host_power (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *host = sim_db_find (sim, op->target_ref);
+  SimRow *m = sim_row_deref (sim, host, "metrics");
+
+  if (m)
+    sim_row_set_bool (sim, m, "live", op->i1);
+  if (op->i1)
+    sim_row_set_bool (sim, host, "enabled", TRUE);
+  sim_message_new (sim, op->i1 ? "HOST_REBOOTED" : "HOST_SHUTDOWN", 4, host, op->i1 ? "Host rebooted" : "Host shut down");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+host_power (SimCall *call,
+            gboolean reboot)
+{
+  Sim *sim = call->sim;
+  SimOp *op;
+  JsonNode *vms;
+  ROW_ARG (host, 0);
+
+  if (sim_row_bool (host, "enabled"))
+    {
+      sim_call_failf (call, "HOST_NOT_DISABLED", NULL);
+      return;
+    }
+  vms = resident_vms (sim, host);
+  if (json_array_get_length (json_node_get_array (vms)) > 0)
+    {
+      sim_call_failf (call, "HOST_IN_USE", host->ref, "VM", json_array_get_string_element (json_node_get_array (vms), 0), NULL);
+      json_node_unref (vms);
+      return;
+    }
+  json_node_unref (vms);
+  op = sim_op_start (call, host, reboot ? "reboot" : "shutdown", sim_scaled (sim, reboot ? 10.0 : 5.0), fin_host_power, NULL);
+  if (op)
+    op->i1 = reboot;
+}
+
+static void h_host_reboot (SimCall *call) { host_power (call, TRUE); }
+static void h_host_shutdown (SimCall *call) { host_power (call, FALSE); }
+
+/* ---------------------------------------------------------------- pool HA */
+
+static gint64
+ha_tolerable (Sim *sim)
+{
+  return MAX ((gint64) sim->hosts->len - 1, 0);
+}
+
+static void
+fin_ha_enable (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *pool = sim_pool (sim);
+
+  sim_row_set_bool (sim, pool, "ha_enabled", TRUE);
+  sim_row_set_int (sim, pool, "ha_host_failures_to_tolerate", ha_tolerable (sim));
+  sim_row_set_int (sim, pool, "ha_plan_exists_for", ha_tolerable (sim));
+  sim_message_new (sim, "HA_STATEFILE_APPROACHING_TIMEOUT", 5, NULL, "High availability enabled");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_pool_ha_enable (SimCall *call)
+{
+  Sim *sim = call->sim;
+  SimRow *pool = sim_pool (sim);
+
+  if (sim_row_bool (pool, "ha_enabled"))
+    {
+      sim_call_failf (call, "HA_IS_ENABLED", NULL);
+      return;
+    }
+  sim_op_start (call, pool, "ha_enable", sim_scaled (sim, 8.0), fin_ha_enable, NULL);
+}
+
+static void
+fin_ha_disable (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *pool = sim_pool (sim);
+
+  sim_row_set_bool (sim, pool, "ha_enabled", FALSE);
+  sim_row_set_int (sim, pool, "ha_plan_exists_for", 0);
+  sim_message_new (sim, "HA_POOL_DROP_IN_PLAN_EXISTS_FOR", 3, NULL, "High availability disabled");
+  sim_call_return (op->call, NULL);
+}
+
+static void
+h_pool_ha_disable (SimCall *call)
+{
+  Sim *sim = call->sim;
+  SimRow *pool = sim_pool (sim);
+
+  if (!sim_row_bool (pool, "ha_enabled"))
+    {
+      sim_call_failf (call, "HA_NOT_ENABLED", NULL);
+      return;
+    }
+  sim_op_start (call, pool, "ha_disable", sim_scaled (sim, 4.0), fin_ha_disable, NULL);
+}
+
+static void
+h_pool_ha_compute (SimCall *call)
+{
+  sim_call_return (call, sv_int (ha_tolerable (call->sim)));
+}
+
+void
+sim_ops2_init (Sim *sim)
+{
+  sim_register (sim, "VBD.plug", h_vbd_plug);
+  sim_register (sim, "VBD.unplug", h_vbd_unplug);
+  sim_register (sim, "VBD.unplug_force", h_vbd_unplug);
+  sim_register (sim, "VBD.insert", h_vbd_insert);
+  sim_register (sim, "VBD.eject", h_vbd_eject);
+  sim_register (sim, "VBD.destroy", device_destroy);
+  sim_register (sim, "VIF.plug", h_vbd_plug);
+  sim_register (sim, "VIF.unplug", h_vbd_unplug);
+  sim_register (sim, "VIF.unplug_force", h_vbd_unplug);
+  sim_register (sim, "VIF.destroy", device_destroy);
+  sim_register (sim, "VDI.destroy", h_vdi_destroy);
+  sim_register (sim, "VDI.resize", h_vdi_resize);
+  sim_register (sim, "VDI.resize_online", h_vdi_resize);
+  sim_register (sim, "VDI.copy", h_vdi_copy);
+  sim_register (sim, "VDI.clone", h_vdi_clone);
+  sim_register (sim, "VDI.snapshot", h_vdi_snapshot);
+  sim_register (sim, "SR.create", h_sr_create);
+  sim_register (sim, "SR.probe", h_sr_probe);
+  sim_register (sim, "SR.forget", h_sr_forget);
+  sim_register (sim, "SR.destroy", h_sr_destroy);
+  sim_register (sim, "SR.scan", h_sr_scan);
+  sim_register (sim, "PBD.plug", h_pbd_plug);
+  sim_register (sim, "PBD.unplug", h_pbd_unplug);
+  sim_register (sim, "VLAN.create", h_vlan_create);
+  sim_register (sim, "VLAN.destroy", h_vlan_destroy);
+  sim_register (sim, "pool.create_VLAN", h_pool_create_vlan);
+  sim_register (sim, "Bond.create", h_bond_create);
+  sim_register (sim, "Bond.destroy", h_bond_destroy);
+  sim_register (sim, "network.destroy", h_network_destroy);
+  sim_register (sim, "host.disable", h_host_disable);
+  sim_register (sim, "host.enable", h_host_enable);
+  sim_register (sim, "host.evacuate", h_host_evacuate);
+  sim_register (sim, "host.reboot", h_host_reboot);
+  sim_register (sim, "host.shutdown", h_host_shutdown);
+  sim_register (sim, "pool.enable_ha", h_pool_ha_enable);
+  sim_register (sim, "pool.disable_ha", h_pool_ha_disable);
+  sim_register (sim, "pool.ha_compute_max_host_failures_to_tolerate", h_pool_ha_compute);
+  sim_register (sim, "pool.ha_compute_hypothetical_max_host_failures_to_tolerate", h_pool_ha_compute);
+  (void) nothing;
+}
