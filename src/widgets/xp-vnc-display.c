@@ -3,11 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * gvnc decodes into a VncBaseFramebuffer in local format 32 bpp x8r8g8b8
- * (host byte order; B,G,R,x in memory on little endian).  gvnc writes 0 into
- * the pad byte, and GTK 4.8 has no opaque 32-bit memory format, so the alpha
- * byte of every updated rectangle is forced to 0xff as it arrives.  Damage is
+ * (host byte order; B,G,R,x in memory on little endian).  Damage is
  * coalesced and a GdkMemoryTexture is built at most once per frame clock
- * tick.
+ * tick.  gvnc writes 0 into the pad byte, and GTK 4.8 has no opaque 32-bit
+ * memory format, so the alpha byte is forced to 0xff while copying.
  */
 
 #include "config.h"
@@ -159,15 +158,27 @@ static void
 flush_damage (XpVncDisplay *self)
 {
   g_autoptr(GBytes) bytes = NULL;
+  gsize n_pixels;
+  const guint32 *src;
+  guint32 *copy;
 
   if (!self->dirty || self->fb_data == NULL)
     return;
 
-  /* gvnc keeps writing into fb_data: the texture needs its own copy. */
-  bytes = g_bytes_new (self->fb_data, (gsize) self->fb_stride * self->fb_height);
+  /* gvnc keeps writing into fb_data, so the texture needs its own copy.
+   * The pad byte (alpha: bits 24..31 of the native pixel) is forced to
+   * 0xff while copying: gvnc writes 0 there, and a rectangle may be only
+   * partly decoded when the frame clock ticks. */
+  n_pixels = (gsize) self->fb_width * self->fb_height;
+  src = (const guint32 *) self->fb_data;
+  copy = g_malloc (n_pixels * 4);
+  for (gsize i = 0; i < n_pixels; i++)
+    copy[i] = src[i] | 0xff000000u;
+  bytes = g_bytes_new_take (copy, n_pixels * 4);
+
   g_clear_object (&self->texture);
   self->texture = gdk_memory_texture_new (self->fb_width, self->fb_height,
-                                          GDK_MEMORY_DEFAULT, bytes, self->fb_stride);
+                                          GDK_MEMORY_DEFAULT, bytes, self->fb_width * 4);
   self->dirty = FALSE;
   self->frame_count++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -217,9 +228,6 @@ setup_framebuffer (XpVncDisplay *self,
   self->fb_height = height;
   self->fb_stride = width * 4;
   self->fb_data = g_malloc0 ((gsize) self->fb_stride * MAX (height, 1));
-  /* Start opaque black until the first update arrives. */
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    ((guint32 *) self->fb_data)[i] = 0xff000000u;
   self->fb = VNC_FRAMEBUFFER (vnc_base_framebuffer_new (self->fb_data, width, height,
                                                         self->fb_stride, &fmt, &fmt));
   vnc_connection_set_framebuffer (self->conn, self->fb);
@@ -315,16 +323,8 @@ on_framebuffer_update (VncConnection *conn,
                        gpointer       user_data)
 {
   XpVncDisplay *self = user_data;
-  int x1 = MIN ((int) x + width, self->fb_width);
-  int y1 = MIN ((int) y + height, self->fb_height);
 
-  /* Force the pad byte (alpha, bits 24..31 of the native pixel) to 0xff. */
-  for (int row = y; row < y1; row++)
-    {
-      guint32 *p = (guint32 *) (self->fb_data + (gsize) row * self->fb_stride);
-      for (int col = x; col < x1; col++)
-        p[col] |= 0xff000000u;
-    }
+  /* Damage is only coalesced: the texture is rebuilt once per tick. */
   schedule_flush (self);
   vnc_connection_framebuffer_update_request (conn, TRUE, 0, 0, self->fb_width, self->fb_height);
 }
@@ -408,14 +408,17 @@ on_pointer_mode_changed (VncConnection *conn,
 
 static void
 on_server_cut_text (VncConnection *conn,
-                    const GString *text,
+                    const char    *text,
                     gpointer       user_data)
 {
   XpVncDisplay *self = user_data;
   g_autofree char *utf8 = NULL;
 
-  /* RFB cut text is ISO 8859-1. */
-  utf8 = g_convert (text->str, text->len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+  /* The signal carries a NUL-terminated string (not the GString of the
+   * class vfunc); RFB cut text is ISO 8859-1. */
+  if (text == NULL)
+    return;
+  utf8 = g_convert (text, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
   if (utf8 != NULL)
     gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), utf8);
 }

@@ -20,7 +20,7 @@
  *
  * Options: --width --height --pattern --cert --key --session --rfb-port
  *          (0: no RFB listener) --animate (change the whole screen as fast as
- *          the clients take frames; benchmark)
+ *          the clients take frames; benchmark) --no-ext-key
  */
 
 #include <arpa/inet.h>
@@ -36,7 +36,7 @@ static rfbScreenInfoPtr screen;
 static int width = 320, height = 240, pattern_shift;
 static char *cert_file, *key_file, *session;
 static int rfb_port;
-static gboolean animate, running = TRUE, need_frame;
+static gboolean animate, no_ext_key, running = TRUE, need_frame;
 static guint64 frame_no, frames_sent;
 static GTlsCertificate *certificate;
 
@@ -431,6 +431,7 @@ main (int argc, char **argv)
     { "session", 0, 0, G_OPTION_ARG_STRING, &session, "Accepted session ref", "REF" },
     { "rfb-port", 0, 0, G_OPTION_ARG_INT, &rfb_port, "Also listen for RFB on 127.0.0.1:N (-1: any)", "N" },
     { "animate", 0, 0, G_OPTION_ARG_NONE, &animate, "Change the whole screen continuously", NULL },
+    { "no-ext-key", 0, 0, G_OPTION_ARG_NONE, &no_ext_key, "No QEMU extended key event (keysyms only)", NULL },
     { NULL }
   };
 
@@ -470,7 +471,8 @@ main (int argc, char **argv)
       screen->port = -1;
       screen->autoPort = FALSE;
     }
-  rfbRegisterProtocolExtension (&qemu_ext_key);
+  if (!no_ext_key)
+    rfbRegisterProtocolExtension (&qemu_ext_key);
   rfbInitServer (screen);
 
   if (cert_file != NULL && key_file != NULL)
