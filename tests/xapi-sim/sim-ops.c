@@ -144,10 +144,11 @@ void
 sim_vm_set_running (Sim        *sim,
                     SimRow     *vm,
                     SimRow     *host,
-                    const char *state)
+                    const char *state_in)
 {
   SimRow *metrics = sim_row_deref (sim, vm, "metrics");
   static gint64 next_domid = 1;
+  g_autofree char *state = g_strdup (state_in);   /* may point into the row */
 
   sim_row_set_str (sim, vm, "power_state", state);
   sim_row_set_ref (sim, vm, "resident_on", host);
@@ -348,8 +349,9 @@ static void
 vm_power_to (Sim        *sim,
              SimRow     *vm,
              SimRow     *host,
-             const char *state)
+             const char *state_in)
 {
+  g_autofree char *state = g_strdup (state_in);
   SimRow *old = sim_row_deref (sim, vm, "resident_on");
   gint64 mem = sim_row_int (vm, "memory_static_max");
   gboolean was_live = old != NULL;
