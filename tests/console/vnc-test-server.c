@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static rfbScreenInfoPtr screen;
 static int width = 320, height = 240, pattern_shift;
@@ -361,6 +362,35 @@ listen_loopback (gboolean tls)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
 }
 
+/* Plain RFB on 127.0.0.1 (benchmark peers such as gvncviewer). */
+static gboolean
+rfb_incoming_cb (GSocketService *service, GSocketConnection *connection, GObject *source, gpointer user_data)
+{
+  int fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+
+  if (fd >= 0)
+    rfbNewClient (screen, fd);
+  return TRUE;
+}
+
+static int
+listen_rfb (int port)
+{
+  GSocketService *service = g_socket_service_new ();
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new_from_string ("127.0.0.1", (guint) port);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), addr, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error))
+    {
+      fprintf (stderr, "listen: %s\n", error->message);
+      exit (1);
+    }
+  g_signal_connect (service, "incoming", G_CALLBACK (rfb_incoming_cb), NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+}
+
 /* ---- control on stdin ---- */
 
 static void
@@ -429,7 +459,7 @@ main (int argc, char **argv)
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_file, "TLS certificate (PEM)", "FILE" },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "TLS key (PEM)", "FILE" },
     { "session", 0, 0, G_OPTION_ARG_STRING, &session, "Accepted session ref", "REF" },
-    { "rfb-port", 0, 0, G_OPTION_ARG_INT, &rfb_port, "Also listen for RFB on 127.0.0.1:N (-1: any)", "N" },
+    { "rfb-port", 0, 0, G_OPTION_ARG_INT, &rfb_port, "Also accept plain RFB on 127.0.0.1:N (-1: any free port)", "N" },
     { "animate", 0, 0, G_OPTION_ARG_NONE, &animate, "Change the whole screen continuously", NULL },
     { "no-ext-key", 0, 0, G_OPTION_ARG_NONE, &no_ext_key, "No QEMU extended key event (keysyms only)", NULL },
     { NULL }
@@ -460,17 +490,9 @@ main (int argc, char **argv)
   screen->httpPort = -1;
   screen->httpDir = NULL;
   screen->deferUpdateTime = 0;
-  if (rfb_port != 0)
-    {
-      screen->port = rfb_port > 0 ? rfb_port : 0;
-      screen->autoPort = rfb_port < 0;
-      screen->listenInterface = htonl (INADDR_LOOPBACK);
-    }
-  else
-    {
-      screen->port = -1;
-      screen->autoPort = FALSE;
-    }
+  /* No listener of libvncserver's own: clients come through rfbNewClient. */
+  screen->port = -1;
+  screen->autoPort = FALSE;
   if (!no_ext_key)
     rfbRegisterProtocolExtension (&qemu_ext_key);
   rfbInitServer (screen);
@@ -486,12 +508,14 @@ main (int argc, char **argv)
       https_port = listen_loopback (TRUE);
     }
   http_port = listen_loopback (FALSE);
+  if (rfb_port != 0)
+    rfb_port = listen_rfb (rfb_port > 0 ? rfb_port : 0);
 
   in = g_unix_input_stream_new (0, FALSE);
   din = g_data_input_stream_new (in);
   g_data_input_stream_read_line_async (din, G_PRIORITY_DEFAULT, NULL, read_line_cb, NULL);
 
-  printf ("READY https=%u http=%u rfb=%d\n", https_port, http_port, rfb_port != 0 ? screen->port : 0);
+  printf ("READY https=%u http=%u rfb=%d\n", https_port, http_port, rfb_port);
 
   need_frame = animate;
   while (running)

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Console benchmark: frames per second and CPU per frame for full-screen
+# updates, XpVncDisplay (GTK 4, gvnc) side by side with gvncviewer (GTK 3,
+# gtk-vnc) on the same vnc-test-server in the same run, under a private Xvfb.
+#
+# usage: tests/bench/console/run.sh [BUILD_DIR]      (default: ./build)
+# env:   DURATION=10 (s measured per client)  WARMUP=2 (s)
+#        SIZES="1024x768 1920x1080"  GSK_RENDERER=cairo (GTK 4 renderer)
+#
+# The server redraws the whole screen (every pixel changes) as soon as the
+# previous frame went out, so each client gets frames as fast as it reads
+# them.  "received" = framebuffer updates the server sent to that client
+# (counted in the server, same method for both); "rendered" = textures the
+# widget built (one per frame clock tick with damage; gvncviewer cannot
+# report this).  CPU = utime+stime of the client process from
+# /proc/<pid>/stat over the measured interval.  The clients run one after
+# the other, never together.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+SIZES=${SIZES:-"1024x768 1920x1080"}
+export GSK_RENDERER=${GSK_RENDERER:-cairo}
+export NO_AT_BRIDGE=1 GDK_BACKEND=x11 GSETTINGS_BACKEND=memory
+RESULTS=$ROOT/tests/bench/results/console.json
+CLK_TCK=$(getconf CLK_TCK)
+
+SERVER=$BUILD/tests/console/vnc-test-server
+CLIENT=$BUILD/tests/bench/console/bench-console-client
+TMP=$(mktemp -d)
+PIDS=()
+cleanup () {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ -x "$SERVER" ] || { echo "missing $SERVER (build the project first)" >&2; exit 1; }
+command -v gvncviewer >/dev/null || { echo "gvncviewer not installed" >&2; exit 1; }
+if [ ! -x "$CLIENT" ]; then
+  # tests/bench/meson.build may not build it: link against the build's static libraries.
+  CLIENT=$TMP/bench-console-client
+  # shellcheck disable=SC2046
+  cc -O2 -std=gnu17 -I"$BUILD" -I"$ROOT/src/widgets" \
+     "$ROOT/tests/bench/console/bench-console-client.c" \
+     "$BUILD/src/widgets/libxp-widgets.a" "$BUILD/src/xenapi/libxapi.a" \
+     $(pkg-config --cflags --libs gtk4 gvnc-1.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0) \
+     -o "$CLIENT"
+fi
+
+# wait_for FILE PATTERN [COUNT]: until FILE has COUNT lines matching PATTERN (20 s max).
+wait_for () {
+  local n=${3:-1} i
+  for ((i = 0; i < 400; i++)); do
+    [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$n" ] && return 0
+    sleep 0.05
+  done
+  echo "timeout waiting for '$2' in $1" >&2; return 1
+}
+
+# Private X server.
+Xvfb -displayfd 5 -screen 0 2048x1200x24 -nolisten tcp 5>"$TMP/display" 2>/dev/null &
+PIDS+=($!)
+for ((i = 0; i < 200; i++)); do [ -s "$TMP/display" ] && break; sleep 0.05; done
+export DISPLAY=:$(tr -d '\n' < "$TMP/display")
+
+cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+now () { date +%s.%N; }
+
+server_frames () {   # ask the server; print frames sent so far
+  local before
+  before=$(grep -c '^STATS' "$TMP/srv.out" || true)
+  echo stats >&7
+  wait_for "$TMP/srv.out" '^STATS' $((before + 1))
+  grep '^STATS' "$TMP/srv.out" | tail -1 | sed 's/STATS frames=\([0-9]*\) encoding=\(-*[0-9]*\)/\1 \2/'
+}
+
+client_frames () {   # our client: textures built so far
+  local before
+  before=$(grep -c '^FRAMES' "$TMP/cli.out" || true)
+  kill -USR1 "$1"
+  wait_for "$TMP/cli.out" '^FRAMES' $((before + 1))
+  grep '^FRAMES' "$TMP/cli.out" | tail -1 | cut -d' ' -f2
+}
+
+JSON_ROWS=()
+printf '%-10s %-24s %8s %8s %8s %10s %8s\n' size client received fps rendered "cpu ms/fr" "cpu %"
+
+measure () {   # measure KIND W H PORT
+  local kind=$1 w=$2 h=$3 port=$4 pid clients
+  clients=$(grep -c '^CLIENT new' "$TMP/srv.out" || true)
+  : > "$TMP/cli.out"
+  if [ "$kind" = xpvncdisplay ]; then
+    "$CLIENT" "$port" "$w" "$h" > "$TMP/cli.out" 2>/dev/null &
+  else
+    gvncviewer "127.0.0.1:$((port - 5900))" > /dev/null 2>&1 &
+  fi
+  pid=$!
+  PIDS+=("$pid")
+  wait_for "$TMP/srv.out" '^CLIENT new' $((clients + 1))
+  sleep "$WARMUP"
+
+  local f0 enc c0 r0 t0 f1 c1 r1 t1
+  read -r f0 enc < <(server_frames)
+  c0=$(cpu_ticks "$pid"); t0=$(now)
+  r0=0; [ "$kind" = xpvncdisplay ] && r0=$(client_frames "$pid")
+  sleep "$DURATION"
+  read -r f1 enc < <(server_frames)
+  c1=$(cpu_ticks "$pid"); t1=$(now)
+  r1=0; [ "$kind" = xpvncdisplay ] && r1=$(client_frames "$pid")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  wait_for "$TMP/srv.out" '^CLIENT gone' $((clients + 1))
+
+  awk -v kind="$kind" -v size="${w}x${h}" -v f0="$f0" -v f1="$f1" -v r0="$r0" -v r1="$r1" \
+      -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v tck="$CLK_TCK" -v enc="$enc" \
+      -v renderer="$GSK_RENDERER" '
+    BEGIN {
+      dt = t1 - t0; fr = f1 - f0; cpu = (c1 - c0) / tck;
+      fps = fr / dt; rend = (kind == "xpvncdisplay") ? (r1 - r0) / dt : -1;
+      msf = fr > 0 ? cpu * 1000 / fr : 0; pct = cpu / dt * 100;
+      name = kind == "xpvncdisplay" ? "XpVncDisplay (GTK4)" : "gvncviewer (GTK3)";
+      printf "%-10s %-24s %8d %8.1f %8s %10.2f %8.1f\n", size, name, fr, fps,
+             rend < 0 ? "n/a" : sprintf("%.1f", rend), msf, pct > "/dev/stderr";
+      printf "{\"size\":\"%s\",\"client\":\"%s\",\"seconds\":%.3f,\"frames_received\":%d,\"fps_received\":%.2f,", size, kind, dt, fr, fps;
+      if (rend < 0) printf "\"fps_rendered\":null,"; else printf "\"fps_rendered\":%.2f,", rend;
+      printf "\"cpu_seconds\":%.3f,\"cpu_ms_per_frame\":%.3f,\"cpu_percent\":%.1f,\"rfb_encoding\":%d", cpu, msf, pct, enc;
+      if (kind == "xpvncdisplay") printf ",\"gsk_renderer\":\"%s\"", renderer;
+      printf "}\n";
+    }'
+}
+
+for size in $SIZES; do
+  w=${size%x*}; h=${size#*x}
+  rm -f "$TMP/srv.in"; mkfifo "$TMP/srv.in"
+  exec 7<>"$TMP/srv.in"
+  "$SERVER" --animate --width "$w" --height "$h" --rfb-port=-1 <&7 > "$TMP/srv.out" 2>/dev/null &
+  srv=$!; PIDS+=("$srv")
+  wait_for "$TMP/srv.out" '^READY'
+  port=$(sed -n 's/^READY .* rfb=\([0-9]*\).*/\1/p' "$TMP/srv.out")
+  for kind in xpvncdisplay gvncviewer; do
+    JSON_ROWS+=("$(measure "$kind" "$w" "$h" "$port" 2> >(cat >&2))")
+  done
+  echo quit >&7; wait "$srv" 2>/dev/null || true
+  exec 7>&-
+done
+
+mkdir -p "$(dirname "$RESULTS")"
+{
+  echo "{"
+  echo "  \"benchmark\": \"console full-screen updates\","
+  echo "  \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\","
+  echo "  \"duration_s\": $DURATION,"
+  echo "  \"cpus\": $(nproc),"
+  echo "  \"gvnc\": \"$(pkg-config --modversion gvnc-1.0)\","
+  echo "  \"notes\": \"received = framebuffer updates sent by vnc-test-server to the client; rendered = textures built by XpVncDisplay; cpu from /proc/<pid>/stat; clients measured one after the other under Xvfb; rfb_encoding: 7 tight, 16 zrle, 5 hextile\","
+  echo "  \"results\": ["
+  for i in "${!JSON_ROWS[@]}"; do
+    sep=","; [ "$i" -eq $((${#JSON_ROWS[@]} - 1)) ] && sep=""
+    echo "    ${JSON_ROWS[$i]}$sep"
+  done
+  echo "  ]"
+  echo "}"
+} > "$RESULTS"
+echo "wrote $RESULTS"
