@@ -162,8 +162,8 @@ pump_read (PumpDir *d)
   g_input_stream_read_async (d->in, d->buf, PUMP_BUFFER, G_PRIORITY_DEFAULT, NULL, pump_got, d);
 }
 
-static void
-pump_start (GIOStream *a,
+void
+sim_pump_start (GIOStream *a,
             GSocket   *sa,
             GIOStream *b,
             GSocket   *sb)
@@ -217,7 +217,7 @@ to_soup (Conn       *c,
         g_printerr ("xapi-sim: accept: %s\n", error->message);
       if (len)
         g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (b)), prefix, len, NULL, NULL, NULL);
-      pump_start (c->stream, g_socket_connection_get_socket (c->tcp), G_IO_STREAM (b), sb);
+      sim_pump_start (c->stream, g_socket_connection_get_socket (c->tcp), G_IO_STREAM (b), sb);
     }
 }
 
@@ -688,7 +688,7 @@ storm_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-const char *sim_console_keys (Sim *sim, const char *vm_ref);
+char *sim_console_keys (Sim *sim, const char *vm_ref);
 
 static void
 control_handler (SoupServer        *server,
@@ -737,7 +737,7 @@ control_handler (SoupServer        *server,
   if (strcmp (path, "/keys") == 0)
     {
       const char *vm = query ? g_hash_table_lookup (query, "vm") : NULL;
-      const char *keys = vm ? sim_console_keys (sim, vm) : NULL;
+      g_autofree char *keys = vm ? sim_console_keys (sim, vm) : NULL;
       out = g_string_new ("{\"vm\":");
       sim_write_string (out, vm ? vm : "");
       g_string_append (out, ",\"events\":[");

@@ -437,6 +437,12 @@ void        sim_control_handle   (Sim         *sim,
                                   SoupServerMessage *msg,
                                   const char  *path);
 
+/* copy both ways between two streams until either ends */
+void        sim_pump_start       (GIOStream   *a,
+                                  GSocket     *sa,
+                                  GIOStream   *b,
+                                  GSocket     *sb);
+
 /* http side channels */
 void        sim_http_handle      (Sim         *sim,
                                   SoupServerMessage *msg,
