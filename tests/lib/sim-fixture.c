@@ -1,0 +1,263 @@
+/* sim-fixture.c: spawn xapi-sim for library tests, talk to it directly
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <libsoup/soup.h>
+
+#include "sim-fixture.h"
+#include "xapi-json.h"
+
+const char *
+xapi_sim_path (void)
+{
+  const char *path = g_getenv ("XAPI_SIM");
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  return path;
+}
+
+static gboolean
+accept_any (SoupMessage     *msg,
+            GTlsCertificate *certificate,
+            GTlsCertificateFlags errors,
+            gpointer         user_data)
+{
+  return TRUE;
+}
+
+static char *
+fingerprint_of (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  GString *out = g_string_new (NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  g_checksum_update (sum, der->data, der->len);
+  g_checksum_get_digest (sum, digest, &len);
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (out, "%s%02X", i ? ":" : "", digest[i]);
+  return g_string_free (out, FALSE);
+}
+
+static JsonNode *
+http_json (const char  *method,
+           const char  *url,
+           const char  *body,
+           char       **out_fingerprint)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  g_assert_nonnull (msg);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+
+  if (out_fingerprint != NULL)
+    {
+      GTlsCertificate *cert = soup_message_get_tls_peer_certificate (msg);
+      *out_fingerprint = cert ? fingerprint_of (cert) : NULL;
+    }
+
+  if (g_bytes_get_size (reply) == 0)
+    return json_node_new (JSON_NODE_NULL);
+
+  node = xapi_json_parse (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+  if (node == NULL)
+    g_error ("%s %s: reply is not JSON (%s): %.*s", method, url, error->message,
+             (int) MIN (200, g_bytes_get_size (reply)), (const char *) g_bytes_get_data (reply, NULL));
+  return node;
+}
+
+XapiSim *
+xapi_sim_start (const char *first_arg,
+                ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  XapiSim *sim;
+  va_list ap;
+  const char *arg;
+
+  g_assert_nonnull (xapi_sim_path ());
+
+  g_ptr_array_add (argv, (gpointer) xapi_sim_path ());
+  g_ptr_array_add (argv, (gpointer) "--port");
+  g_ptr_array_add (argv, (gpointer) "0");
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  sim = g_new0 (XapiSim, 1);
+  sim->member_names = g_ptr_array_new_with_free_func (g_free);
+  sim->member_urls = g_ptr_array_new_with_free_func (g_free);
+  sim->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->process));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("xapi-sim exited before printing CONTROL");
+
+      if (g_str_has_prefix (line, "READY "))
+        sim->url = g_strdup (line + 6);
+      else if (g_str_has_prefix (line, "MEMBER "))
+        {
+          g_auto(GStrv) parts = g_strsplit (line + 7, " ", 2);
+
+          if (parts[0] && parts[1])
+            {
+              g_ptr_array_add (sim->member_names, g_strdup (parts[0]));
+              g_ptr_array_add (sim->member_urls, g_strdup (parts[1]));
+            }
+        }
+      else if (g_str_has_prefix (line, "CONTROL "))
+        {
+          sim->control_url = g_strdup (line + 8);
+          break;
+        }
+    }
+  g_assert_nonnull (sim->url);
+
+  if (g_str_has_prefix (sim->url, "https:"))
+    {
+      g_autofree char *url = g_strconcat (sim->url, "/jsonrpc", NULL);
+      g_autoptr(JsonNode) reply =
+        http_json ("POST", url, "{\"jsonrpc\":\"2.0\",\"method\":\"system.listMethods\",\"params\":[],\"id\":1}",
+                   &sim->fingerprint);
+    }
+
+  return sim;
+}
+
+void
+xapi_sim_stop (XapiSim *sim)
+{
+  if (sim == NULL)
+    return;
+  if (sim->process != NULL)
+    {
+      g_subprocess_send_signal (sim->process, SIGTERM);
+      g_subprocess_wait (sim->process, NULL, NULL);
+      g_clear_object (&sim->process);
+    }
+  g_free (sim->url);
+  g_free (sim->control_url);
+  g_free (sim->fingerprint);
+  g_ptr_array_unref (sim->member_names);
+  g_ptr_array_unref (sim->member_urls);
+  g_free (sim);
+}
+
+JsonNode *
+xapi_sim_control (XapiSim    *sim,
+                  const char *path,
+                  const char *json_body)
+{
+  g_autofree char *url = g_strconcat (sim->control_url, path, NULL);
+
+  return http_json (json_body ? "POST" : "GET", url, json_body, NULL);
+}
+
+JsonNode *
+xapi_sim_raw_call (XapiSim    *sim,
+                   const char *url,
+                   const char *method,
+                   const char *params_json)
+{
+  g_autofree char *endpoint = g_strconcat (url ? url : sim->url, "/jsonrpc", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":%s,\"id\":7}",
+                                           method, params_json ? params_json : "[]");
+
+  return http_json ("POST", endpoint, body, NULL);
+}
+
+char *
+xapi_sim_raw_login (XapiSim *sim)
+{
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, "session.login_with_password",
+                                                 "[\"root\",\"secret\",\"2.21\",\"sim-fixture\"]");
+  JsonObject *object = json_node_get_object (reply);
+
+  g_assert_true (json_object_has_member (object, "result"));
+  return g_strdup (json_object_get_string_member (object, "result"));
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+xapi_test_wait_for (gboolean (*cond) (gpointer data),
+                    gpointer  data,
+                    guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return cond (data);
+      /* Blocks until something happens; a timeout source wakes us at the deadline. */
+      {
+        GSource *wake = g_timeout_source_new (50);
+
+        g_source_set_callback (wake, wake_cb, NULL, NULL);
+        g_source_attach (wake, NULL);
+        g_main_context_iteration (NULL, TRUE);
+        g_source_destroy (wake);
+        g_source_unref (wake);
+      }
+    }
+  return TRUE;
+}
+
+void
+xapi_test_store_result (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+slot_filled (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+GAsyncResult *
+xapi_test_wait_result (GAsyncResult **slot,
+                       guint          timeout_ms)
+{
+  if (!xapi_test_wait_for (slot_filled, slot, timeout_ms))
+    g_error ("timed out after %u ms waiting for an async result", timeout_ms);
+  return *slot;
+}

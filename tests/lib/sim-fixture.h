@@ -1,0 +1,55 @@
+/* sim-fixture.h: spawn xapi-sim for library tests, talk to it directly
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GSubprocess *process;
+  char        *url;          /* master URL from READY */
+  char        *control_url;  /* CONTROL */
+  GPtrArray   *member_names; /* MEMBER lines */
+  GPtrArray   *member_urls;
+  char        *fingerprint;  /* SHA-256 of the master's certificate, "AB:CD:..." (TLS only) */
+} XapiSim;
+
+/* Path of the simulator binary or NULL (tests then skip). */
+const char *xapi_sim_path              (void);
+/* Start the simulator with extra arguments (NULL-terminated); --port 0 is
+ * added.  Fails the test when it cannot start. */
+XapiSim    *xapi_sim_start             (const char *first_arg,
+                                        ...) G_GNUC_NULL_TERMINATED;
+void        xapi_sim_stop              (XapiSim    *sim);
+/* POST (body non-NULL) or GET to the control endpoint; returns the reply JSON. */
+JsonNode   *xapi_sim_control           (XapiSim    *sim,
+                                        const char *path,
+                                        const char *json_body);
+/* A raw JSON-RPC 2.0 call to @url (the master when NULL), independent of
+ * libxapi: returns the whole response object. */
+JsonNode   *xapi_sim_raw_call          (XapiSim    *sim,
+                                        const char *url,
+                                        const char *method,
+                                        const char *params_json);
+/* Log in as root over raw JSON-RPC and return the session ref. */
+char       *xapi_sim_raw_login         (XapiSim    *sim);
+
+/* Iterate the default main context until @cond returns TRUE or @timeout_ms
+ * passes; returns the last value of @cond. */
+gboolean    xapi_test_wait_for         (gboolean  (*cond) (gpointer data),
+                                        gpointer    data,
+                                        guint       timeout_ms);
+/* Same for a GAsyncResult slot filled by xapi_test_store_result. */
+void        xapi_test_store_result     (GObject      *source,
+                                        GAsyncResult *result,
+                                        gpointer      user_data);  /* GAsyncResult ** */
+GAsyncResult *xapi_test_wait_result    (GAsyncResult **slot,
+                                        guint          timeout_ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiSim, xapi_sim_stop)
+
+G_END_DECLS

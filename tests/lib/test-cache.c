@@ -1,0 +1,386 @@
+/* test-cache.c: XapiCache fed with event batches (no server)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "xapi-cache.h"
+#include "xapi-classes.h"
+#include "sim-fixture.h"
+
+#define VM1 "OpaqueRef:11111111-1111-1111-1111-111111111111"
+#define VM2 "OpaqueRef:22222222-2222-2222-2222-222222222222"
+#define HOST1 "OpaqueRef:33333333-3333-3333-3333-333333333333"
+#define VBD1 "OpaqueRef:44444444-4444-4444-4444-444444444444"
+
+static XapiEventBatch *
+parse_batch (const char *json)
+{
+  g_autoptr(XapiJsonReader) reader = xapi_json_reader_new (json, -1);
+  g_autoptr(GError) error = NULL;
+  XapiEventBatch *batch = xapi_event_batch_parse (reader, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (batch);
+  return batch;
+}
+
+static char *
+vm_record (const char *uuid,
+           const char *name,
+           const char *power_state,
+           const char *resident_on)
+{
+  return g_strdup_printf ("{\"uuid\":\"%s\",\"name_label\":\"%s\",\"name_description\":\"\","
+                          "\"power_state\":\"%s\",\"resident_on\":\"%s\",\"VCPUs_max\":4,"
+                          "\"memory_static_max\":8589934592,\"is_a_template\":false,"
+                          "\"VBDs\":[\"" VBD1 "\"],\"other_config\":{\"folder\":\"/prod\"},"
+                          "\"tags\":[\"web\"]}",
+                          uuid, name, power_state, resident_on);
+}
+
+static char *
+event_json (const char *op,
+            const char *cls,
+            const char *ref,
+            const char *snapshot)
+{
+  if (snapshot == NULL)
+    return g_strdup_printf ("{\"id\":\"1\",\"timestamp\":\"0.0\",\"class\":\"%s\",\"operation\":\"%s\",\"ref\":\"%s\"}",
+                            cls, op, ref);
+  return g_strdup_printf ("{\"id\":\"1\",\"timestamp\":\"0.0\",\"class\":\"%s\",\"operation\":\"%s\","
+                          "\"ref\":\"%s\",\"snapshot\":%s}", cls, op, ref, snapshot);
+}
+
+static char *
+batch_json (const char *token,
+            ...)
+{
+  GString *out = g_string_new ("{\"events\":[");
+  va_list ap;
+  const char *event;
+  gboolean first = TRUE;
+
+  va_start (ap, token);
+  while ((event = va_arg (ap, const char *)) != NULL)
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      g_string_append (out, event);
+      first = FALSE;
+    }
+  va_end (ap);
+  g_string_append_printf (out, "],\"valid_ref_counts\":{\"vm\":2,\"host\":1},\"token\":\"%s\"}", token);
+  return g_string_free (out, FALSE);
+}
+
+typedef struct {
+  guint name_label;
+  guint power_state;
+  guint other;
+} NotifyCounts;
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              NotifyCounts *counts)
+{
+  if (g_str_equal (pspec->name, "name-label"))
+    counts->name_label++;
+  else if (g_str_equal (pspec->name, "power-state"))
+    counts->power_state++;
+  else
+    counts->other++;
+}
+
+static void
+test_add_lookup_follow (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  g_autofree char *r1 = vm_record ("u-vm1", "web01", "Running", HOST1);
+  g_autofree char *r2 = vm_record ("u-vm2", "db01", "Halted", "OpaqueRef:NULL");
+  g_autofree char *e1 = event_json ("add", "vm", VM1, r1);
+  g_autofree char *e2 = event_json ("add", "vm", VM2, r2);
+  g_autofree char *e3 = event_json ("add", "host", HOST1,
+                                    "{\"uuid\":\"u-host1\",\"name_label\":\"host1\",\"address\":\"127.0.0.1\"}");
+  g_autofree char *json = batch_json ("00000000000000000010,00000000000000000000", e1, e2, e3, NULL);
+  g_autoptr(XapiEventBatch) batch = parse_batch (json);
+  GListModel *vms;
+  XapiObject *vm1, *host;
+
+  g_assert_cmpstr (xapi_event_batch_get_token (batch), ==, "00000000000000000010,00000000000000000000");
+  g_assert_cmpuint (xapi_event_batch_get_n_events (batch), ==, 3);
+  g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (xapi_event_batch_get_ref_counts (batch), "vm")), ==, 2);
+
+  xapi_cache_apply_batch (cache, batch);
+
+  vms = xapi_cache_get_objects (cache, XAPI_TYPE_VM);
+  g_assert_cmpuint (g_list_model_get_n_items (vms), ==, 2);
+  g_assert_true (g_list_model_get_item_type (vms) == XAPI_TYPE_VM);
+  g_assert_true (vms == xapi_cache_get_objects_by_name (cache, "vm"));
+  g_assert_cmpuint (xapi_cache_get_n_objects (cache), ==, 3);
+
+  vm1 = xapi_cache_lookup (cache, VM1);
+  g_assert_true (XAPI_IS_VM (vm1));
+  g_assert_true (xapi_cache_lookup_by_uuid (cache, "u-vm1") == vm1);
+  g_assert_null (xapi_cache_lookup_typed (cache, VM1, XAPI_TYPE_HOST));
+  g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (vm1)), ==, "web01");
+  g_assert_cmpint (xapi_vm_get_power_state (XAPI_VM (vm1)), ==, XAPI_VM_POWER_STATE_RUNNING);
+  g_assert_cmpint (xapi_vm_get_memory_static_max (XAPI_VM (vm1)), ==, G_GINT64_CONSTANT (8589934592));
+
+  host = xapi_cache_follow (cache, vm1, "resident_on");
+  g_assert_true (XAPI_IS_HOST (host));
+  g_assert_null (xapi_cache_follow (cache, xapi_cache_lookup (cache, VM2), "resident_on"));
+
+  {
+    g_autoptr(GPtrArray) vbds = xapi_cache_follow_set (cache, vm1, "VBDs");
+    g_assert_cmpuint (vbds->len, ==, 0);   /* VBD not in the cache: skipped */
+  }
+}
+
+static void
+test_mod_notifies_once (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  g_autofree char *r1 = vm_record ("u-vm1", "web01", "Running", HOST1);
+  g_autofree char *r1b = vm_record ("u-vm1", "web01-renamed", "Running", HOST1);
+  g_autofree char *e1 = event_json ("add", "vm", VM1, r1);
+  g_autofree char *e2 = event_json ("mod", "vm", VM1, r1b);
+  g_autofree char *e3 = event_json ("mod", "vm", VM1, r1b);
+  g_autofree char *j1 = batch_json ("1", e1, NULL);
+  g_autofree char *j2 = batch_json ("2", e2, NULL);
+  g_autofree char *j3 = batch_json ("3", e3, NULL);
+  g_autoptr(XapiEventBatch) b1 = parse_batch (j1);
+  g_autoptr(XapiEventBatch) b2 = parse_batch (j2);
+  g_autoptr(XapiEventBatch) b3 = parse_batch (j3);
+  NotifyCounts counts = { 0, };
+  XapiObject *vm;
+
+  xapi_cache_apply_batch (cache, b1);
+  vm = xapi_cache_lookup (cache, VM1);
+  g_signal_connect (vm, "notify", G_CALLBACK (count_notify), &counts);
+
+  xapi_cache_apply_batch (cache, b2);
+  g_assert_cmpuint (counts.name_label, ==, 1);
+  g_assert_cmpuint (counts.power_state, ==, 0);
+  g_assert_cmpuint (counts.other, ==, 0);
+  /* Same object, updated in place */
+  g_assert_true (xapi_cache_lookup (cache, VM1) == vm);
+  g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (vm)), ==, "web01-renamed");
+
+  /* The same record again changes nothing and notifies nothing. */
+  xapi_cache_apply_batch (cache, b3);
+  g_assert_cmpuint (counts.name_label, ==, 1);
+  g_assert_cmpuint (counts.other, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (vm, &counts);
+}
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *n_signals)
+{
+  (*n_signals)++;
+}
+
+static void
+test_del_marks_gone (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  g_autofree char *r1 = vm_record ("u-vm1", "web01", "Running", HOST1);
+  g_autofree char *e1 = event_json ("add", "vm", VM1, r1);
+  g_autofree char *e2 = event_json ("del", "vm", VM1, NULL);
+  g_autofree char *j1 = batch_json ("1", e1, NULL);
+  g_autofree char *j2 = batch_json ("2", e2, NULL);
+  g_autoptr(XapiEventBatch) b1 = parse_batch (j1);
+  g_autoptr(XapiEventBatch) b2 = parse_batch (j2);
+  g_autoptr(XapiObject) vm = NULL;
+  GListModel *vms = xapi_cache_get_objects (cache, XAPI_TYPE_VM);
+  guint n_signals = 0;
+
+  g_signal_connect (vms, "items-changed", G_CALLBACK (items_changed_cb), &n_signals);
+  xapi_cache_apply_batch (cache, b1);
+  g_assert_cmpuint (n_signals, ==, 1);
+  vm = g_object_ref (xapi_cache_lookup (cache, VM1));
+  g_assert_false (xapi_object_is_gone (vm));
+
+  xapi_cache_apply_batch (cache, b2);
+  g_assert_cmpuint (n_signals, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (vms), ==, 0);
+  g_assert_null (xapi_cache_lookup (cache, VM1));
+  g_assert_null (xapi_cache_lookup_by_uuid (cache, "u-vm1"));
+  g_assert_true (xapi_object_is_gone (vm));
+  g_signal_handlers_disconnect_by_data (vms, &n_signals);
+}
+
+static void
+test_unknown_class_and_fields (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  g_autofree char *e1 = event_json ("add", "future_thing", "OpaqueRef:f1",
+                                    "{\"uuid\":\"u-f1\",\"shiny\":[1,2,3]}");
+  g_autofree char *r = g_strdup ("{\"uuid\":\"u-vm1\",\"name_label\":\"x\",\"brand_new_field\":{\"a\":NaN}}");
+  g_autofree char *e2 = event_json ("add", "vm", VM1, r);
+  g_autofree char *json = batch_json ("1", e1, e2, NULL);
+  g_autoptr(XapiEventBatch) batch = parse_batch (json);
+  XapiObject *thing, *vm;
+  GListModel *things;
+
+  xapi_cache_apply_batch (cache, batch);
+  things = xapi_cache_get_objects_by_name (cache, "future_thing");
+  g_assert_cmpuint (g_list_model_get_n_items (things), ==, 1);
+  thing = xapi_cache_lookup (cache, "OpaqueRef:f1");
+  g_assert_true (XAPI_IS_UNKNOWN_OBJECT (thing));
+  {
+    g_autofree char *raw = xapi_object_dup_field_json (thing, "shiny");
+    g_assert_cmpstr (raw, ==, "[1,2,3]");
+  }
+
+  vm = xapi_cache_lookup (cache, VM1);
+  g_assert_nonnull (xapi_object_get_extra_fields (vm));
+  g_assert_true (g_hash_table_contains (xapi_object_get_extra_fields (vm), "brand_new_field"));
+}
+
+static void
+test_malformed_batches (void)
+{
+  const char *bad[] = {
+    "{\"events\":[{\"class\":\"vm\",\"operation\":\"add\"}],\"token\":\"1\"}",   /* no ref */
+    "{\"events\":[{\"class\":\"vm\",\"operation\":\"explode\",\"ref\":\"x\"}],\"token\":\"1\"}",
+    "{\"events\":[{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"x\",\"snapshot\":[1]}],\"token\":\"1\"}",
+    "{\"events\":[],\"token\":\"1\"",                                          /* truncated */
+    "{\"events\":5,\"token\":\"1\"}",
+    "{\"token\":\"1\"}",
+    "[]",
+    "{\"events\":[{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"x\",\"snapshot\":{\"name_label\":\"\\ud800\"}}],\"token\":\"1\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(XapiJsonReader) reader = xapi_json_reader_new (bad[i], -1);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(XapiEventBatch) batch = xapi_event_batch_parse (reader, &error);
+
+      g_assert_null (batch);
+      g_assert_nonnull (error);
+    }
+}
+
+static void
+test_snapshot_before_class (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  const char *json =
+    "{\"token\":\"5\",\"events\":[{\"snapshot\":{\"uuid\":\"u1\",\"name_label\":\"early\"},"
+    "\"ref\":\"" VM1 "\",\"operation\":\"add\",\"class\":\"vm\"}]}";
+  g_autoptr(XapiEventBatch) batch = parse_batch (json);
+
+  xapi_cache_apply_batch (cache, batch);
+  g_assert_cmpstr (xapi_vm_get_name_label (xapi_cache_lookup_typed (cache, VM1, XAPI_TYPE_VM)), ==, "early");
+}
+
+static void
+test_get_all_records (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  const char *json = "{\"" VM1 "\":{\"uuid\":\"a\",\"name_label\":\"one\"},"
+                     "\"" VM2 "\":{\"uuid\":\"b\",\"name_label\":\"two\"}}";
+  g_autoptr(XapiJsonReader) reader = xapi_json_reader_new (json, -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XapiEventBatch) batch = xapi_event_batch_parse_records (reader, "VM", &error);
+
+  g_assert_no_error (error);
+  xapi_cache_apply_batch (cache, batch);
+  g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (cache, XAPI_TYPE_VM)), ==, 2);
+}
+
+typedef struct {
+  XapiCache *cache;
+  gint64     longest_us;
+  gint64     last;
+  guint      n_chunks;
+} ChunkWatch;
+
+static void
+batch_applied_cb (XapiCache  *cache,
+                  guint       n,
+                  ChunkWatch *watch)
+{
+  watch->n_chunks++;
+}
+
+static void
+test_chunked_apply_and_resync (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  GString *json = g_string_new ("{\"token\":\"9\",\"events\":[");
+  g_autoptr(XapiEventBatch) batch = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XapiObject) kept = NULL;
+  g_autoptr(XapiObject) stale = NULL;
+  ChunkWatch watch = { cache, 0, 0, 0 };
+  const guint n = 20000;
+
+  /* First: two VMs; then a resync batch holding only one of them plus many new. */
+  {
+    g_autofree char *e1 = event_json ("add", "vm", VM1, "{\"uuid\":\"k\",\"name_label\":\"kept\"}");
+    g_autofree char *e2 = event_json ("add", "vm", VM2, "{\"uuid\":\"s\",\"name_label\":\"stale\"}");
+    g_autofree char *j = batch_json ("1", e1, e2, NULL);
+    g_autoptr(XapiEventBatch) first = parse_batch (j);
+
+    xapi_cache_apply_batch (cache, first);
+    kept = g_object_ref (xapi_cache_lookup (cache, VM1));
+    stale = g_object_ref (xapi_cache_lookup (cache, VM2));
+  }
+
+  g_string_append_printf (json, "{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"" VM1 "\","
+                                "\"snapshot\":{\"uuid\":\"k\",\"name_label\":\"kept-renamed\"}}");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, ",{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"OpaqueRef:n%u\","
+                                  "\"snapshot\":{\"uuid\":\"n%u\",\"name_label\":\"vm %u\",\"power_state\":\"Halted\"}}",
+                            i, i, i);
+  g_string_append (json, "]}");
+  batch = parse_batch (json->str);
+  g_string_free (json, TRUE);
+
+  g_signal_connect (cache, "batch-applied", G_CALLBACK (batch_applied_cb), &watch);
+  xapi_cache_apply_batch_async (cache, g_steal_pointer (&batch), TRUE, 2000, NULL,
+                                xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, 60000);
+  g_assert_true (xapi_cache_apply_batch_finish (cache, result, &error));
+  g_assert_no_error (error);
+
+  /* Applied in more than one main-loop iteration (budget 2 ms). */
+  g_assert_cmpuint (watch.n_chunks, >, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (cache, XAPI_TYPE_VM)), ==, n + 1);
+  g_assert_true (xapi_cache_lookup (cache, VM1) == kept);          /* same object kept */
+  g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (kept)), ==, "kept-renamed");
+  g_assert_null (xapi_cache_lookup (cache, VM2));                   /* stale one removed */
+  g_assert_true (xapi_object_is_gone (stale));
+  g_assert_cmpfloat (xapi_cache_get_apply_progress (cache), ==, 1.0);
+  g_signal_handlers_disconnect_by_data (cache, &watch);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Xapi/Cache/add-lookup-follow", test_add_lookup_follow);
+  g_test_add_func ("/Xapi/Cache/mod-notifies-once", test_mod_notifies_once);
+  g_test_add_func ("/Xapi/Cache/del-marks-gone", test_del_marks_gone);
+  g_test_add_func ("/Xapi/Cache/unknown-class-and-fields", test_unknown_class_and_fields);
+  g_test_add_func ("/Xapi/Cache/malformed-batches", test_malformed_batches);
+  g_test_add_func ("/Xapi/Cache/snapshot-before-class", test_snapshot_before_class);
+  g_test_add_func ("/Xapi/Cache/get-all-records", test_get_all_records);
+  g_test_add_func ("/Xapi/Cache/chunked-apply-and-resync", test_chunked_apply_and_resync);
+
+  return g_test_run ();
+}
