@@ -805,8 +805,15 @@ xapi_cache_clear (XapiCache *self)
 
   g_return_if_fail (XAPI_IS_CACHE (self));
 
-  all = g_hash_table_get_values_as_ptr_array (self->objects);
-  g_ptr_array_set_free_func (all, NULL);
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    all = g_ptr_array_sized_new (g_hash_table_size (self->objects));
+    g_hash_table_iter_init (&iter, self->objects);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      g_ptr_array_add (all, value);
+  }
   for (guint i = 0; i < all->len; i++)
     remove_object (self, g_ptr_array_index (all, i));
   _xapi_cache_set_populated (self, FALSE);

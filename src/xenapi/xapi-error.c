@@ -1,0 +1,279 @@
+/* xapi-error.c: the XAPI error domain
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+
+#include "xapi-error.h"
+
+typedef struct {
+  char  *code;
+  char **params;
+} XapiErrorPrivate;
+
+static void
+xapi_error_private_init (XapiErrorPrivate *priv)
+{
+  priv->code = NULL;
+  priv->params = NULL;
+}
+
+static void
+xapi_error_private_copy (const XapiErrorPrivate *src,
+                         XapiErrorPrivate       *dest)
+{
+  dest->code = g_strdup (src->code);
+  dest->params = g_strdupv (src->params);
+}
+
+static void
+xapi_error_private_clear (XapiErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->code, g_free);
+  g_clear_pointer (&priv->params, g_strfreev);
+}
+
+G_DEFINE_EXTENDED_ERROR (XapiError, xapi_error)
+
+static const struct {
+  const char    *code;
+  XapiErrorCode  value;
+} code_table[] = {
+  { "SESSION_INVALID", XAPI_ERROR_SESSION_INVALID },
+  { "SESSION_AUTHENTICATION_FAILED", XAPI_ERROR_SESSION_AUTHENTICATION_FAILED },
+  { "HOST_IS_SLAVE", XAPI_ERROR_HOST_IS_SLAVE },
+  { "HANDLE_INVALID", XAPI_ERROR_HANDLE_INVALID },
+  { "RBAC_PERMISSION_DENIED", XAPI_ERROR_RBAC_PERMISSION_DENIED },
+  { "MESSAGE_METHOD_UNKNOWN", XAPI_ERROR_MESSAGE_METHOD_UNKNOWN },
+  { "MESSAGE_PARAMETER_COUNT_MISMATCH", XAPI_ERROR_MESSAGE_PARAMETER_COUNT_MISMATCH },
+  { "VM_BAD_POWER_STATE", XAPI_ERROR_VM_BAD_POWER_STATE },
+  { "OPERATION_NOT_ALLOWED", XAPI_ERROR_OPERATION_NOT_ALLOWED },
+  { "OTHER_OPERATION_IN_PROGRESS", XAPI_ERROR_OTHER_OPERATION_IN_PROGRESS },
+  { "TASK_CANCELLED", XAPI_ERROR_TASK_CANCELLED },
+  { "HOST_STILL_BOOTING", XAPI_ERROR_HOST_STILL_BOOTING },
+  { "INTERNAL_ERROR", XAPI_ERROR_INTERNAL_ERROR },
+  { "SR_FULL", XAPI_ERROR_SR_FULL },
+  { "HOST_NOT_ENOUGH_FREE_MEMORY", XAPI_ERROR_HOST_NOT_ENOUGH_FREE_MEMORY },
+  { "HOST_OFFLINE", XAPI_ERROR_HOST_OFFLINE },
+  { "NO_HOSTS_AVAILABLE", XAPI_ERROR_NO_HOSTS_AVAILABLE },
+  { "VM_REQUIRES_SR", XAPI_ERROR_VM_REQUIRES_SR },
+  { "VDI_IN_USE", XAPI_ERROR_VDI_IN_USE },
+  { "VM_MISSING_PV_DRIVERS", XAPI_ERROR_VM_MISSING_PV_DRIVERS },
+  { "EVENTS_LOST", XAPI_ERROR_EVENTS_LOST },
+  { "INVALID_VALUE", XAPI_ERROR_INVALID_VALUE },
+  { "Fault", XAPI_ERROR_FAULT },
+};
+
+XapiErrorCode
+xapi_error_code_from_string (const char *code)
+{
+  if (code == NULL)
+    return XAPI_ERROR_OTHER;
+  for (gsize i = 0; i < G_N_ELEMENTS (code_table); i++)
+    if (strcmp (code_table[i].code, code) == 0)
+      return code_table[i].value;
+  return XAPI_ERROR_OTHER;
+}
+
+static const char *
+param (const char * const *params,
+       guint               i)
+{
+  for (guint k = 0; k <= i; k++)
+    if (params == NULL || params[k] == NULL)
+      return NULL;
+  return params[i];
+}
+
+/* A sentence for the codes users meet most; NULL when we have none. */
+static char *
+friendly_sentence (const char         *code,
+                   const char * const *p)
+{
+  const char *p0 = param (p, 0), *p1 = param (p, 1), *p2 = param (p, 2);
+
+  switch (xapi_error_code_from_string (code))
+    {
+    case XAPI_ERROR_SESSION_INVALID:
+      return g_strdup ("The session is no longer valid; log in again.");
+    case XAPI_ERROR_SESSION_AUTHENTICATION_FAILED:
+      return g_strdup ("The user name or password is wrong.");
+    case XAPI_ERROR_HOST_IS_SLAVE:
+      return p0 ? g_strdup_printf ("This host is a pool member; the pool master is %s.", p0)
+                : g_strdup ("This host is a pool member, not the pool master.");
+    case XAPI_ERROR_HANDLE_INVALID:
+      return p0 ? g_strdup_printf ("The %s no longer exists on the server.", p0)
+                : g_strdup ("The object no longer exists on the server.");
+    case XAPI_ERROR_RBAC_PERMISSION_DENIED:
+      return p0 ? g_strdup_printf ("Your role does not allow %s.", p0)
+                : g_strdup ("Your role does not allow this operation.");
+    case XAPI_ERROR_MESSAGE_METHOD_UNKNOWN:
+      return p0 ? g_strdup_printf ("The server does not know the call %s; it may be too old.", p0)
+                : g_strdup ("The server does not know this call; it may be too old.");
+    case XAPI_ERROR_MESSAGE_PARAMETER_COUNT_MISMATCH:
+      return g_strdup_printf ("The server expected %s parameter(s) for %s but got %s.",
+                              p1 ? p1 : "?", p0 ? p0 : "the call", p2 ? p2 : "?");
+    case XAPI_ERROR_VM_BAD_POWER_STATE:
+      return g_strdup_printf ("The VM must be %s for this, but it is %s.",
+                              p1 ? p1 : "in another state", p2 ? p2 : "not");
+    case XAPI_ERROR_OPERATION_NOT_ALLOWED:
+      return p0 ? g_strdup_printf ("The operation is not allowed: %s.", p0)
+                : g_strdup ("The operation is not allowed right now.");
+    case XAPI_ERROR_OTHER_OPERATION_IN_PROGRESS:
+      return p1 ? g_strdup_printf ("Another operation (%s) is in progress on this %s.", p1, p0 ? p0 : "object")
+                : g_strdup ("Another operation is in progress on this object.");
+    case XAPI_ERROR_TASK_CANCELLED:
+      return g_strdup ("The task was cancelled.");
+    case XAPI_ERROR_HOST_STILL_BOOTING:
+      return g_strdup ("The host is still booting; try again in a minute.");
+    case XAPI_ERROR_INTERNAL_ERROR:
+      return p0 ? g_strdup_printf ("The server hit an internal error: %s", p0)
+                : g_strdup ("The server hit an internal error.");
+    case XAPI_ERROR_SR_FULL:
+      return g_strdup ("The storage repository is full.");
+    case XAPI_ERROR_HOST_NOT_ENOUGH_FREE_MEMORY:
+      return g_strdup ("The host does not have enough free memory for this VM.");
+    case XAPI_ERROR_HOST_OFFLINE:
+      return g_strdup ("The host is offline.");
+    case XAPI_ERROR_NO_HOSTS_AVAILABLE:
+      return g_strdup ("No host in the pool can run this VM.");
+    case XAPI_ERROR_VM_REQUIRES_SR:
+      return g_strdup ("The VM needs a storage repository this host cannot reach.");
+    case XAPI_ERROR_VDI_IN_USE:
+      return g_strdup ("The disk is in use.");
+    case XAPI_ERROR_VM_MISSING_PV_DRIVERS:
+      return g_strdup ("The VM has no guest tools (PV drivers) installed, which this needs.");
+    case XAPI_ERROR_EVENTS_LOST:
+      return g_strdup ("Too many changes happened at once; the view is being refreshed.");
+    case XAPI_ERROR_INVALID_VALUE:
+      return g_strdup_printf ("Invalid value%s%s%s%s.", p0 ? " for " : "", p0 ? p0 : "",
+                              p1 ? ": " : "", p1 ? p1 : "");
+    case XAPI_ERROR_FAULT:
+      return p0 ? g_strdup_printf ("The server refused the call: %s", p0) : NULL;
+    case XAPI_ERROR_OTHER:
+    case XAPI_ERROR_PROTOCOL:
+    case XAPI_ERROR_HTTP:
+    default:
+      return NULL;
+    }
+}
+
+static char *
+raw_text (const char         *code,
+          const char * const *params)
+{
+  GString *s = g_string_new (code);
+
+  if (params != NULL && params[0] != NULL)
+    {
+      g_string_append (s, " (");
+      for (guint i = 0; params[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append (s, ", ");
+          g_string_append (s, params[i]);
+        }
+      g_string_append_c (s, ')');
+    }
+  return g_string_free (s, FALSE);
+}
+
+GError *
+xapi_error_new_from_description (const char * const *description)
+{
+  const char *code;
+  const char * const *params;
+  g_autofree char *sentence = NULL;
+  GError *error;
+  XapiErrorPrivate *priv;
+
+  code = (description != NULL && description[0] != NULL && description[0][0] != '\0')
+         ? description[0] : "UNKNOWN_ERROR";
+  params = (description != NULL && description[0] != NULL) ? description + 1 : NULL;
+
+  sentence = friendly_sentence (code, params);
+  if (sentence == NULL)
+    sentence = raw_text (code, params);
+
+  error = g_error_new_literal (XAPI_ERROR, xapi_error_code_from_string (code), sentence);
+  priv = xapi_error_get_private (error);
+  priv->code = g_strdup (code);
+  priv->params = params ? g_strdupv ((char **) params) : g_new0 (char *, 1);
+  return error;
+}
+
+GError *
+xapi_error_new (const char *code,
+                const char *first_param,
+                ...)
+{
+  g_autoptr(GPtrArray) desc = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (desc, (gpointer) code);
+  va_start (ap, first_param);
+  for (const char *p = first_param; p != NULL; p = va_arg (ap, const char *))
+    g_ptr_array_add (desc, (gpointer) p);
+  va_end (ap);
+  g_ptr_array_add (desc, NULL);
+  return xapi_error_new_from_description ((const char * const *) desc->pdata);
+}
+
+const char *
+xapi_error_get_code_string (const GError *error)
+{
+  XapiErrorPrivate *priv;
+
+  if (error == NULL || error->domain != XAPI_ERROR)
+    return NULL;
+  priv = xapi_error_get_private (error);
+  return priv ? priv->code : NULL;
+}
+
+const char * const *
+xapi_error_get_params (const GError *error)
+{
+  static const char * const empty[] = { NULL };
+  XapiErrorPrivate *priv;
+
+  if (error == NULL || error->domain != XAPI_ERROR)
+    return NULL;
+  priv = xapi_error_get_private (error);
+  if (priv == NULL || priv->params == NULL)
+    return empty;
+  return (const char * const *) priv->params;
+}
+
+char *
+xapi_error_describe (const GError *error,
+                     gboolean      with_code)
+{
+  const char *code;
+
+  if (error == NULL)
+    return g_strdup ("Unknown error.");
+
+  if (error->domain == G_TLS_ERROR)
+    return g_strdup_printf ("The server's certificate is not trusted (%s).", error->message);
+  if (error->domain == G_RESOLVER_ERROR)
+    return g_strdup_printf ("The server name could not be resolved (%s).", error->message);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_strdup ("The server refused the connection: nothing is listening at that address and port.");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_strdup ("The server did not answer in time.");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    return g_strdup ("The server cannot be reached over the network.");
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_PROTOCOL))
+    return g_strdup_printf ("The server's reply was not understood; it may not be a XenServer or XCP-ng host (%s).",
+                            error->message);
+
+  code = xapi_error_get_code_string (error);
+  if (with_code && code != NULL && strstr (error->message, code) == NULL)
+    return g_strdup_printf ("%s [%s]", error->message, code);
+  return g_strdup (error->message);
+}
