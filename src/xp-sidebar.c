@@ -1,0 +1,462 @@
+/* xp-sidebar.c: search, view switcher and the live object tree
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xp-sidebar.h"
+
+struct _XpSidebar
+{
+  GtkWidget           parent_instance;
+
+  XpTreeModel        *tree;
+  GtkMultiSelection  *selection;
+
+  GtkWidget          *box;
+  GtkWidget          *search_entry;
+  GtkWidget          *view_dropdown;
+  GtkWidget          *scroller;
+  GtkWidget          *list_view;
+};
+
+G_DEFINE_FINAL_TYPE (XpSidebar, xp_sidebar, GTK_TYPE_WIDGET)
+
+enum { SELECTION_CHANGED, CONTEXT_MENU, ACTIVATE_ITEM, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* ---- rows ---- */
+
+typedef struct {
+  GtkWidget *expander;
+  GtkWidget *icon;
+  GtkWidget *name;
+  GtkWidget *state;
+  GObject   *item;        /* bound item (weak via handler) */
+  gulong     notify_id;
+  gulong     cache_id;
+} RowWidgets;
+
+static void
+row_widgets_free (RowWidgets *rw)
+{
+  g_free (rw);
+}
+
+static void
+row_update (RowWidgets *rw)
+{
+  GObject *item = rw->item;
+  g_autofree char *name = NULL;
+  g_autofree char *state = NULL;
+  gboolean is_error = FALSE;
+  GtkWidget *box;
+
+  if (item == NULL)
+    return;
+
+  name = xp_object_dup_display_name (item);
+  state = xp_object_dup_state_text (item, &is_error);
+  gtk_label_set_text (GTK_LABEL (rw->name), name);
+  gtk_image_set_from_icon_name (GTK_IMAGE (rw->icon), xp_object_get_icon_name (item));
+  gtk_label_set_text (GTK_LABEL (rw->state), state ? state : "");
+  gtk_widget_set_visible (rw->state, state != NULL);
+  gtk_widget_set_tooltip_text (rw->state, state);
+  if (is_error)
+    gtk_widget_add_css_class (rw->state, "error");
+  else
+    gtk_widget_remove_css_class (rw->state, "error");
+
+  box = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (rw->expander));
+  gtk_widget_remove_css_class (box, "xp-vm-running");
+  gtk_widget_remove_css_class (box, "xp-vm-paused");
+  gtk_widget_remove_css_class (box, "xp-vm-suspended");
+  gtk_widget_remove_css_class (box, "xp-host-disabled");
+  if (XAPI_IS_VM (item) && !xapi_vm_get_is_a_template (XAPI_VM (item)))
+    {
+      switch (xapi_vm_get_power_state (XAPI_VM (item)))
+        {
+        case XAPI_VM_POWER_STATE_RUNNING:
+          gtk_widget_add_css_class (box, "xp-vm-running");
+          break;
+        case XAPI_VM_POWER_STATE_PAUSED:
+          gtk_widget_add_css_class (box, "xp-vm-paused");
+          break;
+        case XAPI_VM_POWER_STATE_SUSPENDED:
+          gtk_widget_add_css_class (box, "xp-vm-suspended");
+          break;
+        default:
+          break;
+        }
+    }
+  else if (XAPI_IS_HOST (item) && !xapi_host_get_enabled (XAPI_HOST (item)))
+    gtk_widget_add_css_class (box, "xp-host-disabled");
+}
+
+static void
+item_notify_cb (GObject    *item,
+                GParamSpec *pspec,
+                RowWidgets *rw)
+{
+  const char *n = pspec->name;
+
+  /* Only what the row shows. */
+  if (XAPI_IS_CONNECTION (item) || g_str_equal (n, "name-label") ||
+      g_str_equal (n, "power-state") || g_str_equal (n, "enabled") ||
+      g_str_equal (n, "is-a-template"))
+    row_update (rw);
+}
+
+static void
+cache_batch_cb (XapiCache  *cache,
+                guint       n_events,
+                RowWidgets *rw)
+{
+  /* A connection row names its pool, which may have been renamed. */
+  row_update (rw);
+}
+
+static void
+row_right_click_cb (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    gpointer         user_data)
+{
+  GtkListItem *list_item = user_data;
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  XpSidebar *self = XP_SIDEBAR (gtk_widget_get_ancestor (widget, XP_TYPE_SIDEBAR));
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+  guint pos = gtk_list_item_get_position (list_item);
+
+  if (self == NULL || rw == NULL || rw->item == NULL || pos == GTK_INVALID_LIST_POSITION)
+    return;
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), pos))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), pos, TRUE);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, signals[CONTEXT_MENU], 0, rw->item, widget, x, y);
+}
+
+static void
+factory_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *list_item,
+                  gpointer                  user_data)
+{
+  RowWidgets *rw = g_new0 (RowWidgets, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkGesture *click;
+
+  rw->expander = gtk_tree_expander_new ();
+  rw->icon = gtk_image_new ();
+  gtk_widget_add_css_class (rw->icon, "xp-icon");
+  rw->name = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (rw->name), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (rw->name), PANGO_ELLIPSIZE_END);
+  rw->state = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (rw->state), 1.0);
+  gtk_widget_set_hexpand (rw->state, TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (rw->state), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (rw->state, "xp-state");
+  gtk_widget_add_css_class (box, "xp-sidebar-row");
+  gtk_box_append (GTK_BOX (box), rw->icon);
+  gtk_box_append (GTK_BOX (box), rw->name);
+  gtk_box_append (GTK_BOX (box), rw->state);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (rw->expander), box);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (row_right_click_cb), list_item);
+  gtk_widget_add_controller (rw->expander, GTK_EVENT_CONTROLLER (click));
+
+  gtk_list_item_set_child (list_item, rw->expander);
+  g_object_set_data_full (G_OBJECT (list_item), "xp-row", rw, (GDestroyNotify) row_widgets_free);
+}
+
+static void
+factory_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 gpointer                  user_data)
+{
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+  GtkTreeListRow *row = gtk_list_item_get_item (list_item);
+  GObject *item = gtk_tree_list_row_get_item (row);
+
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (rw->expander), row);
+  rw->item = item;  /* the row keeps it alive while bound */
+  rw->notify_id = g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), rw);
+  if (XAPI_IS_CONNECTION (item))
+    rw->cache_id = g_signal_connect (xapi_connection_get_cache (XAPI_CONNECTION (item)),
+                                     "batch-applied", G_CALLBACK (cache_batch_cb), rw);
+  row_update (rw);
+  g_object_unref (item);
+}
+
+static void
+factory_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   gpointer                  user_data)
+{
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+
+  if (rw->item != NULL)
+    {
+      g_clear_signal_handler (&rw->notify_id, rw->item);
+      if (rw->cache_id != 0)
+        g_clear_signal_handler (&rw->cache_id,
+                                xapi_connection_get_cache (XAPI_CONNECTION (rw->item)));
+    }
+  rw->item = NULL;
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (rw->expander), NULL);
+}
+
+/* ---- model plumbing ---- */
+
+static void
+selection_changed_cb (GtkSelectionModel *model,
+                      guint              position,
+                      guint              n_items,
+                      XpSidebar         *self)
+{
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+static void
+tree_model_changed_cb (XpTreeModel *tree,
+                       GParamSpec  *pspec,
+                       XpSidebar   *self)
+{
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  self->selection = gtk_multi_selection_new (g_object_ref (xp_tree_model_get_model (tree)));
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+  gtk_list_view_set_model (GTK_LIST_VIEW (self->list_view), GTK_SELECTION_MODEL (self->selection));
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   XpSidebar      *self)
+{
+  xp_tree_model_set_search (self->tree, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+stop_search_cb (GtkSearchEntry *entry,
+                XpSidebar      *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_widget_grab_focus (self->list_view);
+}
+
+static void
+view_selected_cb (GtkDropDown *dropdown,
+                  GParamSpec  *pspec,
+                  XpSidebar   *self)
+{
+  xp_tree_model_set_view (self->tree, gtk_drop_down_get_selected (dropdown) == 1
+                                      ? XP_TREE_VIEW_OBJECTS : XP_TREE_VIEW_INFRASTRUCTURE);
+}
+
+static void
+list_activate_cb (GtkListView *list,
+                  guint        position,
+                  XpSidebar   *self)
+{
+  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(GObject) item = NULL;
+
+  if (row == NULL)
+    return;
+  item = gtk_tree_list_row_get_item (row);
+  if (gtk_tree_list_row_is_expandable (row))
+    gtk_tree_list_row_set_expanded (row, !gtk_tree_list_row_get_expanded (row));
+  g_signal_emit (self, signals[ACTIVATE_ITEM], 0, item);
+}
+
+/* ---- GObject ---- */
+
+static void
+xp_sidebar_dispose (GObject *object)
+{
+  XpSidebar *self = XP_SIDEBAR (object);
+
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->tree != NULL)
+    g_signal_handlers_disconnect_by_data (self->tree, self);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->tree);
+  G_OBJECT_CLASS (xp_sidebar_parent_class)->dispose (object);
+}
+
+static void
+xp_sidebar_class_init (XpSidebarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = xp_sidebar_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "xpsidebar");
+
+  signals[SELECTION_CHANGED] =
+    g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[CONTEXT_MENU] =
+    g_signal_new ("context-menu", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                  G_TYPE_OBJECT, GTK_TYPE_WIDGET, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  signals[ACTIVATE_ITEM] =
+    g_signal_new ("activate-item", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
+}
+
+static void
+xp_sidebar_init (XpSidebar *self)
+{
+  GtkListItemFactory *factory;
+  const char *views[] = { _("Infrastructure"), _("Objects"), NULL };
+  GtkWidget *top;
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  top = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (top, 6);
+  gtk_widget_set_margin_end (top, 6);
+  gtk_widget_set_margin_top (top, 6);
+  gtk_widget_set_margin_bottom (top, 6);
+  gtk_box_append (GTK_BOX (self->box), top);
+
+  self->search_entry = gtk_search_entry_new ();
+  g_object_set (self->search_entry, "placeholder-text",
+                _("Filter by name, UUID, IP or tag"), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Filter"), -1);
+  g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
+  g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (stop_search_cb), self);
+  gtk_box_append (GTK_BOX (top), self->search_entry);
+
+  self->view_dropdown = gtk_drop_down_new_from_strings (views);
+  gtk_widget_set_tooltip_text (self->view_dropdown, _("Sidebar view"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->view_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sidebar view"), -1);
+  g_signal_connect (self->view_dropdown, "notify::selected", G_CALLBACK (view_selected_cb), self);
+  gtk_box_append (GTK_BOX (top), self->view_dropdown);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), self);
+  self->list_view = gtk_list_view_new (NULL, factory);
+  gtk_widget_add_css_class (self->list_view, "navigation-sidebar");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Servers and objects"), -1);
+  g_signal_connect (self->list_view, "activate", G_CALLBACK (list_activate_cb), self);
+
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
+                                  GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (self->scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->list_view);
+  gtk_box_append (GTK_BOX (self->box), self->scroller);
+}
+
+GtkWidget *
+xp_sidebar_new (GListModel *connections)
+{
+  XpSidebar *self = g_object_new (XP_TYPE_SIDEBAR, NULL);
+
+  self->tree = xp_tree_model_new (connections);
+  g_signal_connect (self->tree, "notify::model", G_CALLBACK (tree_model_changed_cb), self);
+  tree_model_changed_cb (self->tree, NULL, self);
+  return GTK_WIDGET (self);
+}
+
+XpTreeModel *
+xp_sidebar_get_tree_model (XpSidebar *self)
+{
+  g_return_val_if_fail (XP_IS_SIDEBAR (self), NULL);
+  return self->tree;
+}
+
+GPtrArray *
+xp_sidebar_get_selection (XpSidebar *self)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  guint pos;
+
+  g_return_val_if_fail (XP_IS_SIDEBAR (self), items);
+
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next (&iter, &pos))
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), pos);
+
+      if (row != NULL)
+        g_ptr_array_add (items, gtk_tree_list_row_get_item (row));
+    }
+  return items;
+}
+
+gboolean
+xp_sidebar_select_item (XpSidebar *self,
+                        GObject   *item)
+{
+  guint n;
+
+  g_return_val_if_fail (XP_IS_SIDEBAR (self), FALSE);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+      g_autoptr(GObject) it = gtk_tree_list_row_get_item (row);
+
+      if (it == item)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+          gtk_widget_activate_action (self->list_view, "list.scroll-to-item", "u", i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+xp_sidebar_set_view (XpSidebar  *self,
+                     XpTreeView  view)
+{
+  g_return_if_fail (XP_IS_SIDEBAR (self));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->view_dropdown),
+                              view == XP_TREE_VIEW_OBJECTS ? 1 : 0);
+}
+
+void
+xp_sidebar_set_show_templates (XpSidebar *self,
+                               gboolean   show)
+{
+  g_return_if_fail (XP_IS_SIDEBAR (self));
+  xp_tree_model_set_show_templates (self->tree, show);
+}
+
+GtkEditable *
+xp_sidebar_get_search_entry (XpSidebar *self)
+{
+  g_return_val_if_fail (XP_IS_SIDEBAR (self), NULL);
+  return GTK_EDITABLE (self->search_entry);
+}
+
+GtkWidget *
+xp_sidebar_get_list_view (XpSidebar *self)
+{
+  g_return_val_if_fail (XP_IS_SIDEBAR (self), NULL);
+  return self->list_view;
+}
