@@ -70,8 +70,10 @@ void          xp_vnc_display_type_text        (XpVncDisplay *self,
 /* Toggle full screen of the window that contains the widget. */
 void          xp_vnc_display_toggle_fullscreen (XpVncDisplay *self);
 
-/* Test and benchmark hooks: the current frame (pending damage is flushed
- * first; NULL before the first frame), and the number of textures built. */
+/* Test and benchmark hooks: the current frame as one texture (pending damage
+ * is flushed first; NULL before the first frame; the widget itself draws
+ * tiles), and the number of frames presented (damage flushes, at most one
+ * per frame clock tick). */
 GdkTexture   *xp_vnc_display_get_texture      (XpVncDisplay *self);
 guint64       xp_vnc_display_get_frame_count  (XpVncDisplay *self);
 /* TRUE when the server accepted the QEMU extended key event (scancodes). */

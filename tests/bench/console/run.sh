@@ -48,7 +48,7 @@ if [ ! -x "$CLIENT" ]; then
   cc -O2 -std=gnu17 -I"$BUILD" -I"$ROOT/src/widgets" \
      "$ROOT/tests/bench/console/bench-console-client.c" \
      "$BUILD/src/widgets/libxp-widgets.a" "$BUILD/src/xenapi/libxapi.a" \
-     $(pkg-config --cflags --libs gtk4 gvnc-1.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0) \
+     $(pkg-config --cflags --libs gtk4 gvnc-1.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0) -lm \
      -o "$CLIENT"
 fi
 
