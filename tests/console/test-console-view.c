@@ -1,0 +1,553 @@
+/* test-console-view.c: XpConsoleView against xapi-sim's consoles, under a private Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The simulator draws a pattern derived from each VM's uuid into that VM's
+ * console (background 0x202020 | (h & 0x3f3f3f), eight stripes, with
+ * h = g_str_hash (uuid); bytes R,G,B in memory) and logs the keys its
+ * console receives (GET /keys?vm=<ref> on the control endpoint).
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "sim-fixture.h"
+#include "xapi-cache.h"
+#include "xapi-classes.h"
+#include "xapi-connection.h"
+#include "xapi-console-tunnel.h"
+#include "xp-console-view.h"
+
+#define WAIT_MS 20000
+
+typedef struct {
+  XapiSim        *sim;
+  XapiConnection *conn;
+  XapiCache      *cache;
+  GtkWindow      *window;
+  XpConsoleView  *view;
+  guint           n_connected;
+} Fixture;
+
+static void
+on_connected (XpVncDisplay *display,
+              Fixture      *f)
+{
+  f->n_connected++;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  if (xapi_sim_path () == NULL)
+    return;
+  f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.01", NULL);
+  f->conn = xapi_connection_new (f->sim->url, "root");
+  xapi_connection_set_password (f->conn, "any");
+  xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
+  xapi_connection_open_async (f->conn, NULL, xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_connection_open_finish (f->conn, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  f->cache = xapi_connection_get_cache (f->conn);
+
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 800, 600);
+  f->view = XP_CONSOLE_VIEW (xp_console_view_new ());
+  gtk_window_set_child (f->window, GTK_WIDGET (f->view));
+  g_signal_connect (xp_console_view_get_display (f->view), "connected", G_CALLBACK (on_connected), f);
+  gtk_window_present (f->window);
+}
+
+static gboolean
+no_bridges (gpointer data)
+{
+  return xapi_console_tunnel_get_n_bridges () == 0;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  if (f->sim == NULL)
+    return;
+  gtk_window_destroy (f->window);
+  g_assert_true (xapi_test_wait_for (no_bridges, NULL, WAIT_MS));
+  xapi_connection_close_async (f->conn, NULL, xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  xapi_connection_close_finish (f->conn, result, &error);
+  g_clear_object (&result);
+  g_clear_object (&f->conn);
+  xapi_sim_stop (f->sim);
+}
+
+static gboolean
+skip_without_sim (Fixture *f)
+{
+  if (f->sim != NULL)
+    return FALSE;
+  g_test_skip ("xapi-sim not built (XAPI_SIM unset)");
+  return TRUE;
+}
+
+/* A VM of the demo pool in @state, not a control domain; on the master when
+ * @on_master, on another host otherwise (running VMs only). */
+static XapiVm *
+find_vm (Fixture          *f,
+         XapiVmPowerState  state,
+         gboolean          on_master)
+{
+  GListModel *vms = xapi_cache_get_objects (f->cache, XAPI_TYPE_VM);
+  const char *master = xapi_object_get_ref (xapi_cache_get_master (f->cache));
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+      if (xapi_vm_get_is_control_domain (vm) || xapi_vm_get_is_a_template (vm) ||
+          xapi_vm_get_is_a_snapshot (vm) || xapi_vm_get_power_state (vm) != state)
+        continue;
+      if (state == XAPI_VM_POWER_STATE_RUNNING &&
+          (g_strcmp0 (xapi_vm_get_resident_on (vm), master) == 0) != on_master)
+        continue;
+      return vm;   /* the cache keeps it alive */
+    }
+  return NULL;
+}
+
+static guint32
+pattern_background (const char *uuid)
+{
+  return 0x202020 | (g_str_hash (uuid) & 0x3f3f3f);
+}
+
+static guint32
+pattern_stripe (const char *uuid,
+                int         i)
+{
+  return ((g_str_hash (uuid) >> (i * 3)) * 0x9e3779b1u) & 0xffffff;
+}
+
+/* Pixel (x, y) of a texture as 0xRRGGBB. */
+static guint32
+texture_rgb (GdkTexture *texture,
+             int         x,
+             int         y)
+{
+  int w = gdk_texture_get_width (texture);
+  int h = gdk_texture_get_height (texture);
+  g_autofree guint32 *data = g_new (guint32, (gsize) w * h);
+
+  gdk_texture_download (texture, (guint8 *) data, (gsize) w * 4);  /* native ARGB32 */
+  return data[(gsize) y * w + x] & 0xffffff;
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *uuid;
+} PatternCheck;
+
+/* The view shows its console, and the console the pattern of @uuid. */
+static gboolean
+shows_pattern (gpointer data)
+{
+  PatternCheck *pc = data;
+  XpVncDisplay *display = xp_console_view_get_display (pc->f->view);
+  GdkTexture *texture;
+
+  if (g_strcmp0 (xp_console_view_get_page (pc->f->view), "console") != 0 ||
+      !xp_vnc_display_get_connected (display))
+    return FALSE;
+  texture = xp_vnc_display_get_texture (display);
+  if (texture == NULL || gdk_texture_get_width (texture) != 640)
+    return FALSE;
+  if (texture_rgb (texture, 5, 5) != pattern_background (pc->uuid))
+    return FALSE;
+  for (int i = 0; i < 8; i++)
+    if (texture_rgb (texture, i * 80 + 30, 70) != pattern_stripe (pc->uuid, i))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+assert_shows_vm (Fixture    *f,
+                 XapiObject *vm)
+{
+  PatternCheck pc = { f, xapi_object_get_uuid (vm) };
+
+  g_assert_true (xapi_test_wait_for (shows_pattern, &pc, WAIT_MS));
+}
+
+static void
+test_running_vm (Fixture       *f,
+                 gconstpointer  data)
+{
+  XapiVm *vm, *other;
+  PatternCheck pc;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  g_assert_nonnull (vm);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  g_assert_true (xp_console_view_get_object (f->view) == XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+
+  /* Another VM's pattern differs: the check above is specific. */
+  other = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, FALSE);
+  g_assert_nonnull (other);
+  pc = (PatternCheck) { f, xapi_object_get_uuid (XAPI_OBJECT (other)) };
+  g_assert_false (shows_pattern (&pc));
+
+  /* No object: the status page, and the console is closed. */
+  xp_console_view_set_object (f->view, NULL);
+  g_assert_cmpstr (xp_console_view_get_page (f->view), ==, "status");
+  g_assert_null (xp_console_view_get_location (f->view));
+  g_assert_false (xp_vnc_display_get_connected (xp_console_view_get_display (f->view)));
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *vm_ref;
+  guint32     keysyms[4];
+  guint       n;
+} KeyCheck;
+
+/* The simulator's console received a press of each of @keysyms. */
+static gboolean
+keys_arrived (gpointer data)
+{
+  KeyCheck *kc = data;
+  g_autofree char *path = g_strdup_printf ("/keys?vm=%s", kc->vm_ref);
+  g_autoptr(JsonNode) reply = xapi_sim_control (kc->f->sim, path, NULL);
+  JsonArray *events = json_object_get_array_member (json_node_get_object (reply), "events");
+
+  for (guint k = 0; k < kc->n; k++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < json_array_get_length (events) && !found; i++)
+        {
+          JsonObject *ev = json_array_get_object_element (events, i);
+          found = g_strcmp0 (json_object_get_string_member (ev, "type"), "key") == 0 &&
+                  json_object_get_boolean_member (ev, "down") &&
+                  json_object_get_int_member (ev, "keysym") == kc->keysyms[k];
+        }
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_keys (Fixture       *f,
+           gconstpointer  data)
+{
+  XapiVm *vm;
+  XpVncDisplay *display;
+  KeyCheck kc;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+  display = xp_console_view_get_display (f->view);
+
+  kc = (KeyCheck) { f, xapi_object_get_ref (XAPI_OBJECT (vm)), { 'x', 'P' }, 2 };
+  g_assert_false (keys_arrived (&kc));
+  xp_vnc_display_type_text (display, "xP");
+  g_assert_true (xapi_test_wait_for (keys_arrived, &kc, WAIT_MS));
+
+  /* Ctrl+Alt+Del as the toolbar button sends it. */
+  kc = (KeyCheck) { f, xapi_object_get_ref (XAPI_OBJECT (vm)), { 0xffe3, 0xffe9, 0xffff }, 3 };
+  xp_vnc_display_send_ctrl_alt_del (display);
+  g_assert_true (xapi_test_wait_for (keys_arrived, &kc, WAIT_MS));
+}
+
+typedef struct {
+  Fixture *f;
+  guint    n;
+} ConnectedCount;
+
+static gboolean
+connected_again (gpointer data)
+{
+  ConnectedCount *cc = data;
+  return cc->f->n_connected > cc->n;
+}
+
+static void
+test_reboot (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  ConnectedCount cc;
+  XapiVm *vm;
+  gint64 domid;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+  cc = (ConnectedCount) { f, f->n_connected };
+  domid = xapi_vm_get_domid (vm);
+
+  xapi_vm_clean_reboot_async (f->conn, xapi_object_get_ref (XAPI_OBJECT (vm)), NULL,
+                              xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_vm_clean_reboot_finish (f->conn, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* A new domain: the view opened the console again. */
+  g_assert_true (xapi_test_wait_for (connected_again, &cc, WAIT_MS));
+  g_assert_cmpint (xapi_vm_get_domid (vm), !=, domid);
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+}
+
+static void
+test_member_host (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GUri) location = NULL;
+  g_autoptr(GUri) master = NULL;
+  XapiVm *vm;
+  XapiObject *host;
+  gboolean member_address = FALSE;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, FALSE);
+  g_assert_nonnull (vm);
+  host = xapi_cache_follow (f->cache, XAPI_OBJECT (vm), "resident_on");
+  g_assert_nonnull (host);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+
+  /* Reached through the member's own address, not the master's. */
+  location = g_uri_parse (xp_console_view_get_location (f->view), G_URI_FLAGS_NONE, NULL);
+  master = g_uri_parse (f->sim->url, G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (location);
+  g_assert_cmpstr (g_uri_get_host (location), ==, xapi_host_get_address (XAPI_HOST (host)));
+  g_assert_cmpstr (g_uri_get_host (location), !=, g_uri_get_host (master));
+  for (guint i = 0; i < f->sim->member_urls->len; i++)
+    {
+      g_autoptr(GUri) member = g_uri_parse (g_ptr_array_index (f->sim->member_urls, i), G_URI_FLAGS_NONE, NULL);
+      member_address |= g_strcmp0 (g_uri_get_host (member), g_uri_get_host (location)) == 0;
+    }
+  g_assert_true (member_address);
+}
+
+static gboolean
+shows_halted_page (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (xp_console_view_get_page (f->view), "status") == 0 &&
+         g_strcmp0 (xp_console_view_get_status_title (f->view), "The VM Is Not Running") == 0;
+}
+
+static void
+test_halted (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  XapiVm *vm;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_HALTED, TRUE);
+  g_assert_nonnull (vm);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  g_assert_true (shows_halted_page (f));
+  g_assert_null (xp_console_view_get_location (f->view));
+  g_assert_cmpuint (xapi_console_tunnel_get_n_bridges (), ==, 0);
+
+  /* Started: the console comes up on its own. */
+  xapi_vm_start_async (f->conn, xapi_object_get_ref (XAPI_OBJECT (vm)), FALSE, FALSE, NULL,
+                       xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_vm_start_finish (f->conn, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+
+  /* Shut down: back to the state page. */
+  xapi_vm_hard_shutdown_async (f->conn, xapi_object_get_ref (XAPI_OBJECT (vm)), NULL,
+                               xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_vm_hard_shutdown_finish (f->conn, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (xapi_test_wait_for (shows_halted_page, f, WAIT_MS));
+}
+
+static void
+test_host (Fixture       *f,
+           gconstpointer  data)
+{
+  XapiObject *host;
+  GListModel *vms;
+  XapiVm *dom0 = NULL;
+
+  if (skip_without_sim (f))
+    return;
+  host = xapi_cache_get_master (f->cache);
+  vms = xapi_cache_get_objects (f->cache, XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms) && dom0 == NULL; i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      if (xapi_vm_get_is_control_domain (vm) &&
+          g_strcmp0 (xapi_vm_get_resident_on (vm), xapi_object_get_ref (host)) == 0)
+        dom0 = vm;
+    }
+  g_assert_nonnull (dom0);
+
+  xp_console_view_set_object (f->view, host);
+  assert_shows_vm (f, XAPI_OBJECT (dom0));
+}
+
+static void
+test_undock (Fixture       *f,
+             gconstpointer  data)
+{
+  XapiVm *vm;
+  XpVncDisplay *display;
+  GtkRoot *root;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+  display = xp_console_view_get_display (f->view);
+
+  /* Undocked: the same connected display, in another window. */
+  xp_console_view_set_undocked (f->view, TRUE);
+  g_assert_true (xp_console_view_get_undocked (f->view));
+  root = gtk_widget_get_root (GTK_WIDGET (display));
+  g_assert_nonnull (root);
+  g_assert_true (root != GTK_ROOT (f->window));
+  g_assert_true (xp_vnc_display_get_connected (display));
+
+  /* Closing that window docks it back. */
+  g_assert_true (GTK_WINDOW (root) != NULL);
+  gtk_window_close (GTK_WINDOW (root));
+  g_assert_false (xp_console_view_get_undocked (f->view));
+  g_assert_true (gtk_widget_get_root (GTK_WIDGET (display)) == GTK_ROOT (f->window));
+  g_assert_true (xp_vnc_display_get_connected (display));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+}
+
+/* ------------------------------------------------------------------------ */
+
+static GSubprocess *xvfb;
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static gboolean
+start_xvfb (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  char buf[32] = { 0 };
+  gsize got = 0;
+  int fds[2];
+
+  if (pipe (fds) != 0)
+    return FALSE;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  xvfb = g_subprocess_launcher_spawn (launcher, &error, XVFB_PATH, "-displayfd", "3",
+                                      "-screen", "0", "1280x800x24", "-nolisten", "tcp", NULL);
+  if (xvfb == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  /* Xvfb writes the display number once it accepts connections. */
+  while (got < sizeof buf - 1)
+    {
+      gssize n = read (fds[0], buf + got, sizeof buf - 1 - got);
+      if (n <= 0)
+        break;
+      got += (gsize) n;
+      if (memchr (buf, '\n', got) != NULL)
+        break;
+    }
+  close (fds[0]);
+  if (got == 0)
+    return FALSE;
+  g_strchomp (buf);
+  {
+    g_autofree char *display = g_strdup_printf (":%s", buf);
+    g_setenv ("DISPLAY", display, TRUE);
+  }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+
+  if (!g_getenv ("CONSOLE_TEST_USE_DISPLAY") && !start_xvfb ())
+    {
+      g_test_skip ("Xvfb could not be started");
+      return g_test_run ();
+    }
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display");
+      return g_test_run ();
+    }
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/console/view/running-vm", test_running_vm);
+  ADD ("/console/view/keys", test_keys);
+  ADD ("/console/view/reboot", test_reboot);
+  ADD ("/console/view/member-host", test_member_host);
+  ADD ("/console/view/halted", test_halted);
+  ADD ("/console/view/host", test_host);
+  ADD ("/console/view/undock", test_undock);
+#undef ADD
+
+  ret = g_test_run ();
+  if (xvfb != NULL)
+    {
+      g_subprocess_send_signal (xvfb, SIGTERM);
+      g_subprocess_wait (xvfb, NULL, NULL);
+      g_clear_object (&xvfb);
+    }
+  return ret;
+}
