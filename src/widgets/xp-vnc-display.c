@@ -34,6 +34,7 @@
 
 #define TILE_SIZE 128
 #define PRESENT_COST_FACTOR 3
+#define PRESENT_MAX_WAIT_US 100000   /* never fewer than 10 presents a second */
 
 struct _XpVncDisplay
 {
@@ -291,7 +292,8 @@ tick_cb (GtkWidget     *widget,
    * below about a third of the time, so that a stream of full-screen
    * updates is not slowed down by repainting it at every tick; small
    * updates (typing) are cheap to present and go out at once. */
-  if (now - self->last_present_us < self->present_cost_us * PRESENT_COST_FACTOR)
+  if (now - self->last_present_us < MIN (self->present_cost_us * PRESENT_COST_FACTOR,
+                                         PRESENT_MAX_WAIT_US))
     return G_SOURCE_CONTINUE;
 
   flush_damage (self);

@@ -11,9 +11,10 @@
 # The server redraws the whole screen (every pixel changes) as soon as the
 # previous frame went out, so each client gets frames as fast as it reads
 # them.  "received" = framebuffer updates the server sent to that client
-# (counted in the server, same method for both); "rendered" = textures the
-# widget built (one per frame clock tick with damage; gvncviewer cannot
-# report this).  CPU = utime+stime of the client process from
+# (counted in the server, same method for both); "rendered" = frames the
+# widget presented (damaged tiles flushed, at most one per frame clock tick,
+# fewer while presenting would take over a third of the time; gvncviewer
+# cannot report this).  CPU = utime+stime of the client process from
 # /proc/<pid>/stat over the measured interval.  The clients run one after
 # the other, never together.
 set -euo pipefail
@@ -156,7 +157,7 @@ mkdir -p "$(dirname "$RESULTS")"
   echo "  \"duration_s\": $DURATION,"
   echo "  \"cpus\": $(nproc),"
   echo "  \"gvnc\": \"$(pkg-config --modversion gvnc-1.0)\","
-  echo "  \"notes\": \"received = framebuffer updates sent by vnc-test-server to the client; rendered = textures built by XpVncDisplay; cpu from /proc/<pid>/stat; clients measured one after the other under Xvfb; rfb_encoding: 7 tight, 16 zrle, 5 hextile\","
+  echo "  \"notes\": \"received = framebuffer updates sent by vnc-test-server to the client; rendered = frames presented by XpVncDisplay (dirty 128x128 tiles rebuilt, at most one per frame clock tick, paced so presenting takes at most about a third of the time but at least 10 per second); both clients offer Tight JPEG quality 5; cpu from /proc/<pid>/stat; clients measured one after the other under Xvfb; rfb_encoding: 7 tight, 16 zrle, 5 hextile\","
   echo "  \"results\": ["
   for i in "${!JSON_ROWS[@]}"; do
     sep=","; [ "$i" -eq $((${#JSON_ROWS[@]} - 1)) ] && sep=""
