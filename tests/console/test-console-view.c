@@ -355,6 +355,58 @@ test_member_host (Fixture       *f,
   g_assert_true (member_address);
 }
 
+typedef struct {
+  Fixture    *f;
+  const char *host;
+} LocationCheck;
+
+static gboolean
+location_on_host (gpointer data)
+{
+  LocationCheck *lc = data;
+  const char *location = xp_console_view_get_location (lc->f->view);
+  g_autoptr(GUri) uri = location ? g_uri_parse (location, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return uri != NULL && g_strcmp0 (g_uri_get_host (uri), lc->host) == 0;
+}
+
+static void
+test_migrate (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) options = g_hash_table_new (g_str_hash, g_str_equal);
+  GAsyncResult *result = NULL;
+  XapiVm *vm, *elsewhere;
+  XapiObject *target;
+  LocationCheck lc;
+  ConnectedCount cc;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  elsewhere = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, FALSE);
+  target = xapi_cache_follow (f->cache, XAPI_OBJECT (elsewhere), "resident_on");
+  g_assert_nonnull (target);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+  cc = (ConnectedCount) { f, f->n_connected };
+
+  xapi_vm_pool_migrate_async (f->conn, xapi_object_get_ref (XAPI_OBJECT (vm)),
+                              xapi_object_get_ref (target), options, NULL,
+                              xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_vm_pool_migrate_finish (f->conn, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* The console follows the VM to the other host's address. */
+  lc = (LocationCheck) { f, xapi_host_get_address (XAPI_HOST (target)) };
+  g_assert_true (xapi_test_wait_for (location_on_host, &lc, WAIT_MS));
+  g_assert_true (xapi_test_wait_for (connected_again, &cc, WAIT_MS));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+}
+
 static gboolean
 shows_halted_page (gpointer data)
 {
@@ -537,6 +589,7 @@ main (int argc, char **argv)
   ADD ("/console/view/keys", test_keys);
   ADD ("/console/view/reboot", test_reboot);
   ADD ("/console/view/member-host", test_member_host);
+  ADD ("/console/view/migrate", test_migrate);
   ADD ("/console/view/halted", test_halted);
   ADD ("/console/view/host", test_host);
   ADD ("/console/view/undock", test_undock);
