@@ -509,6 +509,76 @@ test_undock (Fixture       *f,
   assert_shows_vm (f, XAPI_OBJECT (vm));
 }
 
+/* A toolbar button of the view by icon name (or label when @icon is NULL). */
+static GtkWidget *
+toolbar_button (Fixture    *f,
+                const char *icon,
+                const char *label)
+{
+  GtkWidget *content = gtk_widget_get_first_child (GTK_WIDGET (f->view));
+  GtkWidget *toolbar = gtk_widget_get_first_child (content);
+
+  for (GtkWidget *w = gtk_widget_get_first_child (toolbar); w; w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_BUTTON (w) &&
+        (icon ? g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (w)), icon) == 0
+              : g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0))
+      return w;
+  return NULL;
+}
+
+static void
+test_toolbar (Fixture       *f,
+              gconstpointer  data)
+{
+  XapiVm *vm;
+  XpVncDisplay *display;
+  GtkWidget *button;
+  KeyCheck kc;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+  display = xp_console_view_get_display (f->view);
+
+  /* Scale to fit is the default without the settings schema; the toggle
+   * switches to 1:1 and back. */
+  button = toolbar_button (f, "zoom-fit-best-symbolic", NULL);
+  g_assert_nonnull (button);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_cmpint (xp_vnc_display_get_scaling (display), ==, XP_VNC_SCALING_FIT);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
+  g_assert_cmpint (xp_vnc_display_get_scaling (display), ==, XP_VNC_SCALING_NONE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  g_assert_cmpint (xp_vnc_display_get_scaling (display), ==, XP_VNC_SCALING_FIT);
+
+  /* Type clipboard: the clipboard text reaches the guest as key strokes. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (f->view)), "q7");
+  button = toolbar_button (f, "edit-paste-symbolic", NULL);
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+  kc = (KeyCheck) { f, xapi_object_get_ref (XAPI_OBJECT (vm)), { 'q', '7' }, 2 };
+  g_assert_true (xapi_test_wait_for (keys_arrived, &kc, WAIT_MS));
+
+  /* Ctrl+Alt+Del button. */
+  button = toolbar_button (f, NULL, "Ctrl+Alt+Del");
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+  kc = (KeyCheck) { f, xapi_object_get_ref (XAPI_OBJECT (vm)), { 0xffe3, 0xffe9, 0xffff }, 3 };
+  g_assert_true (xapi_test_wait_for (keys_arrived, &kc, WAIT_MS));
+
+  /* Undock toggle moves the display to its own window and back. */
+  button = toolbar_button (f, "window-new-symbolic", NULL);
+  g_assert_nonnull (button);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  g_assert_true (xp_console_view_get_undocked (f->view));
+  g_assert_true (gtk_widget_get_root (GTK_WIDGET (display)) != GTK_ROOT (f->window));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
+  g_assert_false (xp_console_view_get_undocked (f->view));
+  g_assert_true (gtk_widget_get_root (GTK_WIDGET (display)) == GTK_ROOT (f->window));
+}
+
 /* ------------------------------------------------------------------------ */
 
 static GSubprocess *xvfb;
@@ -593,6 +663,7 @@ main (int argc, char **argv)
   ADD ("/console/view/halted", test_halted);
   ADD ("/console/view/host", test_host);
   ADD ("/console/view/undock", test_undock);
+  ADD ("/console/view/toolbar", test_toolbar);
 #undef ADD
 
   ret = g_test_run ();
