@@ -8,7 +8,7 @@
  * identified by (console ref, domid, location): a reboot gives a new domid
  * (and on real xapi a new console object), a migration a new location, and
  * any change reconnects.  A connection that drops or fails while the VM
- * still runs is retried every RETRY_SECONDS.
+ * still runs is retried after RETRY_SECONDS, doubling up to RETRY_MAX_SECONDS.
  */
 
 #include "config.h"
@@ -22,6 +22,7 @@
 #include "xapi-classes.h"
 
 #define RETRY_SECONDS 2
+#define RETRY_MAX_SECONDS 30
 #define SCHEMA_ID "io.github.xenpools.XenPools"
 
 struct _XpConsoleView
@@ -53,6 +54,7 @@ struct _XpConsoleView
   char           *location;
   gboolean        closing;          /* our own close: ignore "disconnected" */
   guint           retry_id;
+  guint           retry_seconds;    /* next delay */
 };
 
 G_DEFINE_FINAL_TYPE (XpConsoleView, xp_console_view, GTK_TYPE_WIDGET)
@@ -188,7 +190,10 @@ static void
 schedule_retry (XpConsoleView *self)
 {
   if (self->retry_id == 0 && self->location != NULL)
-    self->retry_id = g_timeout_add_seconds (RETRY_SECONDS, retry_cb, self);
+    {
+      self->retry_id = g_timeout_add_seconds (MAX (self->retry_seconds, RETRY_SECONDS), retry_cb, self);
+      self->retry_seconds = MIN (MAX (self->retry_seconds, RETRY_SECONDS) * 2, RETRY_MAX_SECONDS);
+    }
 }
 
 static void
@@ -268,6 +273,7 @@ resolve (XpConsoleView *self)
     return;   /* same console: keep the connection (or the pending retry) */
 
   close_console (self);
+  self->retry_seconds = RETRY_SECONDS;
   self->key = g_steal_pointer (&key);
   self->location = g_strdup (location);
   open_console (self);
@@ -328,6 +334,7 @@ display_connected_cb (XpVncDisplay  *display,
                       XpConsoleView *self)
 {
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  self->retry_seconds = RETRY_SECONDS;
   show_console (self);
 }
 

@@ -322,6 +322,37 @@ test_reboot (Fixture       *f,
   assert_shows_vm (f, XAPI_OBJECT (vm));
 }
 
+static gboolean
+shows_disconnected (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (xp_console_view_get_page (f->view), "status") == 0;
+}
+
+static void
+test_dropped (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(JsonNode) reply = NULL;
+  ConnectedCount cc;
+  XapiVm *vm;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, TRUE);
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+  cc = (ConnectedCount) { f, f->n_connected };
+
+  /* The server drops every connection, the console tunnel included: a
+   * status page, then the view opens the console again by itself. */
+  reply = xapi_sim_control (f->sim, "/drop-connections", "{}");
+  g_assert_true (xapi_test_wait_for (shows_disconnected, f, WAIT_MS));
+  g_assert_true (xapi_test_wait_for (connected_again, &cc, WAIT_MS));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+}
+
 static void
 test_member_host (Fixture       *f,
                   gconstpointer  data)
@@ -658,6 +689,7 @@ main (int argc, char **argv)
   ADD ("/console/view/running-vm", test_running_vm);
   ADD ("/console/view/keys", test_keys);
   ADD ("/console/view/reboot", test_reboot);
+  ADD ("/console/view/dropped", test_dropped);
   ADD ("/console/view/member-host", test_member_host);
   ADD ("/console/view/migrate", test_migrate);
   ADD ("/console/view/halted", test_halted);
