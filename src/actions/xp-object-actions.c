@@ -1023,8 +1023,8 @@ entry_response_cb (AdwMessageDialog *dialog,
             {
               job_add (job, "VM.clone", "ra", ref, text, NULL);
               job_add (job, "VM.provision", "R", NULL, NULL, NULL);
-              if (xp_object_kind (obj) == XP_KIND_SNAPSHOT)
-                job_add (job, "!VM.set_is_a_template", "Rf", NULL, NULL, NULL);
+              /* the clone of a template or snapshot is a template itself */
+              job_add (job, "!VM.set_is_a_template", "Rf", NULL, NULL, NULL);
               if (p->toggle != NULL && gtk_check_button_get_active (GTK_CHECK_BUTTON (p->toggle)))
                 job_add (job, "VM.start", "Rff", NULL, NULL, NULL);
             }

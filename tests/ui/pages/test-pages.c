@@ -454,6 +454,174 @@ test_pages_by_type (Fixture       *f,
   }
 }
 
+/* Answer "ok" to the confirmation (when one shows up) and wait for a toast
+ * containing @expect. */
+typedef struct {
+  Fixture    *f;
+  const char *expect;
+  gboolean    answered;
+  const char *entry_text;
+} ToastWait;
+
+static GtkWidget *
+find_entry (GtkWidget *root)
+{
+  if (GTK_IS_ENTRY (root))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_entry (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+toast_arrived (gpointer data)
+{
+  ToastWait *w = data;
+  AdwMessageDialog *dialog = find_dialog ();
+
+  if (dialog != NULL && !w->answered)
+    {
+      GtkWidget *entry = find_entry (GTK_WIDGET (dialog));
+      w->answered = TRUE;
+      if (entry != NULL && w->entry_text != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (entry), w->entry_text);
+      adw_message_dialog_response (dialog, "ok");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  for (guint i = 0; i < w->f->toasts->len; i++)
+    if (strstr (g_ptr_array_index (w->f->toasts, i), w->expect) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+run_and_expect_text (Fixture    *f,
+                     const char *action,
+                     GVariant   *target,
+                     const char *expect,
+                     const char *entry_text)
+{
+  ToastWait w = { f, expect, FALSE, entry_text };
+  EnabledWait ew = { f, action, TRUE };
+
+  g_ptr_array_set_size (f->toasts, 0);
+  /* the task may end before the event with the new allowed_operations arrives */
+  g_assert_true (xapi_test_wait_for (enabled_matches, &ew, TIMEOUT_MS));
+  g_action_group_activate_action (xp_object_actions_get_group (f->actions), action, target);
+  g_assert_true (xapi_test_wait_for (toast_arrived, &w, TIMEOUT_MS));
+  g_assert_cmpuint (xp_object_actions_get_n_running (f->actions), ==, 0);
+}
+
+static void
+run_and_expect (Fixture    *f,
+                const char *action,
+                GVariant   *target,
+                const char *expect)
+{
+  run_and_expect_text (f, action, target, expect, NULL);
+}
+
+static gboolean
+has_snapshot (gpointer data)
+{
+  return xp_field_strv (data, "snapshots")[0] != NULL;
+}
+
+static void
+test_more_actions (Fixture       *f,
+                   gconstpointer  data)
+{
+  XapiCache *cache;
+  XapiObject *vm, *snap, *pool, *sr = NULL, *tmpl = NULL;
+  GListModel *list;
+  g_autofree char *pool_name = NULL;
+  RawWait renamed;
+
+  if (g_test_failed () || f->conn == NULL)
+    return;
+  cache = xapi_connection_get_cache (f->conn);
+  vm = find_halted_vm (f, NULL);
+  select_one (f, vm);
+
+  run_and_expect (f, "start", NULL, "started");
+  run_and_expect (f, "snapshot", NULL, "taken");
+  g_assert_true (xapi_test_wait_for (has_snapshot, vm, TIMEOUT_MS));
+  snap = xapi_cache_lookup (cache, xp_field_strv (vm, "snapshots")[0]);
+  g_assert_nonnull (snap);
+
+  /* the snapshot page shows it and "you are here" */
+  xp_details_view_set_page (XP_DETAILS_VIEW (f->details), "snapshots");
+  {
+    g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+    while (g_main_context_iteration (NULL, FALSE));
+    collect_row_titles (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "snapshots"), titles);
+    g_assert_true (titles_contain (titles, xp_object_name (snap)));
+    g_assert_true (titles_contain (titles, "You are here"));
+  }
+
+  run_and_expect (f, "suspend", NULL, "suspended");
+  run_and_expect (f, "resume", NULL, "resumed");
+  run_and_expect (f, "shutdown", NULL, "shut down");
+  run_and_expect (f, "invoke", g_variant_new ("(ss)", "revert", xapi_object_get_ref (snap)), "Reverted");
+  run_and_expect (f, "clone", NULL, "cloned");
+
+  /* a template: new VM (dialog with a name, started) */
+  list = xapi_cache_get_objects_by_name (cache, "VM");
+  for (guint i = 0; i < g_list_model_get_n_items (list) && tmpl == NULL; i++)
+    {
+      g_autoptr(XapiObject) o = g_list_model_get_item (list, i);
+      if (xp_object_kind (o) == XP_KIND_TEMPLATE)
+        tmpl = o;
+    }
+  g_assert_nonnull (tmpl);
+  select_one (f, tmpl);
+  run_and_expect (f, "new-vm-from-template", NULL, "New VM created");
+
+  list = xapi_cache_get_objects_by_name (cache, "SR");
+  for (guint i = 0; i < g_list_model_get_n_items (list) && sr == NULL; i++)
+    {
+      g_autoptr(XapiObject) o = g_list_model_get_item (list, i);
+      if (xp_strv_has (xp_field_strv (o, "allowed_operations"), "scan"))
+        sr = o;
+    }
+  g_assert_nonnull (sr);
+  select_one (f, sr);
+  run_and_expect (f, "sr-rescan", NULL, "rescanned");
+
+  /* maintenance mode of a member (blockers checked, confirmed, evacuated), and back */
+  {
+    GListModel *hosts = xapi_cache_get_objects_by_name (cache, "host");
+    XapiObject *master = xapi_cache_get_master (cache);
+    for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+      {
+        g_autoptr(XapiObject) member = g_list_model_get_item (hosts, i);
+        if (member == master)
+          continue;
+        select_one (f, member);
+        run_and_expect (f, "maintenance", NULL, "maintenance mode");
+        {
+          g_autofree char *params = g_strdup_printf ("[\"%s\", \"%s\"]", f->session, xapi_object_get_ref (member));
+          g_autoptr(JsonNode) reply = xapi_sim_raw_call (f->sim, NULL, "host.get_enabled", params);
+          JsonNode *res = json_object_get_member (json_node_get_object (reply), "result");
+          g_assert_false (json_node_get_boolean (res));
+        }
+        run_and_expect (f, "exit-maintenance", NULL, "left maintenance");
+        break;
+      }
+  }
+
+  pool = xapi_cache_get_pool (cache);
+  select_one (f, pool);
+  run_and_expect_text (f, "pool-rename", NULL, "renamed", "Renamed by test");
+  pool_name = g_strdup ("Renamed by test");
+  renamed = (RawWait) { f, "pool.get_name_label", xapi_object_get_ref (pool), pool_name };
+  g_assert_true (xapi_test_wait_for (raw_matches, &renamed, TIMEOUT_MS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -466,5 +634,6 @@ main (int   argc,
   g_test_add ("/pages/general/edit-name", Fixture, NULL, fixture_setup, test_general_edit_name, fixture_teardown);
   g_test_add ("/pages/actions/delete-dialog", Fixture, NULL, fixture_setup, test_delete_dialog, fixture_teardown);
   g_test_add ("/pages/details/pages-by-type", Fixture, NULL, fixture_setup, test_pages_by_type, fixture_teardown);
+  g_test_add ("/pages/actions/more", Fixture, NULL, fixture_setup, test_more_actions, fixture_teardown);
   return g_test_run ();
 }
