@@ -31,12 +31,12 @@ typedef struct {
 
 static const PageInfo page_infos[] = {
   { "general", N_("General"), "document-properties-symbolic", ALL_KINDS | 0x10000, xp_page_general_build },
-  { "memory", N_("Memory"), "memory-symbolic", XP_KIND_VM | XP_KIND_TEMPLATE | XP_KIND_HOST, xp_page_memory_build },
+  { "memory", N_("Memory"), "media-flash-symbolic", XP_KIND_VM | XP_KIND_TEMPLATE | XP_KIND_HOST, xp_page_memory_build },
   { "storage", N_("Storage"), "drive-harddisk-symbolic",
     XP_KIND_VM | XP_KIND_TEMPLATE | XP_KIND_SNAPSHOT | XP_KIND_SR | XP_KIND_HOST | XP_KIND_POOL, xp_page_storage_build },
-  { "networking", N_("Networking"), "network-wired-symbolic",
+  { "networking", N_("Networking"), "network-workgroup-symbolic",
     XP_KIND_VM | XP_KIND_TEMPLATE | XP_KIND_HOST | XP_KIND_POOL, xp_page_network_build },
-  { "nics", N_("NICs"), "network-card-symbolic", XP_KIND_HOST, xp_page_nics_build },
+  { "nics", N_("NICs"), "network-wired-symbolic", XP_KIND_HOST, xp_page_nics_build },
   { "snapshots", N_("Snapshots"), "camera-photo-symbolic", XP_KIND_VM, xp_page_snapshots_build },
   { "console", N_("Console"), "utilities-terminal-symbolic", XP_KIND_VM | XP_KIND_HOST, NULL },
   { "logs", N_("Logs"), "document-open-recent-symbolic", ALL_KINDS, xp_page_logs_build },
@@ -608,7 +608,6 @@ xp_details_view_init (XpDetailsView *self)
   gtk_widget_add_css_class (self->title, "title-2");
   gtk_label_set_xalign (GTK_LABEL (self->title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (self->title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_selectable (GTK_LABEL (self->title), TRUE);
   self->subtitle = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->subtitle, "dim-label");
   gtk_label_set_xalign (GTK_LABEL (self->subtitle), 0);

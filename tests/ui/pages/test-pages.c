@@ -236,6 +236,39 @@ titles_contain (GPtrArray  *titles,
   return FALSE;
 }
 
+/* With XP_PAGES_SCREENSHOT_DIR set, save the window as <dir>/<name>.png
+ * (to look at the pages; not an assertion). */
+static void
+maybe_screenshot (Fixture    *f,
+                  const char *name)
+{
+  const char *dir = g_getenv ("XP_PAGES_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  paintable = gtk_widget_paintable_new (f->window);
+  w = gdk_paintable_get_intrinsic_width (paintable);
+  h = gdk_paintable_get_intrinsic_height (paintable);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  renderer = gtk_native_get_renderer (GTK_NATIVE (f->window));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  gdk_texture_save_to_png (texture, path);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -418,6 +451,7 @@ test_pages_by_type (Fixture       *f,
       g_assert_cmpstr (xp_details_view_get_page (XP_DETAILS_VIEW (f->details)), ==, pages_vm[i]);
       box = xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), pages_vm[i]);
       g_assert_nonnull (gtk_widget_get_first_child (box));
+      maybe_screenshot (f, pages_vm[i]);
     }
 
   host = xapi_cache_get_master (cache);
@@ -429,6 +463,9 @@ test_pages_by_type (Fixture       *f,
     g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
     collect_row_titles (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "nics"), titles);
     g_assert_cmpuint (titles->len, >, 0);
+    maybe_screenshot (f, "host-nics");
+    xp_details_view_set_page (XP_DETAILS_VIEW (f->details), "general");
+    maybe_screenshot (f, "host-general");
   }
   g_assert_true (action_enabled (f, "maintenance"));
   g_assert_false (action_enabled (f, "start"));
@@ -445,12 +482,14 @@ test_pages_by_type (Fixture       *f,
     g_autoptr(GPtrArray) two = g_ptr_array_new ();
     select_one (f, sr);
     g_assert_cmpstr (xp_details_view_get_page (XP_DETAILS_VIEW (f->details)), ==, "storage");
+    maybe_screenshot (f, "sr-storage");
 
     /* multi-selection: a summary page */
     g_ptr_array_add (two, sr);
     g_ptr_array_add (two, host);
     xp_details_view_set_selection (XP_DETAILS_VIEW (f->details), two);
     g_assert_cmpstr (xp_details_view_get_page (XP_DETAILS_VIEW (f->details)), ==, "summary");
+    maybe_screenshot (f, "summary");
   }
 }
 
