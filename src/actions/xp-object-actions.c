@@ -28,6 +28,7 @@ struct _XpObjectActions
   GSimpleActionGroup *group;
   GPtrArray          *selection;   /* XapiObject, owned */
   GArray             *handlers;    /* gulong per selection item */
+  GHashTable         *related;     /* objects the predicates read (VBDs, PBDs, pool) -> handler */
   guint               update_id;
   guint               n_running;
 };
@@ -1383,9 +1384,57 @@ invoke_activate_cb (GSimpleAction *action,
 /* Selection and enabled states                                              */
 /* ------------------------------------------------------------------------ */
 
+static void object_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data);
+
+static void
+watch_related (XpObjectActions *self,
+               XapiObject      *obj)
+{
+  gulong id;
+
+  if (obj == NULL || g_hash_table_contains (self->related, obj))
+    return;
+  id = g_signal_connect (obj, "notify", G_CALLBACK (object_notify_cb), self);
+  g_hash_table_insert (self->related, g_object_ref (obj), GSIZE_TO_POINTER (id));
+}
+
+static void
+unwatch_related (XpObjectActions *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->related);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_signal_handler_disconnect (key, GPOINTER_TO_SIZE (value));
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
 static void
 update_enabled (XpObjectActions *self)
 {
+  /* the predicates also read devices and the pool: follow their changes too */
+  for (guint i = 0; i < self->selection->len; i++)
+    {
+      XapiObject *obj = g_ptr_array_index (self->selection, i);
+      XpKind kind = xp_object_kind (obj);
+      g_autoptr(GPtrArray) devs = NULL;
+
+      if (kind == XP_KIND_VM)
+        devs = xp_follow_set (obj, "VBDs");
+      else if (kind == XP_KIND_SR)
+        {
+          XapiCache *cache = xp_object_cache (obj);
+          devs = xp_follow_set (obj, "PBDs");
+          if (cache != NULL)
+            watch_related (self, xapi_cache_get_pool (cache));
+        }
+      for (guint j = 0; devs != NULL && j < devs->len; j++)
+        watch_related (self, g_ptr_array_index (devs, j));
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
     {
       GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->group), defs[i].name);
@@ -1424,6 +1473,7 @@ disconnect_selection (XpObjectActions *self)
                                  g_array_index (self->handlers, gulong, i));
   g_ptr_array_set_size (self->selection, 0);
   g_array_set_size (self->handlers, 0);
+  unwatch_related (self);
 }
 
 void
@@ -1574,6 +1624,7 @@ xp_object_actions_finalize (GObject *object)
   g_clear_object (&self->group);
   g_clear_pointer (&self->selection, g_ptr_array_unref);
   g_clear_pointer (&self->handlers, g_array_unref);
+  g_clear_pointer (&self->related, g_hash_table_unref);
   G_OBJECT_CLASS (xp_object_actions_parent_class)->finalize (object);
 }
 
@@ -1597,6 +1648,7 @@ xp_object_actions_init (XpObjectActions *self)
   self->group = g_simple_action_group_new ();
   self->selection = g_ptr_array_new_with_free_func (g_object_unref);
   self->handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
+  self->related = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
     {

@@ -661,6 +661,86 @@ test_more_actions (Fixture       *f,
   g_assert_true (xapi_test_wait_for (raw_matches, &renamed, TIMEOUT_MS));
 }
 
+static gboolean
+n_strv_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_strv_length ((char **) xp_field_strv (args[0], args[1])) == GPOINTER_TO_UINT (args[2]);
+}
+
+static void
+test_devices (Fixture       *f,
+              gconstpointer  data)
+{
+  XapiCache *cache;
+  XapiObject *vm, *iso = NULL, *net, *cd = NULL, *new_vbd = NULL;
+  GListModel *list;
+  guint n_vbds, n_vifs;
+  gpointer args[3];
+  g_autoptr(GPtrArray) vbds = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+
+  if (g_test_failed () || f->conn == NULL)
+    return;
+  cache = xapi_connection_get_cache (f->conn);
+  vm = find_halted_vm (f, NULL);
+  select_one (f, vm);
+  n_vbds = g_strv_length ((char **) xp_field_strv (vm, "VBDs"));
+  n_vifs = g_strv_length ((char **) xp_field_strv (vm, "VIFs"));
+  before = xp_follow_set (vm, "VBDs");
+
+  /* add a disk (dialog asks the size) */
+  run_and_expect_text (f, "add-disk", NULL, "Disk added", "2");
+  args[0] = vm; args[1] = "VBDs"; args[2] = GUINT_TO_POINTER (n_vbds + 1);
+  g_assert_true (xapi_test_wait_for (n_strv_is, args, TIMEOUT_MS));
+  vbds = xp_follow_set (vm, "VBDs");
+  for (guint i = 0; i < vbds->len; i++)
+    if (!g_ptr_array_find (before, g_ptr_array_index (vbds, i), NULL))
+      new_vbd = g_ptr_array_index (vbds, i);
+  g_assert_nonnull (new_vbd);
+  g_assert_cmpint (xp_field_int (xp_follow (new_vbd, "VDI"), "virtual_size"), ==, 2 * 1024 * 1024 * 1024LL);
+
+  /* detach it again (from the Storage page's button) */
+  run_and_expect (f, "invoke", g_variant_new ("(ss)", "detach-disk", xapi_object_get_ref (new_vbd)), "detached");
+  args[2] = GUINT_TO_POINTER (n_vbds);
+  g_assert_true (xapi_test_wait_for (n_strv_is, args, TIMEOUT_MS));
+
+  /* a network interface */
+  list = xapi_cache_get_objects_by_name (cache, "network");
+  net = g_list_model_get_item (list, 0);
+  run_and_expect (f, "add-vif", g_variant_new_string (xapi_object_get_ref (net)), "Network interface added");
+  g_object_unref (net);
+  args[1] = "VIFs"; args[2] = GUINT_TO_POINTER (n_vifs + 1);
+  g_assert_true (xapi_test_wait_for (n_strv_is, args, TIMEOUT_MS));
+
+  /* an ISO into the DVD drive, and out */
+  list = xapi_cache_get_objects_by_name (cache, "VDI");
+  for (guint i = 0; i < g_list_model_get_n_items (list) && iso == NULL; i++)
+    {
+      g_autoptr(XapiObject) vdi = g_list_model_get_item (list, i);
+      XapiObject *sr = xp_follow (vdi, "SR");
+      if (sr != NULL && g_str_equal (xp_field_str (sr, "content_type"), "iso"))
+        iso = vdi;
+    }
+  g_assert_nonnull (iso);
+  vbds = (g_ptr_array_unref (vbds), xp_follow_set (vm, "VBDs"));
+  for (guint i = 0; i < vbds->len; i++)
+    if (g_str_equal (xp_field_enum (g_ptr_array_index (vbds, i), "type"), "CD"))
+      cd = g_ptr_array_index (vbds, i);
+  if (cd == NULL)
+    {
+      g_test_message ("the VM has no DVD drive; ISO insert not tested");
+      return;
+    }
+  run_and_expect (f, "insert-iso", g_variant_new_string (xapi_object_get_ref (iso)), "inserted");
+  {
+    RawWait w = { f, "VBD.get_VDI", xapi_object_get_ref (cd), xapi_object_get_ref (iso) };
+    g_assert_true (xapi_test_wait_for (raw_matches, &w, TIMEOUT_MS));
+  }
+  run_and_expect (f, "eject", NULL, "ejected");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,5 +754,6 @@ main (int   argc,
   g_test_add ("/pages/actions/delete-dialog", Fixture, NULL, fixture_setup, test_delete_dialog, fixture_teardown);
   g_test_add ("/pages/details/pages-by-type", Fixture, NULL, fixture_setup, test_pages_by_type, fixture_teardown);
   g_test_add ("/pages/actions/more", Fixture, NULL, fixture_setup, test_more_actions, fixture_teardown);
+  g_test_add ("/pages/actions/devices", Fixture, NULL, fixture_setup, test_devices, fixture_teardown);
   return g_test_run ();
 }
