@@ -1,0 +1,843 @@
+/* test-shell.c: in-process tests of the XenPools shell against xapi-sim
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The sidebar tree (placement, natural order, live moves and renames,
+ * search, Objects view, templates), the connection store (keyfile round
+ * trip, no password in it, trust on first use, changed certificates), the
+ * task and alerts views, and the window's server actions.  Needs a display
+ * (run under xvfb-run by meson); skips without one or without the simulator.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <xapi-classes.h>
+#include <xapi-cache.h>
+#include <xapi-task-ops.h>
+
+#include "sim-fixture.h"
+#include "xp-alerts-view.h"
+#include "xp-application.h"
+#include "xp-connection-store.h"
+#include "xp-sidebar.h"
+#include "xp-task-view.h"
+#include "xp-tree-model.h"
+#include "xp-window.h"
+
+#define TIMEOUT_MS 30000
+
+typedef struct {
+  XapiSim           *sim;
+  char              *dir;
+  XpConnectionStore *store;
+  XapiConnection    *conn;   /* owned by the store */
+} Fixture;
+
+static gboolean
+have_prerequisites (void)
+{
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not found (set XAPI_SIM)");
+      return FALSE;
+    }
+  if (gdk_display_get_default () == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+conn_is_connected (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_CONNECTED;
+}
+
+static gboolean
+conn_is_disconnected (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!have_prerequisites ())
+    return;
+  f->dir = g_dir_make_tmp ("xp-shell-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
+  f->store = xp_connection_store_new (f->dir);
+}
+
+static void
+fixture_connect (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->conn = xp_connection_store_add (f->store, f->sim->url, "root", XP_CONNECTION_TRANSIENT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->conn);
+  xp_connection_store_connect (f->store, f->conn, "secret");
+  g_assert_true (xapi_test_wait_for (conn_is_connected, f->conn, TIMEOUT_MS));
+}
+
+static gboolean
+store_idle (gpointer data)
+{
+  return TRUE;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->store != NULL)
+    {
+      xp_connection_store_close_all (f->store);
+      if (f->conn != NULL)
+        xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
+    }
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->sim, xapi_sim_stop);
+  if (f->dir != NULL)
+    {
+      g_autofree char *ini = g_build_filename (f->dir, "connections.ini", NULL);
+      g_unlink (ini);
+      g_rmdir (f->dir);
+      g_free (f->dir);
+    }
+  (void) store_idle;
+}
+
+/* ---- reading the tree ---- */
+
+typedef struct {
+  guint    depth;
+  char    *name;
+  GObject *item;
+} Row;
+
+static void
+row_clear (gpointer data)
+{
+  Row *row = data;
+
+  g_free (row->name);
+  g_clear_object (&row->item);
+}
+
+static GArray *
+read_rows (GListModel *model)
+{
+  GArray *rows = g_array_new (FALSE, TRUE, sizeof (Row));
+  guint n = g_list_model_get_n_items (model);
+
+  g_array_set_clear_func (rows, row_clear);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) obj = g_list_model_get_item (model, i);
+      Row row = { 0 };
+
+      if (GTK_IS_TREE_LIST_ROW (obj))
+        {
+          row.depth = gtk_tree_list_row_get_depth (GTK_TREE_LIST_ROW (obj));
+          row.item = gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (obj));
+        }
+      else
+        row.item = g_object_ref (obj);
+      row.name = xp_object_dup_display_name (row.item);
+      g_array_append_val (rows, row);
+    }
+  return rows;
+}
+
+static int
+find_row (GArray     *rows,
+          const char *name)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (g_array_index (rows, Row, i).name, name) == 0)
+      return i;
+  return -1;
+}
+
+/* Index of the parent row of rows[i] (-1 for roots). */
+static int
+parent_of (GArray *rows,
+           int     i)
+{
+  guint depth = g_array_index (rows, Row, i).depth;
+
+  for (int j = i - 1; j >= 0; j--)
+    if (g_array_index (rows, Row, j).depth < depth)
+      return j;
+  return -1;
+}
+
+static void
+iterate_idle (void)
+{
+  /* Let pending idles (coalesced filter/sort refreshes) run. */
+  for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+}
+
+typedef struct {
+  XpTreeModel *tree;
+  const char  *name;
+  const char  *parent;  /* expected parent name, NULL: any */
+  int          min_index_under_parent;
+} WaitRow;
+
+static gboolean
+row_is_placed (gpointer data)
+{
+  WaitRow *w = data;
+  g_autoptr(GArray) rows = read_rows (xp_tree_model_get_model (w->tree));
+  int i = find_row (rows, w->name);
+  int p;
+
+  if (i < 0)
+    return FALSE;
+  p = parent_of (rows, i);
+  if (w->parent != NULL && (p < 0 || g_strcmp0 (g_array_index (rows, Row, p).name, w->parent) != 0))
+    return FALSE;
+  if (w->min_index_under_parent == 0 && p >= 0 && i != p + 1)
+    return FALSE;  /* must be the first child */
+  return TRUE;
+}
+
+static gboolean
+vm_is_resident (gpointer data)
+{
+  XapiConnection *conn = xapi_object_get_connection (data);
+
+  return xapi_cache_follow (xapi_connection_get_cache (conn), data, "resident_on") != NULL;
+}
+
+static void
+test_tree_infrastructure (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(XpTreeModel) tree = NULL;
+  g_autoptr(GArray) rows = NULL;
+  XapiCache *cache;
+  guint n_default_templates = 0, n_rows_before;
+  int pool, host1, nfs, host_sr = -1, first_vm_under_host1 = -1;
+  GListModel *vms;
+  XapiVm *halted = NULL;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  cache = xapi_connection_get_cache (f->conn);
+
+  tree = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+  iterate_idle ();
+  rows = read_rows (xp_tree_model_get_model (tree));
+
+  /* connection -> pool -> hosts, natural order */
+  g_assert_true (XAPI_IS_CONNECTION (g_array_index (rows, Row, 0).item));
+  pool = find_row (rows, "Demo Pool");
+  g_assert_cmpint (pool, ==, 1);
+  g_assert_cmpuint (g_array_index (rows, Row, pool).depth, ==, 1);
+  host1 = find_row (rows, "xcp-ng-01");
+  g_assert_cmpint (host1, ==, 2);
+  g_assert_cmpint (find_row (rows, "xcp-ng-02"), >, host1);
+  g_assert_cmpint (find_row (rows, "xcp-ng-03"), >, find_row (rows, "xcp-ng-02"));
+
+  /* host children: running VMs first, then its local SRs */
+  for (guint i = host1 + 1; i < rows->len && g_array_index (rows, Row, i).depth == 3; i++)
+    {
+      GObject *item = g_array_index (rows, Row, i).item;
+
+      if (XAPI_IS_VM (item))
+        {
+          g_assert_cmpint (host_sr, ==, -1);
+          if (first_vm_under_host1 < 0)
+            first_vm_under_host1 = i;
+          g_assert_cmpstr (xapi_vm_get_resident_on (XAPI_VM (item)), ==,
+                           xapi_object_get_ref (XAPI_OBJECT (g_array_index (rows, Row, host1).item)));
+        }
+      else
+        {
+          g_assert_true (XAPI_IS_SR (item));
+          g_assert_false (xapi_sr_get_shared (XAPI_SR (item)));
+          if (host_sr < 0)
+            host_sr = i;
+        }
+      if (i > (guint) host1 + 1 && G_OBJECT_TYPE (item) ==
+          G_OBJECT_TYPE (g_array_index (rows, Row, i - 1).item))
+        g_assert_cmpint (xp_natural_compare (g_array_index (rows, Row, i - 1).name,
+                                             g_array_index (rows, Row, i).name), <=, 0);
+    }
+  g_assert_cmpint (first_vm_under_host1, >, 0);
+  g_assert_cmpint (host_sr, >, 0);
+
+  /* the shared SR sits under the pool; control domains never show */
+  nfs = find_row (rows, "NFS VM storage");
+  g_assert_cmpint (nfs, >, 0);
+  g_assert_cmpint (parent_of (rows, nfs), ==, pool);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GObject *item = g_array_index (rows, Row, i).item;
+      if (XAPI_IS_VM (item))
+        {
+          g_assert_false (xapi_vm_get_is_control_domain (XAPI_VM (item)));
+          g_assert_false (xp_vm_is_default_template (XAPI_VM (item)));
+        }
+    }
+
+  /* show templates adds exactly the default templates */
+  vms = xapi_cache_get_objects (cache, XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+      if (xapi_vm_get_is_a_template (vm) && xp_vm_is_default_template (vm))
+        n_default_templates++;
+      if (halted == NULL && !xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_control_domain (vm) &&
+          !xapi_vm_get_is_a_snapshot (vm) &&
+          xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_HALTED &&
+          find_row (rows, xapi_vm_get_name_label (vm)) >= 0 &&
+          parent_of (rows, find_row (rows, xapi_vm_get_name_label (vm))) == pool)
+        halted = vm;
+    }
+  g_assert_cmpuint (n_default_templates, >, 0);
+  n_rows_before = rows->len;
+  xp_tree_model_set_show_templates (tree, TRUE);
+  {
+    g_autoptr(GArray) with_templates = read_rows (xp_tree_model_get_model (tree));
+    g_assert_cmpuint (with_templates->len, ==, n_rows_before + n_default_templates);
+  }
+  xp_tree_model_set_show_templates (tree, FALSE);
+
+  /* live rename: the VM moves to its sorted place without a rebuild */
+  {
+    XapiObject *vm = (XapiObject *) g_array_index (rows, Row, first_vm_under_host1 + 1).item;
+    g_autofree char *body = NULL;
+    g_autoptr(JsonNode) reply = NULL;
+    WaitRow w = { tree, "000-first", "xcp-ng-01", 0 };
+
+    g_assert_true (XAPI_IS_VM (vm));
+    body = g_strdup_printf ("{\"class\":\"VM\",\"ref\":\"%s\",\"field\":\"name_label\",\"value\":\"000-first\"}",
+                            xapi_object_get_ref (vm));
+    reply = xapi_sim_control (f->sim, "/mutate", body);
+    g_assert_true (xapi_test_wait_for (row_is_placed, &w, TIMEOUT_MS));
+  }
+
+  /* live placement: a halted pool-level VM moves under the host it starts on */
+  if (halted != NULL)
+    {
+      g_autofree char *name = g_strdup (xapi_vm_get_name_label (halted));
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      XapiObject *host;
+      g_autofree char *host_name = NULL;
+      WaitRow w = { tree, name, NULL, 1 };
+
+      xapi_vm_start_async (f->conn, xapi_object_get_ref (XAPI_OBJECT (halted)), FALSE, FALSE,
+                           NULL, xapi_test_store_result, &result);
+      xapi_test_wait_result (&result, TIMEOUT_MS);
+      g_assert_true (xapi_vm_start_finish (f->conn, result, &error));
+      g_assert_no_error (error);
+      g_assert_true (xapi_test_wait_for (vm_is_resident, halted, TIMEOUT_MS));
+      host = xapi_cache_follow (cache, XAPI_OBJECT (halted), "resident_on");
+      g_assert_nonnull (host);
+      host_name = g_strdup (xapi_host_get_name_label (XAPI_HOST (host)));
+      w.parent = host_name;
+      g_assert_true (xapi_test_wait_for (row_is_placed, &w, TIMEOUT_MS));
+    }
+  else
+    g_test_message ("demo has no halted pool-level VM; placement move not checked");
+}
+
+static void
+test_tree_search (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(XpTreeModel) tree = NULL;
+  GListModel *vms;
+  XapiVm *with_ip = NULL;
+  const char *ip = NULL;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  tree = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+
+  xp_tree_model_set_search (tree, "WEB");
+  {
+    g_autoptr(GArray) rows = read_rows (xp_tree_model_get_model (tree));
+
+    g_assert_cmpuint (rows->len, >=, 2);
+    for (guint i = 0; i < rows->len; i++)
+      {
+        g_autofree char *folded = g_utf8_casefold (g_array_index (rows, Row, i).name, -1);
+        g_assert_nonnull (strstr (folded, "web"));
+        g_assert_cmpuint (g_array_index (rows, Row, i).depth, ==, 0);
+      }
+    g_assert_cmpint (find_row (rows, "web-01"), >=, 0);
+    g_assert_cmpint (find_row (rows, "db-primary"), <, 0);
+  }
+
+  /* by UUID prefix and by guest IP */
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms) && with_ip == NULL; i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      XapiObject *gm = xapi_cache_follow (xapi_connection_get_cache (f->conn), XAPI_OBJECT (vm), "guest_metrics");
+
+      if (gm != NULL)
+        {
+          GHashTable *nets = xapi_vm_guest_metrics_get_networks (XAPI_VM_GUEST_METRICS (gm));
+          GHashTableIter iter;
+          gpointer value;
+
+          g_hash_table_iter_init (&iter, nets);
+          if (g_hash_table_iter_next (&iter, NULL, &value) && value && *(char *) value)
+            {
+              with_ip = vm;
+              ip = value;
+            }
+        }
+    }
+  if (with_ip != NULL)
+    {
+      g_autoptr(GArray) rows = NULL;
+
+      xp_tree_model_set_search (tree, ip);
+      rows = read_rows (xp_tree_model_get_model (tree));
+      g_assert_cmpint (find_row (rows, xapi_vm_get_name_label (with_ip)), >=, 0);
+    }
+  {
+    g_autoptr(GArray) rows = NULL;
+    g_autofree char *prefix = NULL;
+    g_autoptr(XapiVm) vm = g_list_model_get_item (vms, 0);
+
+    prefix = g_strndup (xapi_object_get_uuid (XAPI_OBJECT (vm)), 13);
+    xp_tree_model_set_search (tree, prefix);
+    rows = read_rows (xp_tree_model_get_model (tree));
+    if (!xapi_vm_get_is_control_domain (vm) && !xp_vm_is_default_template (vm))
+      g_assert_cmpint (find_row (rows, xapi_vm_get_name_label (vm)), >=, 0);
+  }
+
+  /* back to the tree */
+  xp_tree_model_set_search (tree, "  ");
+  {
+    g_autoptr(GArray) rows = read_rows (xp_tree_model_get_model (tree));
+    g_assert_true (XAPI_IS_CONNECTION (g_array_index (rows, Row, 0).item));
+  }
+}
+
+static void
+test_tree_objects (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(XpTreeModel) tree = NULL;
+  g_autoptr(GArray) rows = NULL;
+  GListModel *vms;
+  guint n_plain = 0, n_listed = 0;
+  int group;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  tree = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+  xp_tree_model_set_view (tree, XP_TREE_VIEW_OBJECTS);
+  rows = read_rows (xp_tree_model_get_model (tree));
+  g_assert_true (XP_IS_TREE_GROUP (g_array_index (rows, Row, 0).item));
+  group = find_row (rows, "Virtual Machines");
+  g_assert_cmpint (group, >=, 0);
+
+  {
+    g_autoptr(GtkTreeListRow) row = g_list_model_get_item (xp_tree_model_get_model (tree), group);
+    gtk_tree_list_row_set_expanded (row, TRUE);
+  }
+  g_clear_pointer (&rows, g_array_unref);
+  rows = read_rows (xp_tree_model_get_model (tree));
+  for (guint i = group + 1; i < rows->len && g_array_index (rows, Row, i).depth == 1; i++)
+    {
+      g_assert_true (XAPI_IS_VM (g_array_index (rows, Row, i).item));
+      n_listed++;
+    }
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm) &&
+          !xapi_vm_get_is_control_domain (vm))
+        n_plain++;
+    }
+  g_assert_cmpuint (n_listed, ==, n_plain);
+  g_assert_cmpuint (n_plain, >, 5);
+}
+
+/* ---- connection store ---- */
+
+static char *
+read_ini (Fixture *f)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (xp_connection_store_get_path (f->store), &contents, NULL, NULL));
+  return g_steal_pointer (&contents);
+}
+
+static void
+test_store_roundtrip (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XpConnectionStore) again = NULL;
+  g_autofree char *ini = NULL;
+  XapiConnection *a, *b, *found;
+
+  if (f->sim == NULL)
+    return;
+
+  g_assert_null (xp_connection_store_add (f->store, "not a host", "root", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  a = xp_connection_store_add (f->store, "pool-a.example.org:8443", "admin",
+                               XP_CONNECTION_AUTO_CONNECT | XP_CONNECTION_REMEMBER_PASSWORD, &error);
+  g_assert_no_error (error);
+  xapi_connection_set_pinned_fingerprint (a, "AA:BB:CC");
+  xapi_connection_set_password (a, "hunter2-never-on-disk");
+  b = xp_connection_store_add (f->store, "10.0.0.9", "root", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (xapi_connection_get_initial_uri (b), "https://10.0.0.9"));
+  xp_connection_store_add (f->store, "https://127.0.0.1:1", "root", XP_CONNECTION_TRANSIENT, &error);
+  g_assert_no_error (error);
+  g_assert_true (xp_connection_store_save (f->store, &error));
+  g_assert_no_error (error);
+
+  ini = read_ini (f);
+  g_assert_nonnull (strstr (ini, "pool-a.example.org:8443"));
+  g_assert_nonnull (strstr (ini, "AA:BB:CC"));
+  g_assert_null (strstr (ini, "hunter2"));
+  g_assert_null (strstr (ini, "127.0.0.1:1"));  /* transient */
+
+  again = xp_connection_store_new (f->dir);
+  g_assert_true (xp_connection_store_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (xp_connection_store_get_connections (again)), ==, 2);
+  found = xp_connection_store_find (again, "pool-a.example.org:8443");
+  g_assert_nonnull (found);
+  g_assert_cmpstr (xapi_connection_get_username (found), ==, "admin");
+  g_assert_cmpstr (xapi_connection_get_pinned_fingerprint (found), ==, "AA:BB:CC");
+  g_assert_cmpint (xp_connection_get_flags (found), ==,
+                   XP_CONNECTION_AUTO_CONNECT | XP_CONNECTION_REMEMBER_PASSWORD);
+  g_assert_cmpstr (xapi_connection_get_initial_uri (found), ==, "https://pool-a.example.org:8443");
+
+  /* remove updates the file */
+  xp_connection_store_remove (f->store, b);
+  g_free (ini);
+  ini = read_ini (f);
+  g_assert_null (strstr (ini, "10.0.0.9"));
+  g_assert_nonnull (strstr (ini, "pool-a.example.org"));
+}
+
+typedef struct {
+  char     *fingerprint;
+  gboolean  changed;
+  guint     count;
+} CertProblem;
+
+static void
+cert_problem_cb (XpConnectionStore *store,
+                 XapiConnection    *conn,
+                 const char        *fingerprint,
+                 gboolean           changed,
+                 CertProblem       *cp)
+{
+  g_free (cp->fingerprint);
+  cp->fingerprint = g_strdup (fingerprint);
+  cp->changed = changed;
+  cp->count++;
+}
+
+static gboolean
+got_problem (gpointer data)
+{
+  return ((CertProblem *) data)->count > 0;
+}
+
+static void
+test_store_trust (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ini = NULL;
+  CertProblem cp = { 0 };
+  XapiConnection *conn;
+  gulong id;
+
+  if (f->sim == NULL)
+    return;
+  g_assert_nonnull (f->sim->fingerprint);
+
+  id = g_signal_connect (f->store, "certificate-problem", G_CALLBACK (cert_problem_cb), &cp);
+  conn = xp_connection_store_add (f->store, f->sim->url, "root", 0, &error);
+  g_assert_no_error (error);
+  f->conn = conn;
+
+  /* first use: refused until trusted, with the server's real fingerprint */
+  xp_connection_store_connect (f->store, conn, "pw");
+  g_assert_true (xapi_test_wait_for (got_problem, &cp, TIMEOUT_MS));
+  g_assert_cmpstr (cp.fingerprint, ==, f->sim->fingerprint);
+  g_assert_false (cp.changed);
+  g_assert_cmpint (xapi_connection_get_state (conn), !=, XAPI_CONNECTION_STATE_CONNECTED);
+
+  xp_connection_store_trust (f->store, conn, cp.fingerprint);
+  g_assert_true (xapi_test_wait_for (conn_is_connected, conn, TIMEOUT_MS));
+  ini = read_ini (f);
+  g_assert_nonnull (strstr (ini, f->sim->fingerprint));
+  g_assert_null (strstr (ini, "pw\n"));
+
+  /* a different pinned certificate: refused, reported as changed */
+  xp_connection_store_close_all (f->store);
+  g_assert_true (xapi_test_wait_for (conn_is_disconnected, conn, TIMEOUT_MS));
+  xapi_connection_set_pinned_fingerprint (conn, "00:11:22:33");
+  cp.count = 0;
+  xp_connection_store_connect (f->store, conn, "pw");
+  g_assert_true (xapi_test_wait_for (got_problem, &cp, TIMEOUT_MS));
+  g_assert_true (cp.changed);
+  g_assert_cmpstr (cp.fingerprint, ==, f->sim->fingerprint);
+  g_assert_cmpint (xapi_connection_get_state (conn), !=, XAPI_CONNECTION_STATE_CONNECTED);
+
+  g_signal_handler_disconnect (f->store, id);
+  g_free (cp.fingerprint);
+}
+
+/* ---- tasks and alerts ---- */
+
+typedef struct {
+  GListModel *model;
+  const char *ref;
+} InModel;
+
+static gboolean
+ref_in_model (gpointer data)
+{
+  InModel *im = data;
+  guint n = g_list_model_get_n_items (im->model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XapiObject) obj = g_list_model_get_item (im->model, i);
+      if (g_strcmp0 (xapi_object_get_ref (obj), im->ref) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+model_is_empty (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 0;
+}
+
+static void
+test_task_view (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *view;
+  g_autofree char *session = NULL;
+  g_autofree char *params = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  GListModel *vms;
+  const char *vm_ref = NULL;
+  InModel im;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  view = g_object_ref_sink (xp_task_view_new (xp_connection_store_get_connections (f->store)));
+
+  /* a task started by another client shows up */
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms) && vm_ref == NULL; i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_control_domain (vm) &&
+          xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_RUNNING)
+        vm_ref = xapi_object_get_ref (XAPI_OBJECT (vm));
+    }
+  g_assert_nonnull (vm_ref);
+  session = xapi_sim_raw_login (f->sim);
+  params = g_strdup_printf ("[\"%s\",\"%s\"]", session, vm_ref);
+  reply = xapi_sim_raw_call (f->sim, NULL, "Async.VM.clean_reboot", params);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply));
+  im.model = xp_task_view_get_model (XP_TASK_VIEW (view));
+  im.ref = json_object_get_string_member (json_node_get_object (reply), "result");
+  g_assert_nonnull (im.ref);
+  g_assert_true (xapi_test_wait_for (ref_in_model, &im, TIMEOUT_MS));
+
+  gtk_widget_unparent (view);
+  g_object_unref (view);
+}
+
+static void
+test_alerts_view (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWidget *view;
+  GListModel *model;
+  g_autofree char *session = NULL;
+  g_autofree char *params = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  JsonNode *result;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  view = g_object_ref_sink (xp_alerts_view_new (xp_connection_store_get_connections (f->store)));
+  model = xp_alerts_view_get_model (XP_ALERTS_VIEW (view));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==,
+                    g_list_model_get_n_items (xapi_cache_get_objects (xapi_connection_get_cache (f->conn),
+                                                                      XAPI_TYPE_MESSAGE)));
+  g_assert_cmpuint (g_list_model_get_n_items (model), >=, 1);
+
+  /* newest first */
+  for (guint i = 1; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XapiMessage) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(XapiMessage) b = g_list_model_get_item (model, i);
+      if (xapi_message_get_timestamp (a) && xapi_message_get_timestamp (b))
+        g_assert_cmpint (g_date_time_compare (xapi_message_get_timestamp (a),
+                                              xapi_message_get_timestamp (b)), >=, 0);
+    }
+
+  xp_alerts_view_dismiss_all (XP_ALERTS_VIEW (view));
+  g_assert_true (xapi_test_wait_for (model_is_empty, model, TIMEOUT_MS));
+
+  /* gone on the server too */
+  session = xapi_sim_raw_login (f->sim);
+  params = g_strdup_printf ("[\"%s\"]", session);
+  reply = xapi_sim_raw_call (f->sim, NULL, "message.get_all", params);
+  result = json_object_get_member (json_node_get_object (reply), "result");
+  g_assert_nonnull (result);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (result)), ==, 0);
+
+  gtk_widget_unparent (view);
+  g_object_unref (view);
+}
+
+/* ---- the window ---- */
+
+static gboolean
+action_enabled (GActionGroup *group,
+                const char   *name)
+{
+  return g_action_group_get_action_enabled (group, name);
+}
+
+static void
+test_window_actions (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(XpApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  XpConnectionStore *store;
+  XapiConnection *conn;
+  XpWindow *window;
+  GActionGroup *actions;
+
+  if (f->sim == NULL)
+    return;
+
+  app = xp_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_COMMAND_LINE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  store = xp_application_get_connection_store (XP_APPLICATION (app));
+  g_assert_nonnull (store);
+
+  window = xp_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  actions = G_ACTION_GROUP (window);
+
+  conn = xp_connection_store_add (store, f->sim->url, "root", XP_CONNECTION_TRANSIENT, &error);
+  g_assert_no_error (error);
+  xp_connection_store_connect (store, conn, "pw");
+  g_assert_true (xapi_test_wait_for (conn_is_connected, conn, TIMEOUT_MS));
+
+  g_assert_false (action_enabled (actions, "server-disconnect"));
+  xp_window_show_connection (window, conn);
+  g_assert_true (action_enabled (actions, "server-disconnect"));
+  g_assert_false (action_enabled (actions, "server-connect"));
+  g_assert_false (action_enabled (actions, "server-forget-password"));  /* transient */
+
+  g_action_group_activate_action (actions, "server-disconnect", NULL);
+  g_assert_true (xapi_test_wait_for (conn_is_disconnected, conn, TIMEOUT_MS));
+  g_assert_true (action_enabled (actions, "server-connect"));
+  g_action_group_activate_action (actions, "server-connect", NULL);
+  g_assert_true (xapi_test_wait_for (conn_is_connected, conn, TIMEOUT_MS));
+
+  /* selecting a VM row keeps its connection's actions */
+  {
+    XapiObject *vm = NULL;
+    GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
+    g_autoptr(GPtrArray) selection = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (vms) && vm == NULL; i++)
+      {
+        g_autoptr(XapiObject) candidate = g_list_model_get_item (vms, i);
+        if (g_strcmp0 (xapi_vm_get_name_label (XAPI_VM (candidate)), "web-01") == 0)
+          vm = candidate;
+      }
+    g_assert_nonnull (vm);
+    iterate_idle ();
+    g_assert_true (xp_sidebar_select_item (xp_window_get_sidebar (window), G_OBJECT (vm)));
+    selection = xp_sidebar_get_selection (xp_window_get_sidebar (window));
+    g_assert_cmpuint (selection->len, ==, 1);
+    g_assert_true (g_ptr_array_index (selection, 0) == (gpointer) vm);
+    g_assert_true (action_enabled (actions, "server-disconnect"));
+  }
+
+  xp_connection_store_close_all (store);
+  g_assert_true (xapi_test_wait_for (conn_is_disconnected, conn, TIMEOUT_MS));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("xp-shell-home-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  int ret;
+
+  /* The application reads its saved connections from here. */
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init_check ();
+  adw_init ();
+
+  g_test_add ("/shell/tree/infrastructure", Fixture, NULL, fixture_setup, test_tree_infrastructure, fixture_teardown);
+  g_test_add ("/shell/tree/search", Fixture, NULL, fixture_setup, test_tree_search, fixture_teardown);
+  g_test_add ("/shell/tree/objects", Fixture, NULL, fixture_setup, test_tree_objects, fixture_teardown);
+  g_test_add ("/shell/store/roundtrip", Fixture, NULL, fixture_setup, test_store_roundtrip, fixture_teardown);
+  g_test_add ("/shell/store/trust", Fixture, NULL, fixture_setup, test_store_trust, fixture_teardown);
+  g_test_add ("/shell/tasks/foreign", Fixture, NULL, fixture_setup, test_task_view, fixture_teardown);
+  g_test_add ("/shell/alerts/dismiss-all", Fixture, NULL, fixture_setup, test_alerts_view, fixture_teardown);
+  g_test_add ("/shell/window/server-actions", Fixture, NULL, fixture_setup, test_window_actions, fixture_teardown);
+
+  ret = g_test_run ();
+  g_rmdir (config);
+  g_rmdir (home);
+  return ret;
+}
