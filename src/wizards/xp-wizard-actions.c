@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The "wiz" action group: opens wizards for the current selection. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xp-wizard-actions.h"
+#include "xp-new-vm-wizard.h"
+#include "xapi-object.h"
+
+struct _XpWizardActions
+{
+  GObject             parent_instance;
+
+  GtkWindow          *parent;      /* weak */
+  GListModel         *connections;
+  GSimpleActionGroup *group;
+  GPtrArray          *selection;   /* XapiObject */
+};
+
+G_DEFINE_FINAL_TYPE (XpWizardActions, xp_wizard_actions, G_TYPE_OBJECT)
+
+enum { SIGNAL_TOAST, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* Wizards that are not written yet stay disabled. */
+static const char *const action_names[] = {
+  "new-vm", "migrate", "new-sr", "new-network", "ha", "import", "export", "properties",
+};
+
+static XapiConnection *
+current_connection (XpWizardActions *self)
+{
+  XapiConnection *found = NULL;
+  guint n_connected = 0;
+
+  if (self->selection != NULL && self->selection->len > 0)
+    {
+      XapiConnection *conn = xapi_object_get_connection (g_ptr_array_index (self->selection, 0));
+      if (conn != NULL && xapi_connection_get_state (conn) == XAPI_CONNECTION_STATE_CONNECTED)
+        return conn;
+    }
+  if (self->connections == NULL)
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (self->connections); i++)
+    {
+      g_autoptr(XapiConnection) conn = g_list_model_get_item (self->connections, i);
+      if (xapi_connection_get_state (conn) == XAPI_CONNECTION_STATE_CONNECTED)
+        {
+          found = conn;
+          n_connected++;
+        }
+    }
+  return n_connected == 1 ? found : NULL;
+}
+
+static void
+update_enabled (XpWizardActions *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->group), "new-vm");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), current_connection (self) != NULL);
+}
+
+static void
+on_new_vm_finished (GtkWindow       *wizard,
+                    const char      *vm_ref,
+                    const char      *error,
+                    XpWizardActions *self)
+{
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0,
+                 error != NULL ? error : _("The new VM was created"));
+}
+
+static void
+on_new_vm (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiConnection *conn = current_connection (self);
+  XapiVm *tmpl = NULL;
+  GtkWindow *wizard;
+
+  if (conn == NULL)
+    return;
+  if (self->selection != NULL && self->selection->len == 1
+      && XAPI_IS_VM (g_ptr_array_index (self->selection, 0))
+      && xapi_vm_get_is_a_template (g_ptr_array_index (self->selection, 0)))
+    tmpl = g_ptr_array_index (self->selection, 0);
+  wizard = xp_new_vm_wizard_new (self->parent, conn, tmpl);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_vm_finished), self, 0);
+  gtk_window_present (wizard);
+}
+
+static void
+on_not_ready (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       data)
+{
+}
+
+static void
+on_connection_state (XpWizardActions *self)
+{
+  update_enabled (self);
+}
+
+static void
+on_connections_changed (GListModel      *model,
+                        guint            position,
+                        guint            removed,
+                        guint            added,
+                        XpWizardActions *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(XapiConnection) conn = g_list_model_get_item (model, i);
+      g_signal_connect_object (conn, "notify::state", G_CALLBACK (on_connection_state), self,
+                               G_CONNECT_SWAPPED);
+    }
+  update_enabled (self);
+}
+
+static void
+xp_wizard_actions_finalize (GObject *object)
+{
+  XpWizardActions *self = XP_WIZARD_ACTIONS (object);
+
+  g_clear_weak_pointer (&self->parent);
+  g_clear_object (&self->connections);
+  g_clear_object (&self->group);
+  g_clear_pointer (&self->selection, g_ptr_array_unref);
+  G_OBJECT_CLASS (xp_wizard_actions_parent_class)->finalize (object);
+}
+
+static void
+xp_wizard_actions_class_init (XpWizardActionsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = xp_wizard_actions_finalize;
+  signals[SIGNAL_TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+xp_wizard_actions_init (XpWizardActions *self)
+{
+  self->group = g_simple_action_group_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (action_names); i++)
+    {
+      g_autoptr(GSimpleAction) action = g_simple_action_new (action_names[i], NULL);
+      if (i == 0)
+        g_signal_connect (action, "activate", G_CALLBACK (on_new_vm), self);
+      else
+        g_signal_connect (action, "activate", G_CALLBACK (on_not_ready), self);
+      g_simple_action_set_enabled (action, FALSE);
+      g_action_map_add_action (G_ACTION_MAP (self->group), G_ACTION (action));
+    }
+}
+
+XpWizardActions *
+xp_wizard_actions_new (GtkWindow  *parent,
+                       GListModel *connections)
+{
+  XpWizardActions *self = g_object_new (XP_TYPE_WIZARD_ACTIONS, NULL);
+
+  g_set_weak_pointer (&self->parent, parent);
+  if (connections != NULL)
+    {
+      self->connections = g_object_ref (connections);
+      g_signal_connect_object (connections, "items-changed", G_CALLBACK (on_connections_changed), self, 0);
+      on_connections_changed (connections, 0, 0, g_list_model_get_n_items (connections), self);
+    }
+  return self;
+}
+
+GActionGroup *
+xp_wizard_actions_get_group (XpWizardActions *self)
+{
+  g_return_val_if_fail (XP_IS_WIZARD_ACTIONS (self), NULL);
+  return G_ACTION_GROUP (self->group);
+}
+
+void
+xp_wizard_actions_set_selection (XpWizardActions *self,
+                                 GPtrArray       *objects)
+{
+  g_return_if_fail (XP_IS_WIZARD_ACTIONS (self));
+
+  g_clear_pointer (&self->selection, g_ptr_array_unref);
+  self->selection = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; objects != NULL && i < objects->len; i++)
+    g_ptr_array_add (self->selection, g_object_ref (g_ptr_array_index (objects, i)));
+  update_enabled (self);
+}
