@@ -360,7 +360,8 @@ step_description (int step)
     case 3: return _("setting the vCPUs");
     case 4: return _("setting the vCPUs");
     case 5: return _("setting the memory");
-    case 6: return _("starting the VM");
+    case 6: return _("turning the clone into a VM");
+    case 7: return _("starting the VM");
     default: return "";
     }
 }
@@ -402,7 +403,7 @@ run_step (XpNewVmWizard *self)
   gint64 cur = xapi_vm_get_vcpus_at_startup (tmpl);
   const char *method = NULL;
 
-  gtk_progress_bar_set_fraction (self->progress, self->step / 7.0);
+  gtk_progress_bar_set_fraction (self->progress, self->step / 8.0);
   {
     g_autofree char *status = g_strdup_printf (_("Now %s…"), step_description (self->step));
     gtk_label_set_text (self->status_label, status);
@@ -438,6 +439,11 @@ run_step (XpNewVmWizard *self)
       method = "VM.set_memory_limits";
       break;
     case 6:
+      p = params_ref (self->vm_ref);
+      json_array_add_boolean_element (p, FALSE);
+      method = "VM.set_is_a_template";
+      break;
+    case 7:
       if (!gtk_check_button_get_active (self->start_check))
         {
           self->step++;
