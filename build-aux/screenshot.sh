@@ -13,7 +13,9 @@ srcroot=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=$(cd "${1:-$srcroot/build}" && pwd)
 output=${2:-$srcroot/data/screenshots/main-window.png}
 case $output in /*) ;; *) output=$(pwd)/$output ;; esac
-width=1200 height=800
+# The screen is larger than the window, which opens at 0,0 (no window
+# manager) and may grow past its default size; the PNG is cropped to it.
+width=1600 height=1000
 
 if [ -z "${XENPOOLS_SCREENSHOT_INNER:-}" ]; then
   for tool in xvfb-run dbus-run-session import xwininfo; do
@@ -42,17 +44,24 @@ trap 'exit 130' INT TERM
 
 mkdir -m 700 "$tmp/home" "$tmp/runtime"
 export HOME=$tmp/home XDG_RUNTIME_DIR=$tmp/runtime XDG_CONFIG_HOME=$tmp/home/.config
-export GSETTINGS_SCHEMA_DIR=$build_dir/data GSETTINGS_BACKEND=memory
+# A private keyfile backend fixes the window size of the screenshot.
+mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings"
+cat >"$XDG_CONFIG_HOME/glib-2.0/settings/keyfile" <<KEYFILE
+[io/github/xenpools/XenPools]
+window-width=1440
+window-height=900
+KEYFILE
+export GSETTINGS_SCHEMA_DIR=$build_dir/data GSETTINGS_BACKEND=keyfile
 export GSK_RENDERER=cairo GDK_BACKEND=x11 GTK_A11Y=none NO_AT_BRIDGE=1
 export LANG=C.UTF-8 LANGUAGE=
 
 "$build_dir/src/xenpools" --demo >"$tmp/app.log" 2>&1 &
 app_pid=$!
 
-# Poll every 250 ms, for at most 60 s: first for the mapped XenPools window,
-# then for five identical captures in a row (the demo pool has loaded and
+# Poll every 250 ms, for at most 90 s: first for the mapped XenPools window,
+# then for a settled frame (the demo pool has loaded and
 # nothing is animating any more).
-deadline=$(( $(date +%s) + 60 ))
+deadline=$(( $(date +%s) + 90 ))
 window=
 while [ -z "$window" ]; do
   window=$(xwininfo -root -tree 2>/dev/null | awk '/"XenPools"/ { print $1; exit }')
@@ -63,16 +72,37 @@ while [ -z "$window" ]; do
   [ -n "$window" ] || sleep 0.25
 done
 
-previous= stable=0
-while [ "$stable" -lt 5 ]; do
-  import -window root "$tmp/shot.png"
-  sum=$(convert "$tmp/shot.png" rgb:- | md5sum | cut -d' ' -f1)
-  if [ "$sum" = "$previous" ]; then stable=$((stable + 1)); else stable=0; fi
-  previous=$sum
-  [ "$(date +%s)" -lt "$deadline" ] || { echo "screenshot.sh: the window never settled" >&2; break; }
-  sleep 0.25
-done
+# Captures until eight frames in a row (2 s) are identical.
+settle () {
+  previous= stable=0
+  while [ "$stable" -lt 8 ]; do
+    import -window root "$tmp/shot.png"
+    sum=$(convert "$tmp/shot.png" rgb:- | md5sum | cut -d' ' -f1)
+    if [ "$sum" = "$previous" ]; then stable=$((stable + 1)); else stable=0; fi
+    previous=$sum
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "screenshot.sh: the window never settled" >&2
+      return 1
+    fi
+    sleep 0.25
+  done
+}
 
+settle
+
+# Show a VM's details: filter the sidebar to one VM (Ctrl+F) and click the
+# single row left, the first row under the view selector.  Skipped when
+# xdotool is missing; the overview above is kept then.
+if [ -n "${XENPOOLS_SCREENSHOT_VM-db-primary}" ] && command -v xdotool >/dev/null; then
+  xdotool key ctrl+f
+  xdotool type --delay 20 "${XENPOOLS_SCREENSHOT_VM-db-primary}"
+  settle
+  xdotool mousemove 100 161 click 1 mousemove $((width - 20)) $((height - 20))
+  settle
+fi
+
+geometry=$(xwininfo -id "$window" | awk '/^ *Width:/ { w = $2 } /^ *Height:/ { h = $2 }
+                                          END { printf "%dx%d+0+0", w, h }')
 mkdir -p "$(dirname "$output")"
-convert "$tmp/shot.png" -strip "$output"
-echo "screenshot.sh: wrote $output (window $window)"
+convert "$tmp/shot.png" -crop "$geometry" +repage -strip "$output"
+echo "screenshot.sh: wrote $output ($geometry)"
