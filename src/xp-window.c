@@ -249,6 +249,7 @@ watched_notify_cb (GObject    *object,
   fallback_update (self);
 }
 
+#ifndef HAVE_XP_PAGES
 static void
 vm_started_cb (GObject      *source,
                GAsyncResult *result,
@@ -327,6 +328,7 @@ create_fallback_details (XpWindow *self)
   adw_status_page_set_child (self->fallback, buttons);
   return page;
 }
+#endif /* !HAVE_XP_PAGES */
 
 /* ------------------------------------------------------------------------ */
 /* Selection                                                                */
