@@ -478,6 +478,8 @@ sim_net_start (Sim     *sim,
     }
   net->soup = soup_server_new ("server-header", "xapi-sim", NULL);
   soup_server_add_handler (net->soup, NULL, soup_handler, sim, NULL);
+  /* libsoup keeps accepted connections alive only while the server has a listener of its own */
+  soup_server_listen_local (net->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, NULL);
   if (!listen_all (sim, sim->port, error))
     return FALSE;
 
