@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <libsoup/soup.h>
 
 #include "sim-fixture.h"
@@ -84,6 +86,12 @@ http_json (const char  *method,
   return node;
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 XapiSim *
 xapi_sim_start (const char *first_arg,
                 ...)
@@ -91,6 +99,7 @@ xapi_sim_start (const char *first_arg,
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   XapiSim *sim;
   va_list ap;
   const char *arg;
@@ -109,8 +118,11 @@ xapi_sim_start (const char *first_arg,
   sim = g_new0 (XapiSim, 1);
   sim->member_names = g_ptr_array_new_with_free_func (g_free);
   sim->member_urls = g_ptr_array_new_with_free_func (g_free);
-  sim->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* A test that crashes or times out must not leave a simulator behind
+   * holding the runner's pipes open. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sim->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->process));
@@ -260,4 +272,21 @@ xapi_test_wait_result (GAsyncResult **slot,
   if (!xapi_test_wait_for (slot_filled, slot, timeout_ms))
     g_error ("timed out after %u ms waiting for an async result", timeout_ms);
   return *slot;
+}
+
+void
+xapi_test_connection_close (XapiTestConnection *conn)
+{
+  XapiConnectionState state = xapi_connection_get_state (conn);
+
+  if (state != XAPI_CONNECTION_STATE_DISCONNECTED && state != XAPI_CONNECTION_STATE_FAILED)
+    {
+      GAsyncResult *result = NULL;
+
+      xapi_connection_close_async (conn, NULL, xapi_test_store_result, &result);
+      xapi_test_wait_result (&result, 10000);
+      xapi_connection_close_finish (conn, result, NULL);
+      g_object_unref (result);
+    }
+  g_object_unref (conn);
 }

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "xapi-connection.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -50,6 +52,12 @@ void        xapi_test_store_result     (GObject      *source,
 GAsyncResult *xapi_test_wait_result    (GAsyncResult **slot,
                                         guint          timeout_ms);
 
+/* A connection that a test closes (bounded wait) before dropping it, so
+ * its event loop never outlives the test and its simulator. */
+typedef XapiConnection XapiTestConnection;
+void          xapi_test_connection_close (XapiTestConnection *conn);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiSim, xapi_sim_stop)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiTestConnection, xapi_test_connection_close)
 
 G_END_DECLS
