@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xapi-error.h"
 #include "xapi-json.h"
 
 /* ---- datetimes ----------------------------------------------------------- */
@@ -484,8 +485,8 @@ type_error (GError    **error,
 {
   g_autofree char *text = node ? xapi_json_to_string (node, NULL) : NULL;
 
-  g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
-               "Expected %s in the result, got %.64s", what, text ? text : "nothing");
+  g_set_error (error, XAPI_ERROR, XAPI_ERROR_PROTOCOL,
+               "The server sent a reply of the wrong type: expected %s in the result, got %.64s", what, text ? text : "nothing");
   return FALSE;
 }
 

@@ -1,0 +1,526 @@
+/* test-faults.c: XapiConnection against every fault xapi-sim can inject
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "sim-fixture.h"
+#include "xapi-cache.h"
+#include "xapi-error.h"
+#include "xapi-classes.h"
+
+#define WAIT_MS 30000
+
+static gboolean
+skip_without_sim (void)
+{
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not built (XAPI_SIM unset)");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+open_sync (XapiConnection *conn,
+           GError        **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  xapi_connection_open_async (conn, NULL, xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  ok = xapi_connection_open_finish (conn, result, error);
+  g_object_unref (result);
+  return ok;
+}
+
+static XapiConnection *
+connect_pinned (XapiSim *sim)
+{
+  XapiConnection *conn = xapi_connection_new (sim->url, "root");
+  g_autoptr(GError) error = NULL;
+
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  return conn;
+}
+
+/* One synchronous call through the connection (main context iterated). */
+static JsonNode *
+call_sync (XapiConnection *conn,
+           const char     *method,
+           JsonArray      *params,
+           GError        **error)
+{
+  GAsyncResult *result = NULL;
+  JsonNode *node;
+
+  xapi_connection_call_async (conn, method, params ? params : json_array_new (), NULL,
+                              xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  node = xapi_connection_call_finish (conn, result, error);
+  g_object_unref (result);
+  return node;
+}
+
+static void
+control (XapiSim    *sim,
+         const char *path,
+         const char *body)
+{
+  json_node_unref (xapi_sim_control (sim, path, body));
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_CONNECTED;
+}
+
+typedef struct {
+  GArray *states;
+} StateLog;
+
+static void
+record_state (XapiConnection *conn,
+              GParamSpec     *pspec,
+              StateLog       *log)
+{
+  XapiConnectionState s = xapi_connection_get_state (conn);
+
+  g_array_append_val (log->states, s);
+}
+
+static gboolean
+saw_state (StateLog            *log,
+           XapiConnectionState  state)
+{
+  for (guint i = 0; i < log->states->len; i++)
+    if (g_array_index (log->states, XapiConnectionState, i) == state)
+      return TRUE;
+  return FALSE;
+}
+
+static XapiVm *
+any_vm (XapiCache *cache)
+{
+  GListModel *vms = xapi_cache_get_objects (cache, XAPI_TYPE_VM);
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_control_domain (vm))
+        return vm;   /* kept alive by the cache */
+    }
+  return NULL;
+}
+
+typedef struct {
+  XapiVm     *vm;
+  const char *label;
+} LabelWait;
+
+static gboolean
+label_is (gpointer data)
+{
+  LabelWait *w = data;
+
+  return g_strcmp0 (xapi_vm_get_name_label (w->vm), w->label) == 0;
+}
+
+/* A change made by another client after the fault must still arrive: the
+ * event loop is alive, and on the same object as before. */
+static void
+assert_events_flow (XapiSim        *sim,
+                    XapiConnection *conn,
+                    XapiVm         *vm,
+                    const char     *label)
+{
+  g_autofree char *body = NULL;
+  LabelWait w = { vm, label };
+
+  body = g_strdup_printf ("{\"class\":\"VM\",\"ref\":\"%s\",\"field\":\"name_label\",\"value\":\"%s\"}",
+                          xapi_object_get_ref (XAPI_OBJECT (vm)), label);
+  control (sim, "/mutate", body);
+  g_assert_true (xapi_test_wait_for (label_is, &w, WAIT_MS));
+  g_assert_true (xapi_cache_lookup (xapi_connection_get_cache (conn),
+                                    xapi_object_get_ref (XAPI_OBJECT (vm))) == XAPI_OBJECT (vm));
+}
+
+static void
+test_invalidate_sessions (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autofree char *old_session = NULL;
+  XapiVm *vm;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+  vm = any_vm (xapi_connection_get_cache (conn));
+  old_session = g_strdup (xapi_connection_get_session_ref (conn));
+
+  control (sim, "/invalidate-sessions", "{}");
+
+  /* An ordinary call logs in again behind the scenes and succeeds. */
+  reply = call_sync (conn, "VM.get_all", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (reply));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), >, 0);
+  g_assert_cmpstr (xapi_connection_get_session_ref (conn), !=, old_session);
+
+  g_assert_true (xapi_test_wait_for (is_connected, conn, WAIT_MS));
+  assert_events_flow (sim, conn, vm, "after invalidate");
+}
+
+static void
+test_drop_connections (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  XapiVm *vm;
+  guint n_vms;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+  vm = any_vm (xapi_connection_get_cache (conn));
+  g_object_ref (vm);
+  n_vms = g_list_model_get_n_items (xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM));
+
+  control (sim, "/drop-connections", "{}");
+  g_assert_true (xapi_test_wait_for (is_connected, conn, WAIT_MS));
+  assert_events_flow (sim, conn, vm, "after drop");
+  g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM)),
+                    ==, n_vms);
+  g_object_unref (vm);
+}
+
+static gboolean
+state_is_reconnecting (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_RECONNECTING;
+}
+
+static void
+test_restart_toolstack (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (XapiConnectionState));
+  StateLog log = { states };
+  g_autofree char *old_session = NULL;
+  XapiVm *vm;
+  gulong id;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+  vm = any_vm (xapi_connection_get_cache (conn));
+  old_session = g_strdup (xapi_connection_get_session_ref (conn));
+  id = g_signal_connect (conn, "notify::state", G_CALLBACK (record_state), &log);
+
+  control (sim, "/restart-toolstack", "{\"down_seconds\":2}");
+  g_assert_true (xapi_test_wait_for (state_is_reconnecting, conn, WAIT_MS));
+  g_assert_nonnull (xapi_connection_get_error (conn));
+  g_assert_true (xapi_test_wait_for (is_connected, conn, WAIT_MS));
+
+  g_assert_true (saw_state (&log, XAPI_CONNECTION_STATE_RECONNECTING));
+  g_assert_cmpstr (xapi_connection_get_session_ref (conn), !=, old_session);
+  assert_events_flow (sim, conn, vm, "after toolstack restart");
+  g_signal_handler_disconnect (conn, id);
+}
+
+typedef struct {
+  XapiConnection *conn;
+  const char     *uri;
+} UriWait;
+
+static gboolean
+uri_is (gpointer data)
+{
+  UriWait *w = data;
+
+  return g_strcmp0 (xapi_connection_get_uri (w->conn), w->uri) == 0 &&
+         xapi_connection_get_state (w->conn) == XAPI_CONNECTION_STATE_CONNECTED;
+}
+
+static gboolean
+trust_sim (XapiConnection       *connection,
+           const char           *host,
+           GTlsCertificate      *certificate,
+           const char           *fingerprint,
+           GTlsCertificateFlags  errors,
+           gpointer              user_data)
+{
+  return g_strcmp0 (fingerprint, user_data) == 0;
+}
+
+static void
+test_move_master (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(JsonNode) moved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *new_url = NULL;
+  XapiVm *vm;
+  UriWait w;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  g_assert_cmpuint (sim->member_urls->len, >, 0);
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_trust_func (conn, trust_sim, g_strdup (sim->fingerprint), g_free);
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  vm = any_vm (xapi_connection_get_cache (conn));
+
+  moved = xapi_sim_control (sim, "/move-master", "{}");
+  {
+    const char *address = json_object_get_string_member (json_node_get_object (moved), "address");
+
+    for (guint i = 0; i < sim->member_urls->len; i++)
+      if (strstr (g_ptr_array_index (sim->member_urls, i), address) != NULL)
+        new_url = g_strdup (g_ptr_array_index (sim->member_urls, i));
+  }
+  g_assert_nonnull (new_url);
+  g_assert_cmpstr (new_url, !=, sim->url);
+
+  /* The connection follows the master to its new address by itself. */
+  w.conn = conn;
+  w.uri = new_url;
+  g_assert_true (xapi_test_wait_for (uri_is, &w, WAIT_MS));
+  assert_events_flow (sim, conn, vm, "after master move");
+}
+
+static void
+test_corrupt_replies (void)
+{
+  static const char *modes[] = { "truncate", "garble", "mistype" };
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"mode\":\"%s\",\"count\":1,\"method\":\"VM.get_all\"}", modes[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) bad = NULL;
+      g_autoptr(JsonNode) good = NULL;
+
+      control (sim, "/corrupt", body);
+      bad = call_sync (conn, "VM.get_all", NULL, &error);
+      if (g_strcmp0 (modes[i], "mistype") == 0)
+        {
+          /* A well-formed reply of the wrong type reaches the caller, who
+           * must check it; the generic call cannot know the type. */
+          g_assert_no_error (error);
+          g_assert_false (JSON_NODE_HOLDS_ARRAY (bad) &&
+                          json_array_get_length (json_node_get_array (bad)) > 0 &&
+                          g_str_has_prefix (json_array_get_string_element (json_node_get_array (bad), 0), "OpaqueRef:"));
+        }
+      else
+        {
+          g_assert_null (bad);
+          g_assert_error (error, XAPI_ERROR, XAPI_ERROR_PROTOCOL);
+        }
+
+      /* The next call works; the connection is still usable. */
+      g_clear_error (&error);
+      good = call_sync (conn, "VM.get_all", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_ARRAY (good));
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (good)), >, 0);
+    }
+  g_assert_true (xapi_test_wait_for (is_connected, conn, WAIT_MS));
+}
+
+static void
+test_typed_wrapper_mistype (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  XapiVm *vm;
+  char *label;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+  vm = any_vm (xapi_connection_get_cache (conn));
+
+  /* A generated wrapper checks the result type and says so. */
+  control (sim, "/corrupt", "{\"mode\":\"mistype\",\"count\":1,\"method\":\"VM.get_name_label\"}");
+  xapi_vm_get_name_label_async (conn, xapi_object_get_ref (XAPI_OBJECT (vm)), NULL,
+                                xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  label = xapi_vm_get_name_label_finish (conn, result, &error);
+  g_clear_object (&result);
+  g_assert_null (label);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  xapi_vm_get_name_label_async (conn, xapi_object_get_ref (XAPI_OBJECT (vm)), NULL,
+                                xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  label = xapi_vm_get_name_label_finish (conn, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpstr (label, ==, xapi_vm_get_name_label (vm));
+  g_free (label);
+}
+
+static void
+test_delay_timeout (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) again = NULL;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+
+  xapi_connection_set_call_timeout (conn, 300);
+  control (sim, "/delay", "{\"ms\":5000,\"count\":0}");
+  reply = call_sync (conn, "pool.get_all", NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  control (sim, "/clear", "{}");
+  xapi_connection_set_call_timeout (conn, 60000);
+  again = call_sync (conn, "pool.get_all", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (again)), ==, 1);
+}
+
+static void
+test_fail_next (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  XapiVm *vm;
+  const char *const *params;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+  vm = any_vm (xapi_connection_get_cache (conn));
+
+  control (sim, "/fail-next",
+           "{\"method\":\"VM.set_name_description\",\"error\":[\"SR_FULL\",\"OpaqueRef:sr\",\"10\",\"5\"],\"count\":1}");
+  xapi_vm_set_name_description_async (conn, xapi_object_get_ref (XAPI_OBJECT (vm)), "x", NULL,
+                                      xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_false (xapi_vm_set_name_description_finish (conn, result, &error));
+  g_clear_object (&result);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_SR_FULL);
+  params = xapi_error_get_params (error);
+  g_assert_nonnull (params);
+  g_assert_cmpstr (params[0], ==, "OpaqueRef:sr");
+  g_assert_cmpstr (params[2], ==, "5");
+  g_assert_cmpstr (xapi_error_get_code_string (error), ==, "SR_FULL");
+  g_clear_error (&error);
+
+  /* Only the next one. */
+  xapi_vm_set_name_description_async (conn, xapi_object_get_ref (XAPI_OBJECT (vm)), "fine", NULL,
+                                      xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_vm_set_name_description_finish (conn, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+}
+
+/* The password must not reach any log message, even at debug level. */
+static const char *secret_password = "S3cret-Pa55-do-not-log";
+static gboolean password_logged;
+
+static GLogWriterOutput
+scan_writer (GLogLevelFlags   level,
+             const GLogField *fields,
+             gsize            n_fields,
+             gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+        strstr (fields[i].value, secret_password) != NULL)
+      password_logged = TRUE;
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void
+test_password_not_logged (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", "--password", secret_password, NULL);
+
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  password_logged = FALSE;
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, secret_password);
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  /* A re-login after invalidation sends the password again. */
+  control (sim, "/invalidate-sessions", "{}");
+  reply = call_sync (conn, "VM.get_all", NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  g_assert_false (password_logged);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (scan_writer, NULL, NULL);
+
+  g_test_add_func ("/faults/invalidate-sessions", test_invalidate_sessions);
+  g_test_add_func ("/faults/drop-connections", test_drop_connections);
+  g_test_add_func ("/faults/restart-toolstack", test_restart_toolstack);
+  g_test_add_func ("/faults/move-master", test_move_master);
+  g_test_add_func ("/faults/corrupt-replies", test_corrupt_replies);
+  g_test_add_func ("/faults/typed-wrapper-mistype", test_typed_wrapper_mistype);
+  g_test_add_func ("/faults/delay-timeout", test_delay_timeout);
+  g_test_add_func ("/faults/fail-next", test_fail_next);
+  g_test_add_func ("/faults/password-not-logged", test_password_not_logged);
+
+  return g_test_run ();
+}
