@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "sim-fixture.h"
@@ -460,6 +461,87 @@ test_fail_next (void)
   g_clear_object (&result);
 }
 
+typedef struct {
+  XapiSim  *sim;
+  gboolean  restarted;
+} MidSync;
+
+static void
+restart_when_syncing (XapiConnection *conn,
+                      GParamSpec     *pspec,
+                      MidSync        *m)
+{
+  if (!m->restarted && xapi_connection_get_state (conn) == XAPI_CONNECTION_STATE_SYNCING)
+    {
+      m->restarted = TRUE;
+      control (m->sim, "/restart-toolstack", "{\"down_seconds\":1}");
+    }
+}
+
+static guint
+raw_vm_count (XapiSim *sim)
+{
+  g_autofree char *session = xapi_sim_raw_login (sim);
+  g_autofree char *params = g_strdup_printf ("[\"%s\"]", session);
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, "VM.get_all", params);
+
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (reply), "result"));
+}
+
+static void
+test_restart_mid_sync (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  MidSync m = { 0 };
+  gulong id;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "large", "--hosts", "4", "--vms", "3000", NULL);
+  m.sim = sim;
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  id = g_signal_connect (conn, "notify::state", G_CALLBACK (restart_when_syncing), &m);
+
+  /* The server goes away while the initial load is in flight; the
+   * connection retries by itself and ends complete. */
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  g_assert_true (m.restarted);
+  g_signal_handler_disconnect (conn, id);
+  g_assert_true (xapi_test_wait_for (is_connected, conn, WAIT_MS));
+  g_assert_true (xapi_cache_is_populated (xapi_connection_get_cache (conn)));
+  g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM)),
+                    ==, raw_vm_count (sim));
+}
+
+static void
+test_hung_server (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  gint64 start;
+
+  if (skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = connect_pinned (sim);
+
+  /* A master that stops answering (but keeps its sockets open) is noticed
+   * by the heartbeat, not by a TCP timeout minutes later. */
+  g_subprocess_send_signal (sim->process, SIGSTOP);
+  start = g_get_monotonic_time ();
+  g_assert_true (xapi_test_wait_for (state_is_reconnecting, conn, 20000));
+  g_test_message ("hung master noticed after %.1f s", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_nonnull (xapi_connection_get_error (conn));
+
+  g_subprocess_send_signal (sim->process, SIGCONT);
+  g_assert_true (xapi_test_wait_for (is_connected, conn, WAIT_MS));
+}
+
 /* The password must not reach any log message, even at debug level. */
 static const char *secret_password = "S3cret-Pa55-do-not-log";
 static gboolean password_logged;
@@ -516,6 +598,8 @@ main (int argc, char **argv)
   g_test_add_func ("/faults/drop-connections", test_drop_connections);
   g_test_add_func ("/faults/restart-toolstack", test_restart_toolstack);
   g_test_add_func ("/faults/move-master", test_move_master);
+  g_test_add_func ("/faults/restart-mid-sync", test_restart_mid_sync);
+  g_test_add_func ("/faults/hung-server", test_hung_server);
   g_test_add_func ("/faults/corrupt-replies", test_corrupt_replies);
   g_test_add_func ("/faults/typed-wrapper-mistype", test_typed_wrapper_mistype);
   g_test_add_func ("/faults/delay-timeout", test_delay_timeout);
