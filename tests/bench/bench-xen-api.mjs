@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// The node side of the benchmarks, against a running xapi-sim; output is
+// one JSON line per measurement, like xapi-bench.
+//
+//   bench-xen-api.mjs sync URL
+//       Xen Orchestra's xen-api: new Xapi() + connect() + objectsFetched.
+//   bench-xen-api.mjs storm URL CONTROL_URL RATE:SECONDS...
+//       xen-api under POST /storm: latency of each VM name_description
+//       change to the objects collection's "update" event.
+//   bench-xen-api.mjs floor URL CONTROL_URL RATE:SECONDS...
+//       No client library: a raw event.from loop (JSON.parse only), to see
+//       what the simulator and the transport alone cost.
+//
+// Timing as in xapi-bench.c: the simulator writes "storm N", change N of a
+// phase is due at T + (N - N0) / RATE.
+
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { readFileSync } from 'node:fs'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const CONFORMANCE = join(HERE, '..', 'xapi-sim', 'conformance')
+const { control, rawLogin, rawResult } = await import(join(CONFORMANCE, 'sim.mjs'))
+
+const now = () => Number(process.hrtime.bigint()) / 1e6 // ms, CLOCK_MONOTONIC
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6 }
+// CPU time of the simulator (XAPI_BENCH_SIM_PID), or -1.
+function simCpu () {
+  const pid = process.env.XAPI_BENCH_SIM_PID
+  if (!pid) return -1
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(f[11]) + Number(f[12])) / 100 // USER_HZ is 100 on Linux
+}
+const tick = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+function percentiles (values) {
+  const sorted = Float64Array.from(values).sort()
+  const at = p => sorted.length ? sorted[Math.min(sorted.length - 1, Math.round(p / 100 * (sorted.length - 1)))] : 0
+  return { p50: at(50), p90: at(90), p99: at(99), max: at(100) }
+}
+
+const round = (x, d = 2) => Number(x.toFixed(d))
+
+async function newXapi (url) {
+  const { Xapi } = await import(join(CONFORMANCE, 'node_modules', 'xen-api', 'index.mjs'))
+  return new Xapi({ url, auth: { user: 'root', password: 'password' }, allowUnauthorized: true })
+}
+
+async function sync (url) {
+  const rssBefore = process.memoryUsage().rss
+  const lag = monitorEventLoopDelay({ resolution: 1 })
+  lag.enable()
+  const t0 = now()
+  const c0 = cpu()
+  const xapi = await newXapi(url)
+  await xapi.connect()
+  await xapi.objectsFetched
+  const wall = (now() - t0) / 1e3
+  const cpuS = cpu() - c0
+  lag.disable()
+  const all = Object.values(xapi.objects.all)
+  console.log(JSON.stringify({
+    bench: 'sync',
+    client: 'xen-api',
+    wall_s: round(wall, 3),
+    cpu_s: round(cpuS, 3),
+    peak_rss_kb: process.resourceUsage().maxRSS,
+    rss_before_kb: Math.round(rssBefore / 1024),
+    rss_after_kb: Math.round(process.memoryUsage().rss / 1024),
+    objects: all.length,
+    vms: all.filter(o => o.$type === 'VM').length,
+    longest_iteration_ms: round(lag.max / 1e6),
+  }))
+  return xapi
+}
+
+// A storm phase; @watch(onChange, marker) installs the observer and returns
+// { seen(): boolean } for the marker.
+const state = { base: 0, maxSeen: 0, tStart: 0, rate: 1, latencies: [], lastNotify: 0 }
+
+function storm (value, t) {
+  if (typeof value !== 'string' || !value.startsWith('storm ')) return
+  const n = Number(value.slice(6))
+  if (!(n > state.base)) return
+  if (n > state.maxSeen) state.maxSeen = n
+  state.latencies.push(t - (state.tStart + (n - state.base) * 1e3 / state.rate))
+  state.lastNotify = t
+}
+
+async function phases (sim, client, phaseArgs, markerSeen, setMarker) {
+  let i = 0
+  for (const arg of phaseArgs) {
+    const [rate, seconds] = arg.split(':').map(Number)
+    state.latencies = []
+    state.base = state.maxSeen
+    state.rate = rate
+    const marker = `bench marker ${client} ${++i}`
+    setMarker(marker)
+    const lag = monitorEventLoopDelay({ resolution: 1 })
+    lag.enable()
+    const c0 = cpu()
+    const s0 = simCpu()
+    state.tStart = now()
+    await control(sim, '/storm', { rate, duration: seconds, class: 'VM', field: 'name_description' })
+    while ((await control(sim, '/stats')).storming) {
+      await tick(100)
+    }
+    const tEnd = state.tStart + seconds * 1e3
+    await control(sim, '/mutate', { class: 'VM', ref: sim.markerRef, field: 'name_label', value: marker })
+    const deadline = now() + 120e3
+    while (!markerSeen()) {
+      if (now() > deadline) throw new Error('marker not seen')
+      await tick(1)
+    }
+    const drain = now() - tEnd
+    const cpuS = cpu() - c0
+    const s1 = simCpu()
+    lag.disable()
+    const n = state.latencies.length
+    const span = (Math.max(state.lastNotify, tEnd) - state.tStart) / 1e3
+    const p = percentiles(state.latencies)
+    console.log(JSON.stringify({
+      bench: 'storm',
+      client,
+      rate,
+      seconds,
+      server_changes: state.maxSeen - state.base,
+      notifications: n,
+      notify_per_s: Math.round(n / span),
+      latency_ms: { p50: round(p.p50), p90: round(p.p90), p99: round(p.p99), max: round(p.max) },
+      drain_ms: round(drain, 1),
+      longest_iteration_ms: round(lag.max / 1e6),
+      cpu_s: round(cpuS, 3),
+      cpu_per_notify_us: n ? round(cpuS * 1e6 / n) : 0,
+      sim_cpu_s: s0 < 0 ? -1 : round(s1 - s0),
+      wall_s: round((now() - state.tStart) / 1e3, 3),
+    }))
+  }
+}
+
+async function stormXenApi (url, controlUrl, phaseArgs) {
+  const xapi = await sync(url)
+  const sim = { control: controlUrl }
+  // The simulator's storm counter survives clients: start after what is there.
+  for (const o of Object.values(xapi.objects.all)) {
+    if (o.$type === 'VM') storm(o.name_description, 0)
+  }
+  state.latencies = []
+  const vm = Object.values(xapi.objects.all).find(o => o.$type === 'VM')
+  sim.markerRef = vm.$ref
+  let marker
+  let seen = false
+  xapi.objects.on('update', items => {
+    const t = now()
+    for (const id in items) {
+      const o = items[id]
+      if (o.$type !== 'VM') continue
+      storm(o.name_description, t)
+      if (o.$ref === sim.markerRef && o.name_label === marker) seen = true
+    }
+  })
+  await phases(sim, 'xen-api', phaseArgs, () => seen, m => { marker = m; seen = false })
+}
+
+async function stormFloor (url, controlUrl, phaseArgs) {
+  const session = await rawLogin(url)
+  const sim = { control: controlUrl }
+  const records = await rawResult(url, 'VM.get_all_records', [session])
+  for (const r of Object.values(records)) storm(r.name_description, 0)
+  state.latencies = []
+  sim.markerRef = Object.keys(records)[0]
+  let token = (await rawResult(url, 'event.from', [session, ['vm'], '', 0.1])).token
+  let marker
+  let seen = false
+  let stop = false
+  const loop = (async () => {
+    while (!stop) {
+      const result = await rawResult(url, 'event.from', [session, ['vm'], token, 5.0])
+      const t = now()
+      token = result.token
+      for (const e of result.events) {
+        const s = e.snapshot
+        if (s === undefined) continue
+        storm(s.name_description, t)
+        if (e.ref === sim.markerRef && s.name_label === marker) seen = true
+      }
+    }
+  })()
+  await phases(sim, 'raw event.from', phaseArgs, () => seen, m => { marker = m; seen = false })
+  stop = true
+  await control(sim, '/mutate', { class: 'VM', ref: sim.markerRef, field: 'name_label', value: 'done' })
+  await loop
+}
+
+const [mode, url, controlUrl, ...rest] = process.argv.slice(2)
+if (mode === 'sync' && url) {
+  await sync(url)
+} else if (mode === 'storm' && rest.length) {
+  await stormXenApi(url, controlUrl, rest)
+} else if (mode === 'floor' && rest.length) {
+  await stormFloor(url, controlUrl, rest)
+} else {
+  console.error('usage: bench-xen-api.mjs sync URL | storm|floor URL CONTROL_URL RATE:SECONDS...')
+  process.exit(2)
+}
+process.exit(0)
