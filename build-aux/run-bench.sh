@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Benchmarks of libxapi against Xen Orchestra's xen-api on the same xapi-sim
+# in the same run (issue #5).  One command: release build, runs, table,
+# tests/bench/results/bench.json (console results merged from console.json,
+# which tests/bench/console/run.sh writes).
+#
+# usage: build-aux/run-bench.sh [BUILD_DIR]          (default: ./build-release)
+# env:   SIZES="5000 10000"   VMs of the "large" scenario (16 hosts) to sync
+#        REPS=3               runs of each sync (median reported)
+#        STORM_VMS=5000       size of the pool the storms run on
+#        PHASES="10000:3 50000:3 100000:2"   storm rate:seconds
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${1:-$ROOT/build-release}
+SIZES=${SIZES:-"5000 10000"}
+REPS=${REPS:-3}
+STORM_VMS=${STORM_VMS:-5000}
+PHASES=${PHASES:-"10000:3 50000:3 100000:2"}
+export CONFORMANCE=$ROOT/tests/xapi-sim/conformance
+RESULTS=$ROOT/tests/bench/results
+
+echo "=== release build ($BUILD) ===" >&2
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" -Dwerror=true --buildtype=release >/dev/null
+fi
+ninja -C "$BUILD" tests/xapi-sim/xapi-sim tests/bench/xapi-bench >/dev/null
+SIM=$BUILD/tests/xapi-sim/xapi-sim
+CBENCH=$BUILD/tests/bench/xapi-bench
+NBENCH=$ROOT/tests/bench/bench-xen-api.mjs
+
+if [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
+  (cd "$CONFORMANCE" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
+
+TMP=$(mktemp -d)
+SIM_PID=
+cleanup () {
+  if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+OUT=$TMP/lines.jsonl
+: > "$OUT"
+
+start_sim () {   # start_sim VMS: sets URL CONTROL SIM_PID
+  local log=$TMP/sim-$1.out i
+  : > "$log"
+  "$SIM" --scenario large --hosts 16 --vms "$1" --port 0 --control-port 0 >> "$log" 2>"$TMP/sim.err" &
+  SIM_PID=$!
+  for ((i = 0; i < 1200; i++)); do
+    grep -q '^CONTROL' "$log" && break
+    kill -0 "$SIM_PID" 2>/dev/null || { cat "$TMP/sim.err" >&2; echo "xapi-sim died" >&2; exit 1; }
+    sleep 0.05
+  done
+  URL=$(awk '/^READY/ { print $2 }' "$log")
+  CONTROL=$(awk '/^CONTROL/ { print $2 }' "$log")
+  [ -n "$URL" ] && [ -n "$CONTROL" ] || { echo "xapi-sim did not start" >&2; exit 1; }
+}
+
+stop_sim () {
+  kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=
+}
+
+tag () {   # tag KEY=VALUE...: add fields to each JSON line of stdin
+  python3 -c '
+import json, sys
+extra = dict(a.split("=", 1) for a in sys.argv[1:])
+extra = {k: int(v) if v.isdigit() else v for k, v in extra.items()}
+for line in sys.stdin:
+    line = line.strip()
+    if line.startswith("{"):
+        d = json.loads(line); d.update(extra); print(json.dumps(d)); sys.stdout.flush()
+' "$@"
+}
+
+for vms in $SIZES; do
+  echo "=== initial sync: large, 16 hosts, $vms VMs ===" >&2
+  start_sim "$vms"
+  for ((r = 1; r <= REPS; r++)); do
+    # Alternate the order so that neither always runs on a warmer simulator.
+    if ((r % 2)); then order="c node"; else order="node c"; fi
+    for who in $order; do
+      if [ "$who" = c ]; then
+        "$CBENCH" sync "$URL" | tag size="$vms" rep="$r" | tee -a "$OUT" >&2
+      else
+        node "$NBENCH" sync "$URL" | tag size="$vms" rep="$r" | tee -a "$OUT" >&2
+      fi
+    done
+  done
+  stop_sim
+done
+
+echo "=== event storm: $STORM_VMS VMs, phases $PHASES ===" >&2
+start_sim "$STORM_VMS"
+export XAPI_BENCH_SIM_PID=$SIM_PID
+# shellcheck disable=SC2086
+"$CBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
+# shellcheck disable=SC2086
+node "$NBENCH" floor "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
+# shellcheck disable=SC2086
+node "$NBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
+unset XAPI_BENCH_SIM_PID
+stop_sim
+
+mkdir -p "$RESULTS"
+python3 - "$OUT" "$RESULTS" "$(nproc)" "$(node --version)" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" <<'EOF'
+import json, os, statistics, sys, time
+
+lines_path, results, cpus, node_version, cpu_model = sys.argv[1:6]
+rows = [json.loads(l) for l in open(lines_path) if l.strip()]
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+sync = {}
+for r in rows:
+    if r["bench"] == "sync" and "rep" in r:
+        sync.setdefault((r["size"], r["client"]), []).append(r)
+
+def agg(size, client):
+    rs = sync.get((size, client), [])
+    if not rs:
+        return None
+    keys = ["wall_s", "cpu_s", "peak_rss_kb", "rss_before_kb", "rss_after_kb", "longest_iteration_ms"]
+    out = {k: med([x[k] for x in rs]) for k in keys}
+    out.update(objects=rs[0]["objects"], vms=rs[0]["vms"], runs=len(rs))
+    return out
+
+sizes = sorted({k[0] for k in sync})
+sync_out = []
+print()
+print("Initial sync, scenario large (16 hosts), median of %d runs; login -> every object cached" % max(len(v) for v in sync.values()))
+print("%-6s %-8s %8s %8s %9s %8s %9s %8s" % ("VMs", "client", "objects", "wall s", "CPU s", "peak MB", "iter ms", ""))
+for size in sizes:
+    a, b = agg(size, "libxapi"), agg(size, "xen-api")
+    for name, x in (("libxapi", a), ("xen-api", b)):
+        if x:
+            print("%-6s %-8s %8d %8.2f %9.2f %8.0f %9.1f" % (size, name, x["objects"], x["wall_s"], x["cpu_s"],
+                                                           x["peak_rss_kb"] / 1024, x["longest_iteration_ms"]))
+    entry = {"vms": size, "libxapi": a, "xen_api": b}
+    if a and b:
+        entry["ratios"] = {
+            "wall_speedup": round(b["wall_s"] / a["wall_s"], 2),
+            "cpu_speedup": round(b["cpu_s"] / a["cpu_s"], 2),
+            "peak_rss_ratio": round(a["peak_rss_kb"] / b["peak_rss_kb"], 3),
+        }
+        print("%-6s ratios: wall %.2fx faster, CPU %.2fx less, peak RSS %.2f of xen-api's"
+              % (size, entry["ratios"]["wall_speedup"], entry["ratios"]["cpu_speedup"], entry["ratios"]["peak_rss_ratio"]))
+    sync_out.append(entry)
+
+mem = {}
+if len(sizes) >= 2:
+    lo, hi = sizes[0], sizes[-1]
+    print()
+    print("Memory per cached VM (RSS after sync, %d vs %d VMs; each VM brings ~7 more objects: VBDs, VDI, VIF, metrics)" % (lo, hi))
+    for client in ("libxapi", "xen-api"):
+        a, b = agg(lo, client), agg(hi, client)
+        if a and b:
+            kb = (b["rss_after_kb"] - a["rss_after_kb"]) / (b["vms"] - a["vms"])
+            objs = (b["objects"] - a["objects"]) / (b["vms"] - a["vms"])
+            mem[client] = {"kb_per_vm": round(kb, 2), "objects_per_vm": round(objs, 2)}
+            print("  %-8s %6.1f KB per VM (%.1f objects)" % (client, kb, objs))
+
+storms = [r for r in rows if r["bench"] == "storm"]
+print()
+print("Event storm (VM name_description changes by the simulator, %s VMs); latency = change due -> notify" % (storms[0]["size"] if storms else "?"))
+print("%-15s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s" % ("client", "rate/s", "changes", "notifies", "notif/s",
+      "p50 ms", "p99 ms", "max ms", "iter ms", "us/notif", "sim CPU"))
+for r in storms:
+    l = r["latency_ms"]
+    print("%-15s %7d %9d %9d %8d %8.1f %8.1f %8.1f %8.1f %9.1f %6.0f%%" % (
+        r["client"], r["rate"], r["server_changes"], r["notifications"], r["notify_per_s"], l["p50"], l["p99"], l["max"],
+        r["longest_iteration_ms"], r["cpu_per_notify_us"], 100 * r["sim_cpu_s"] / r["wall_s"] if r.get("sim_cpu_s", -1) >= 0 else -1))
+
+console = None
+console_path = os.path.join(results, "console.json")
+if os.path.exists(console_path):
+    console = json.load(open(console_path))
+    print()
+    print("Console (from tests/bench/results/console.json, %s)" % console.get("date"))
+    print("%-10s %-14s %8s %8s %10s %7s" % ("size", "client", "fps", "rendered", "cpu ms/fr", "cpu %"))
+    for r in console.get("results", []):
+        print("%-10s %-14s %8.1f %8s %10.2f %7.1f" % (r["size"], r["client"], r["fps_received"],
+              "n/a" if r.get("fps_rendered") is None else "%.1f" % r["fps_rendered"], r["cpu_ms_per_frame"], r["cpu_percent"]))
+
+out = {
+    "benchmark": "libxapi vs xen-api on xapi-sim",
+    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    "cpus": int(cpus),
+    "cpu_model": cpu_model,
+    "node": node_version,
+    "xen_api": json.load(open(os.path.join(os.environ.get("CONFORMANCE", "tests/xapi-sim/conformance"), "node_modules/xen-api/package.json")))["version"],
+    "notes": ("sync: one process per run, from new connection to every object cached (libxapi: open_async until CONNECTED; "
+              "xen-api: new Xapi + connect() + objectsFetched), TLS, simulator on the same machine; "
+              "peak RSS includes each runtime's baseline (rss_before_kb). "
+              "storm: POST /storm on the simulator; change N is due at start + N/rate (the simulator applies changes in 10 ms ticks, so "
+              "latencies include up to 10 ms of that); libxapi: notify::name-description; xen-api: objects 'update' event; "
+              "raw event.from: no client library, JSON.parse of each event.from reply only (the floor set by simulator and transport). "
+              "iter ms: longest main-loop iteration (libxapi: time between poll() calls; node: monitorEventLoopDelay max). "
+              "sim CPU: simulator CPU time / wall time of the phase (100% = one core saturated)."),
+    "sync": sync_out,
+    "memory_per_vm": mem,
+    "storm": storms,
+    "raw": rows,
+    "console": console,
+}
+with open(os.path.join(results, "bench.json"), "w") as f:
+    json.dump(out, f, indent=2)
+    f.write("\n")
+print()
+print("wrote " + os.path.join(results, "bench.json"))
+EOF
