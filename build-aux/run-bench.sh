@@ -5,7 +5,7 @@
 # tests/bench/results/bench.json (console results merged from console.json,
 # which tests/bench/console/run.sh writes).
 #
-# usage: build-aux/run-bench.sh [BUILD_DIR]          (default: ./build-release)
+# usage: build-aux/run-bench.sh [BUILD_DIR]          (default: ./_build/bench-release)
 # env:   SIZES="5000 10000"   VMs of the "large" scenario (16 hosts) to sync
 #        REPS=3               runs of each sync (median reported)
 #        STORM_VMS=5000       size of the pool the storms run on
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BUILD=${1:-$ROOT/build-release}
+BUILD=${1:-$ROOT/_build/bench-release}
 SIZES=${SIZES:-"5000 10000"}
 REPS=${REPS:-3}
 STORM_VMS=${STORM_VMS:-5000}
