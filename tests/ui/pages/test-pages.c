@@ -549,7 +549,8 @@ run_and_expect_text (Fixture    *f,
 
   g_ptr_array_set_size (f->toasts, 0);
   /* the task may end before the event with the new allowed_operations arrives */
-  g_assert_true (xapi_test_wait_for (enabled_matches, &ew, TIMEOUT_MS));
+  if (!xapi_test_wait_for (enabled_matches, &ew, TIMEOUT_MS))
+    g_error ("action %s did not become enabled", action);
   g_action_group_activate_action (xp_object_actions_get_group (f->actions), action, target);
   g_assert_true (xapi_test_wait_for (toast_arrived, &w, TIMEOUT_MS));
   g_assert_cmpuint (xp_object_actions_get_n_running (f->actions), ==, 0);
@@ -733,6 +734,10 @@ test_devices (Fixture       *f,
       g_test_message ("the VM has no DVD drive; ISO insert not tested");
       return;
     }
+  /* a drive that already holds a disc is emptied first (Insert is only
+   * offered for an empty drive) */
+  if (!xp_field_bool (cd, "empty"))
+    run_and_expect (f, "eject", NULL, "ejected");
   run_and_expect (f, "insert-iso", g_variant_new_string (xapi_object_get_ref (iso)), "inserted");
   {
     RawWait w = { f, "VBD.get_VDI", xapi_object_get_ref (cd), xapi_object_get_ref (iso) };
