@@ -9,7 +9,9 @@
 # env:   SIZES="5000 10000"   VMs of the "large" scenario (16 hosts) to sync
 #        REPS=3               runs of each sync (median reported)
 #        STORM_VMS=5000       size of the pool the storms run on
-#        PHASES="10000:3 50000:3 100000:2"   storm rate:seconds
+#        PHASES="2000:3 10000:3 50000:3 100000:2"   storm rate:seconds
+# Other processes skew the numbers: the load average at start and end goes
+# into the JSON, and a busy machine is reported before the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,7 +19,7 @@ BUILD=${1:-$ROOT/_build/bench-release}
 SIZES=${SIZES:-"5000 10000"}
 REPS=${REPS:-3}
 STORM_VMS=${STORM_VMS:-5000}
-PHASES=${PHASES:-"10000:3 50000:3 100000:2"}
+PHASES=${PHASES:-"2000:3 10000:3 50000:3 100000:2"}
 export CONFORMANCE=$ROOT/tests/xapi-sim/conformance
 RESULTS=$ROOT/tests/bench/results
 
@@ -34,6 +36,10 @@ if [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
   (cd "$CONFORMANCE" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
+  echo "warning: load average $LOAD_START: other processes will skew the results" >&2
+fi
 TMP=$(mktemp -d)
 SIM_PID=
 cleanup () {
@@ -106,10 +112,11 @@ stop_sim
 
 mkdir -p "$RESULTS"
 python3 - "$OUT" "$RESULTS" "$(nproc)" "$(node --version)" \
-  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" <<'EOF'
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" "$LOAD_START" <<'EOF'
 import json, os, statistics, sys, time
 
-lines_path, results, cpus, node_version, cpu_model = sys.argv[1:6]
+lines_path, results, cpus, node_version, cpu_model, load_start = sys.argv[1:7]
+load_end = open("/proc/loadavg").read().split()[:3]
 rows = [json.loads(l) for l in open(lines_path) if l.strip()]
 
 def med(xs):
@@ -191,6 +198,8 @@ out = {
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "cpus": int(cpus),
     "cpu_model": cpu_model,
+    "loadavg_start": load_start,
+    "loadavg_end": " ".join(load_end),
     "node": node_version,
     "xen_api": json.load(open(os.path.join(os.environ.get("CONFORMANCE", "tests/xapi-sim/conformance"), "node_modules/xen-api/package.json")))["version"],
     "notes": ("sync: one process per run, from new connection to every object cached (libxapi: open_async until CONNECTED; "
