@@ -902,6 +902,9 @@ xp_window_new (XpApplication *app)
                                     xp_wizard_actions_get_group (self->wiz_actions));
     g_signal_connect_object (self->wiz_actions, "toast", G_CALLBACK (toast_cb), self, 0);
     gtk_menu_button_set_label (GTK_MENU_BUTTON (new_button), _("New…"));
+    /* GTK 4.8 does not name a menu button after its label */
+    gtk_accessible_update_property (GTK_ACCESSIBLE (new_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("New…"), -1);
     gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (new_button), new_menu);
     gtk_widget_set_tooltip_text (new_button, _("Create or import"));
     adw_header_bar_pack_start (ADW_HEADER_BAR (header), new_button);

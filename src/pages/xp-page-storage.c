@@ -16,8 +16,8 @@ row_new (GtkWidget  *group,
 {
   GtkWidget *row = adw_action_row_new ();
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   if (subtitle != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
@@ -158,6 +158,9 @@ vm_storage (XpPageCtx  *ctx,
     {
       GtkWidget *attach = gtk_menu_button_new ();
       gtk_menu_button_set_label (GTK_MENU_BUTTON (attach), _("Attach Disk"));
+      /* GTK 4.8 does not name a menu button after its label */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (attach), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Attach Disk"), -1);
       gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (attach), G_MENU_MODEL (disks));
       gtk_box_append (GTK_BOX (buttons), attach);
     }

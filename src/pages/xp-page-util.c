@@ -249,9 +249,10 @@ xp_fact_row (GtkWidget  *group,
 {
   GtkWidget *row = adw_action_row_new ();
 
+  /* server text is never markup; switch it off before any text is set */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL && *value ? value : "—");
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   gtk_widget_add_css_class (row, "property");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   return row;
@@ -266,8 +267,8 @@ xp_usage_row (GtkWidget  *group,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *bar = gtk_level_bar_new_for_interval (0.0, 1.0);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), caption);
   gtk_level_bar_set_value (GTK_LEVEL_BAR (bar), CLAMP (fraction, 0.0, 1.0));
   gtk_widget_set_size_request (bar, 160, -1);
