@@ -319,6 +319,9 @@ server_stop (Server *s)
   g_ptr_array_unref (s->paused);
   soup_server_disconnect (s->server);
   g_object_unref (s->server);
+  /* let libsoup finish the server side of unpaused and dropped messages */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_free (s->base);
   g_free (s->last_body);
   g_free (s);
