@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "xapi-console-tunnel.h"
+#include "xapi-rpc.h"
 
 #define MAX_HEAD_BYTES 16384
 
@@ -61,25 +62,8 @@ tunnel_data_free (gpointer data)
 char *
 xapi_console_tunnel_certificate_fingerprint (GTlsCertificate *certificate)
 {
-  g_autoptr(GByteArray) der = NULL;
-  g_autoptr(GChecksum) checksum = NULL;
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  GString *out;
-
-  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return NULL;
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (checksum, der->data, der->len);
-  g_checksum_get_digest (checksum, digest, &len);
-
-  out = g_string_sized_new (len * 3);
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", digest[i]);
-  return g_string_free (out, FALSE);
+  /* the same form as the RPC channel's, so one pin serves both */
+  return xapi_certificate_sha256_fingerprint (certificate);
 }
 
 guint

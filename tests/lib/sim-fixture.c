@@ -11,6 +11,7 @@
 
 #include "sim-fixture.h"
 #include "xapi-json.h"
+#include "xapi-rpc.h"
 
 const char *
 xapi_sim_path (void)
@@ -29,23 +30,6 @@ accept_any (SoupMessage     *msg,
             gpointer         user_data)
 {
   return TRUE;
-}
-
-static char *
-fingerprint_of (GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  GString *out = g_string_new (NULL);
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  g_checksum_update (sum, der->data, der->len);
-  g_checksum_get_digest (sum, digest, &len);
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (out, "%s%02X", i ? ":" : "", digest[i]);
-  return g_string_free (out, FALSE);
 }
 
 static JsonNode *
@@ -73,7 +57,7 @@ http_json (const char  *method,
   if (out_fingerprint != NULL)
     {
       GTlsCertificate *cert = soup_message_get_tls_peer_certificate (msg);
-      *out_fingerprint = cert ? fingerprint_of (cert) : NULL;
+      *out_fingerprint = cert ? xapi_certificate_sha256_fingerprint (cert) : NULL;
     }
 
   if (g_bytes_get_size (reply) == 0)
@@ -289,4 +273,45 @@ xapi_test_connection_close (XapiTestConnection *conn)
       g_object_unref (result);
     }
   g_object_unref (conn);
+}
+
+gboolean
+xapi_test_skip_without_sim (void)
+{
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not built (XAPI_SIM unset)");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+xapi_test_open_sync (XapiConnection *conn,
+                     GError        **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  xapi_connection_open_async (conn, NULL, xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, 30000);
+  ok = xapi_connection_open_finish (conn, result, error);
+  g_object_unref (result);
+  return ok;
+}
+
+XapiConnection *
+xapi_test_connect_pinned (XapiSim    *sim,
+                          const char *url,
+                          const char *password)
+{
+  XapiConnection *conn = xapi_connection_new (url ? url : sim->url, "root");
+  g_autoptr(GError) error = NULL;
+
+  xapi_connection_set_password (conn, password ? password : "any");
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  g_assert_true (xapi_test_open_sync (conn, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
+  return conn;
 }

@@ -52,6 +52,17 @@ void        xapi_test_store_result     (GObject      *source,
 GAsyncResult *xapi_test_wait_result    (GAsyncResult **slot,
                                         guint          timeout_ms);
 
+/* g_test_skip() with a message and TRUE when the simulator is not built. */
+gboolean      xapi_test_skip_without_sim (void);
+/* Open @conn and wait (30 s at most) for CONNECTED or FAILED. */
+gboolean      xapi_test_open_sync        (XapiConnection *conn,
+                                          GError        **error);
+/* A connection to @url (the master when NULL) as root with @password ("any"
+ * when NULL) and the simulator's certificate pinned; asserts CONNECTED. */
+XapiConnection *xapi_test_connect_pinned (XapiSim    *sim,
+                                          const char *url,
+                                          const char *password);
+
 /* A connection that a test closes (bounded wait) before dropping it, so
  * its event loop never outlives the test and its simulator. */
 typedef XapiConnection XapiTestConnection;

@@ -16,47 +16,6 @@
 
 #define WAIT_MS 30000
 
-static gboolean
-skip_without_sim (void)
-{
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not built (XAPI_SIM unset)");
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-open_sync (XapiConnection *conn,
-           GError        **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  xapi_connection_open_async (conn, NULL, xapi_test_store_result, &result);
-  xapi_test_wait_result (&result, WAIT_MS);
-  ok = xapi_connection_open_finish (conn, result, error);
-  g_object_unref (result);
-  return ok;
-}
-
-static XapiConnection *
-connect_pinned (XapiSim    *sim,
-                const char *url,
-                const char *password)
-{
-  XapiConnection *conn = xapi_connection_new (url ? url : sim->url, "root");
-  g_autoptr(GError) error = NULL;
-
-  xapi_connection_set_password (conn, password ? password : "any");
-  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
-  g_assert_true (open_sync (conn, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
-  return conn;
-}
-
 static guint
 raw_count (XapiSim    *sim,
            const char *method)
@@ -92,7 +51,7 @@ test_open_and_sync (void)
   XapiCache *cache;
   int seen_connecting = -1, seen_syncing = -1, seen_connected = -1;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
 
@@ -100,7 +59,7 @@ test_open_and_sync (void)
   xapi_connection_set_password (conn, "any");
   xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
   g_signal_connect (conn, "notify::state", G_CALLBACK (record_state), states);
-  g_assert_true (open_sync (conn, &error));
+  g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
 
   for (guint i = 0; i < states->len; i++)
@@ -151,14 +110,14 @@ test_untrusted_certificate (void)
   g_autoptr(XapiTestConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
 
   /* No pin, no trust function: refused, and the fingerprint is there for a dialog. */
   conn = xapi_connection_new (sim->url, "root");
   xapi_connection_set_password (conn, "any");
-  g_assert_false (open_sync (conn, &error));
+  g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_FAILED);
   g_assert_cmpstr (xapi_connection_get_peer_fingerprint (conn), ==, sim->fingerprint);
@@ -170,7 +129,7 @@ test_untrusted_certificate (void)
   xapi_connection_set_password (conn, "any");
   xapi_connection_set_pinned_fingerprint (conn,
     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
-  g_assert_false (open_sync (conn, &error));
+  g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
 }
 
@@ -196,7 +155,7 @@ test_trust_func_and_member_redirect (void)
   g_autoptr(XapiTestConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
   g_assert_cmpuint (sim->member_urls->len, >, 0);
@@ -205,7 +164,7 @@ test_trust_func_and_member_redirect (void)
   conn = xapi_connection_new (g_ptr_array_index (sim->member_urls, 0), "root");
   xapi_connection_set_password (conn, "any");
   xapi_connection_set_trust_func (conn, trust_and_record, seen, NULL);
-  g_assert_true (open_sync (conn, &error));
+  g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (seen->len, >, 0);
   g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, sim->fingerprint);
@@ -220,14 +179,14 @@ test_wrong_password (void)
   g_autoptr(XapiTestConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", "--password", "s3cret", NULL);
 
   conn = xapi_connection_new (sim->url, "root");
   xapi_connection_set_password (conn, "n0t-the-Passw0rd");
   xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
-  g_assert_false (open_sync (conn, &error));
+  g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, XAPI_ERROR, XAPI_ERROR_SESSION_AUTHENTICATION_FAILED);
   g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_FAILED);
   g_assert_true (g_error_matches (xapi_connection_get_error (conn), XAPI_ERROR,
@@ -237,7 +196,7 @@ test_wrong_password (void)
   g_clear_error (&error);
   g_clear_pointer (&conn, xapi_test_connection_close);
 
-  conn = connect_pinned (sim, NULL, "s3cret");
+  conn = xapi_test_connect_pinned (sim, NULL, "s3cret");
 }
 
 static XapiVm *
@@ -290,10 +249,10 @@ test_live_update (void)
   LabelWait other = { 0 };
   gulong id, other_id;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim, NULL, NULL);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   cache = xapi_connection_get_cache (conn);
 
   w.vm = find_vm (cache, XAPI_VM_POWER_STATE_HALTED);
@@ -354,10 +313,10 @@ test_vm_lifecycle (void)
   PowerWait w;
   const char *ref;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.05", NULL);
-  conn = connect_pinned (sim, NULL, NULL);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   cache = xapi_connection_get_cache (conn);
 
   w.vm = find_vm (cache, XAPI_VM_POWER_STATE_HALTED);
@@ -441,10 +400,10 @@ test_close_logs_out (void)
   GAsyncResult *result = NULL;
   JsonNode *err;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim, NULL, NULL);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   session = g_strdup (xapi_connection_get_session_ref (conn));
 
   xapi_connection_close_async (conn, NULL, xapi_test_store_result, &result);

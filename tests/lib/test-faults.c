@@ -14,44 +14,6 @@
 
 #define WAIT_MS 30000
 
-static gboolean
-skip_without_sim (void)
-{
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not built (XAPI_SIM unset)");
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-open_sync (XapiConnection *conn,
-           GError        **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  xapi_connection_open_async (conn, NULL, xapi_test_store_result, &result);
-  xapi_test_wait_result (&result, WAIT_MS);
-  ok = xapi_connection_open_finish (conn, result, error);
-  g_object_unref (result);
-  return ok;
-}
-
-static XapiConnection *
-connect_pinned (XapiSim *sim)
-{
-  XapiConnection *conn = xapi_connection_new (sim->url, "root");
-  g_autoptr(GError) error = NULL;
-
-  xapi_connection_set_password (conn, "any");
-  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
-  g_assert_true (open_sync (conn, &error));
-  g_assert_no_error (error);
-  return conn;
-}
-
 /* One synchronous call through the connection (main context iterated). */
 static JsonNode *
 call_sync (XapiConnection *conn,
@@ -165,10 +127,10 @@ test_invalidate_sessions (void)
   g_autofree char *old_session = NULL;
   XapiVm *vm;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   vm = any_vm (xapi_connection_get_cache (conn));
   old_session = g_strdup (xapi_connection_get_session_ref (conn));
 
@@ -193,10 +155,10 @@ test_drop_connections (void)
   XapiVm *vm;
   guint n_vms;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   vm = any_vm (xapi_connection_get_cache (conn));
   g_object_ref (vm);
   n_vms = g_list_model_get_n_items (xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM));
@@ -226,10 +188,10 @@ test_restart_toolstack (void)
   XapiVm *vm;
   gulong id;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   vm = any_vm (xapi_connection_get_cache (conn));
   old_session = g_strdup (xapi_connection_get_session_ref (conn));
   id = g_signal_connect (conn, "notify::state", G_CALLBACK (record_state), &log);
@@ -281,14 +243,14 @@ test_move_master (void)
   XapiVm *vm;
   UriWait w;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
   g_assert_cmpuint (sim->member_urls->len, >, 0);
   conn = xapi_connection_new (sim->url, "root");
   xapi_connection_set_password (conn, "any");
   xapi_connection_set_trust_func (conn, trust_sim, g_strdup (sim->fingerprint), g_free);
-  g_assert_true (open_sync (conn, &error));
+  g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
   vm = any_vm (xapi_connection_get_cache (conn));
 
@@ -317,10 +279,10 @@ test_corrupt_replies (void)
   g_autoptr(XapiSim) sim = NULL;
   g_autoptr(XapiTestConnection) conn = NULL;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
@@ -366,10 +328,10 @@ test_typed_wrapper_mistype (void)
   XapiVm *vm;
   char *label;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   vm = any_vm (xapi_connection_get_cache (conn));
 
   /* A generated wrapper checks the result type and says so. */
@@ -402,10 +364,10 @@ test_delay_timeout (void)
   g_autoptr(JsonNode) reply = NULL;
   g_autoptr(JsonNode) again = NULL;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
 
   xapi_connection_set_call_timeout (conn, 300);
   control (sim, "/delay", "{\"ms\":5000,\"count\":0}");
@@ -431,10 +393,10 @@ test_fail_next (void)
   XapiVm *vm;
   const char *const *params;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
   vm = any_vm (xapi_connection_get_cache (conn));
 
   control (sim, "/fail-next",
@@ -497,7 +459,7 @@ test_restart_mid_sync (void)
   MidSync m = { 0 };
   gulong id;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "large", "--hosts", "4", "--vms", "3000", NULL);
   m.sim = sim;
@@ -508,7 +470,7 @@ test_restart_mid_sync (void)
 
   /* The server goes away while the initial load is in flight; the
    * connection retries by itself and ends complete. */
-  g_assert_true (open_sync (conn, &error));
+  g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
   g_assert_true (m.restarted);
   g_signal_handler_disconnect (conn, id);
@@ -525,10 +487,10 @@ test_hung_server (void)
   g_autoptr(XapiTestConnection) conn = NULL;
   gint64 start;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
-  conn = connect_pinned (sim);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
 
   /* A master that stops answering (but keeps its sockets open) is noticed
    * by the heartbeat, not by a TCP timeout minutes later. */
@@ -569,7 +531,7 @@ test_password_not_logged (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = NULL;
 
-  if (skip_without_sim ())
+  if (xapi_test_skip_without_sim ())
     return;
   sim = xapi_sim_start ("--scenario", "demo", "--password", secret_password, NULL);
 
@@ -578,7 +540,7 @@ test_password_not_logged (void)
   conn = xapi_connection_new (sim->url, "root");
   xapi_connection_set_password (conn, secret_password);
   xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
-  g_assert_true (open_sync (conn, &error));
+  g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
   /* A re-login after invalidation sends the password again. */
   control (sim, "/invalidate-sessions", "{}");
