@@ -173,13 +173,15 @@ async function stormFloor (url, controlUrl, phaseArgs) {
   for (const r of Object.values(records)) storm(r.name_description, 0)
   state.latencies = []
   sim.markerRef = Object.keys(records)[0]
-  let token = (await rawResult(url, 'event.from', [session, ['vm'], '', 0.1])).token
+  // Same subscription as libxapi's default ("*"); FLOOR_CLASSES=vm to narrow it.
+  const classes = (process.env.FLOOR_CLASSES ?? '*').split(',')
+  let token = (await rawResult(url, 'event.from', [session, classes, '', 0.1])).token
   let marker
   let seen = false
   let stop = false
   const loop = (async () => {
     while (!stop) {
-      const result = await rawResult(url, 'event.from', [session, ['vm'], token, 5.0])
+      const result = await rawResult(url, 'event.from', [session, classes, token, 5.0])
       const t = now()
       token = result.token
       for (const e of result.events) {

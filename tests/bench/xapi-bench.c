@@ -266,6 +266,8 @@ typedef struct {
   gint64   last_notify;
   char    *marker;
   gboolean marker_seen;
+  guint    batches;     /* "batch-applied" emissions in this phase */
+  guint64  batch_events;
 } Storm;
 
 static Storm storm;
@@ -291,6 +293,15 @@ description_changed (GObject    *object,
   lat = (now - ideal) / 1000.0;
   g_array_append_val (storm.latencies, lat);
   storm.last_notify = now;
+}
+
+static void
+batch_applied (XapiCache *cache,
+               guint      n_events,
+               gpointer   user_data)
+{
+  storm.batches++;
+  storm.batch_events += n_events;
 }
 
 static void
@@ -363,6 +374,8 @@ run_phase (XapiConnection *conn,
   storm.base = storm.max_seen;
   storm.rate = rate;
   storm.marker_seen = FALSE;
+  storm.batches = 0;
+  storm.batch_events = 0;
   g_free (storm.marker);
   storm.marker = g_strdup_printf ("bench marker %u", phase);
   body = g_strdup_printf ("{\"rate\":%.0f,\"duration\":%.3f,\"class\":\"VM\",\"field\":\"name_description\"}",
@@ -401,12 +414,13 @@ run_phase (XapiConnection *conn,
           "\"server_changes\":%" G_GUINT64_FORMAT ",\"notifications\":%u,\"notify_per_s\":%.0f,"
           "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
           "\"drain_ms\":%.1f,\"longest_iteration_ms\":%.2f,\"cpu_s\":%.3f,\"cpu_per_notify_us\":%.2f,"
-          "\"sim_cpu_s\":%.2f,\"wall_s\":%.3f}\n",
+          "\"sim_cpu_s\":%.2f,\"wall_s\":%.3f,\"batches\":%u,\"events_per_batch\":%.1f}\n",
           rate, seconds, storm.max_seen - storm.base, n, n / span,
           percentile (storm.latencies, 50), percentile (storm.latencies, 90),
           percentile (storm.latencies, 99), percentile (storm.latencies, 100),
           drain, longest_iteration / 1000.0, cpu, n ? cpu * 1e6 / n : 0.0,
-          sim0 < 0 ? -1.0 : sim1 - sim0, (g_get_monotonic_time () - storm.t_start) / 1e6);
+          sim0 < 0 ? -1.0 : sim1 - sim0, (g_get_monotonic_time () - storm.t_start) / 1e6,
+          storm.batches, storm.batches ? (double) storm.batch_events / storm.batches : 0.0);
   fflush (stdout);
 }
 
@@ -454,6 +468,7 @@ main (int    argc,
             storm.max_seen = MAX (storm.max_seen, g_ascii_strtoull (d + 6, NULL, 10));
         }
       marker_vm = g_list_model_get_item (vms, 0);
+      g_signal_connect (xapi_connection_get_cache (conn), "batch-applied", G_CALLBACK (batch_applied), NULL);
       g_signal_connect (marker_vm, "notify::name-label", G_CALLBACK (label_changed), NULL);
 
       for (int i = 4; i < argc; i++)
