@@ -28,8 +28,10 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Dwerror=true --buildtype=release >/dev/null
 fi
 ninja -C "$BUILD" tests/xapi-sim/xapi-sim tests/bench/xapi-bench >/dev/null
+ninja -C "$BUILD" tests/bench/bench-window >/dev/null 2>&1 || true   # needs GTK/libadwaita
 SIM=$BUILD/tests/xapi-sim/xapi-sim
 CBENCH=$BUILD/tests/bench/xapi-bench
+WBENCH=$BUILD/tests/bench/bench-window
 NBENCH=$ROOT/tests/bench/bench-xen-api.mjs
 
 if [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
@@ -95,6 +97,12 @@ for vms in $SIZES; do
       fi
     done
   done
+  # The sidebar under a private X server, once per size.
+  if [ -x "$WBENCH" ] && command -v xvfb-run >/dev/null; then
+    GSETTINGS_BACKEND=memory GSK_RENDERER=cairo GDK_BACKEND=x11 NO_AT_BRIDGE=1 GTK_A11Y=none \
+      xvfb-run -a -s "-screen 0 1280x1000x24" "$WBENCH" "$URL" 2>/dev/null | tag size="$vms" | tee -a "$OUT" >&2 \
+      || echo "warning: window benchmark failed" >&2
+  fi
   stop_sim
 done
 
@@ -182,6 +190,16 @@ for r in storms:
         r["client"], r["rate"], r["server_changes"], r["notifications"], r["notify_per_s"], l["p50"], l["p99"], l["max"],
         r["longest_iteration_ms"], r["cpu_per_notify_us"], 100 * r["sim_cpu_s"] / r["wall_s"] if r.get("sim_cpu_s", -1) >= 0 else -1))
 
+windows = [r for r in rows if r["bench"] == "window"]
+if windows:
+    print()
+    print("Window: XpSidebar alone under Xvfb (cairo renderer); filter = xp_tree_model_set_search until the next frame")
+    print("%-6s %9s %10s %9s %8s   %s" % ("VMs", "sync ms", "shown ms", "iter ms", "rows", "filter: text rows ms"))
+    for w in windows:
+        f = "  ".join("'%s' %d %.0f" % (x["text"], x["rows"], x["to_paint_ms"]) for x in w["filter"])
+        print("%-6s %9.0f %10.1f %9.0f %8d   %s" % (w["size"], w["open_to_ready_ms"], w["ready_to_shown_ms"],
+              w["sync_longest_iteration_ms"], w["rows_shown"], f))
+
 console = None
 console_path = os.path.join(results, "console.json")
 if os.path.exists(console_path):
@@ -209,10 +227,14 @@ out = {
               "latencies include up to 10 ms of that); libxapi: notify::name-description; xen-api: objects 'update' event; "
               "raw event.from: no client library, JSON.parse of each event.from reply only (the floor set by simulator and transport). "
               "iter ms: longest main-loop iteration (libxapi: time between poll() calls; node: monitorEventLoopDelay max). "
-              "sim CPU: simulator CPU time / wall time of the phase (100% = one core saturated)."),
+              "sim CPU: simulator CPU time / wall time of the phase (100% = one core saturated). "
+              "window: bench-window, a window holding only XpSidebar over the connection, under xvfb-run; "
+              "sync ms = open to CONNECTED with the sidebar attached, shown ms = CONNECTED to the first frame painted "
+              "with the pool's rows, iter ms = longest main-loop iteration during that sync."),
     "sync": sync_out,
     "memory_per_vm": mem,
     "storm": storms,
+    "window": windows,
     "raw": rows,
     "console": console,
 }
