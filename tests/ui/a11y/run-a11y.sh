@@ -40,8 +40,8 @@ if ! kill -0 "$app_pid" 2>/dev/null; then
   echo "# xenpools exited during the test:"; sed 's/^/# /' "$tmp/app.log"
   [ $status -eq 0 ] && status=1
 fi
-if grep -E "CRITICAL|WARNING" "$tmp/app.log" | grep -v "Screen coordinates not supported" >/dev/null; then
-  echo "# xenpools logged warnings:"; grep -E "CRITICAL|WARNING" "$tmp/app.log" | sed 's/^/# /'
+if grep -E -- "-(CRITICAL|WARNING) \*\*" "$tmp/app.log" | grep -v "Screen coordinates not supported" >/dev/null; then
+  echo "# xenpools logged warnings:"; grep -E -- "-(CRITICAL|WARNING) \*\*" "$tmp/app.log" | sed 's/^/# /'
   [ $status -eq 0 ] && status=1
 fi
 exit $status
