@@ -217,6 +217,33 @@ sim_db_remove (Sim    *sim,
   sim_db_changed (sim);
 }
 
+/* Whether @value has the JSON shape xapi uses for @type. */
+static gboolean
+value_fits (SimType  *type,
+            JsonNode *value)
+{
+  if (value == NULL || type == NULL)
+    return TRUE;
+  switch (type->kind)
+    {
+    case SIM_T_STRING:
+    case SIM_T_DATETIME:
+    case SIM_T_ENUM:
+    case SIM_T_REF:
+      return JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING;
+    case SIM_T_BOOL:
+      return JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_BOOLEAN;
+    case SIM_T_INT:
+      return JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64;
+    case SIM_T_SET:
+      return JSON_NODE_HOLDS_ARRAY (value);
+    case SIM_T_MAP:
+      return JSON_NODE_HOLDS_OBJECT (value);
+    default:
+      return TRUE;
+    }
+}
+
 void
 sim_row_set_field (Sim      *sim,
                    SimRow   *row,
@@ -224,6 +251,10 @@ sim_row_set_field (Sim      *sim,
                    JsonNode *value)
 {
   JsonNode *old = row->v[f->index];
+
+  /* a simulator bug, not a client's: xapi never sends a field in another shape */
+  if (!value_fits (f->type, value))
+    g_warning ("%s.%s set to a value of the wrong type", row->cls->name, f->name);
 
   if (f->has_rel)
     {

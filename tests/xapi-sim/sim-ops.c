@@ -177,7 +177,6 @@ sim_vm_set_running (Sim        *sim,
         }
       if (metrics)
         {
-          sim_row_set_str (sim, metrics, "state", strcmp (state, "Paused") == 0 ? "paused" : "running");
           sim_row_set_int (sim, metrics, "memory_actual", sim_row_int (vm, "memory_dynamic_max"));
           sim_row_set_int (sim, metrics, "VCPUs_number", sim_row_int (vm, "VCPUs_at_startup"));
           sim_row_set_str (sim, metrics, "current_domain_type", sim_row_str (vm, "domain_type"));
@@ -200,7 +199,6 @@ sim_vm_set_running (Sim        *sim,
         }
       if (metrics)
         {
-          sim_row_set_str (sim, metrics, "state", strcmp (state, "Suspended") == 0 ? "suspended" : "halted");
           sim_row_set_int (sim, metrics, "memory_actual", 0);
           sim_row_set_int (sim, metrics, "VCPUs_number", 0);
           sim_row_set (sim, metrics, "start_time", sv_str ("19700101T00:00:00Z"));
@@ -626,9 +624,10 @@ fin_pause (SimOp *op)
   gboolean pause = op->i1;
   SimRow *m = sim_row_deref (sim, vm, "metrics");
 
+  /* VM_metrics.state (a string set) stays empty, as xapi leaves it */
   sim_row_set_str (sim, vm, "power_state", pause ? "Paused" : "Running");
   if (m)
-    sim_row_set_str (sim, m, "state", pause ? "paused" : "running");
+    sim_row_set (sim, m, "last_updated", sv_now (0));
   sim_vm_update_allowed (sim, vm);
   sim_call_return (op->call, NULL);
 }

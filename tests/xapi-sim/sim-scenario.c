@@ -228,8 +228,8 @@ add_host (Builder    *b,
       S (c, "vendor", strstr (cpu_model, "AMD") ? "AuthenticAMD" : "GenuineIntel");
       I (c, "speed", 2394);
       S (c, "modelname", cpu_model);
-      S (c, "family", "6");
-      S (c, "model", "106");
+      I (c, "family", 6);
+      I (c, "model", 106);
       S (c, "stepping", "6");
       S (c, "flags", "fpu de tsc msr pae mce cx8 apic sep mca cmov pat clflush mmx fxsr sse sse2 ht syscall nx lm");
       F (c, "utilisation", 0.02 + 0.01 * (i % 7));
@@ -257,7 +257,6 @@ add_host (Builder    *b,
   S (dom0, "actions_after_crash", "restart");
   I (dom0_metrics, "memory_actual", 4 * GiB);
   I (dom0_metrics, "VCPUs_number", MIN (cpus, 16));
-  S (dom0_metrics, "state", "running");
   SET (dom0_metrics, "start_time", sv_now (-86400 * 12));
   SET (dom0_metrics, "last_updated", sv_now (0));
   S (dom0_metrics, "current_domain_type", "pv");
@@ -481,7 +480,6 @@ add_vm (Builder      *b,
   SET (metrics, "install_time", sv_now (-86400 * 90));
   SET (metrics, "start_time", live ? sv_now (-3600 * 30) : sv_str ("19700101T00:00:00Z"));
   SET (metrics, "last_updated", sv_now (0));
-  S (metrics, "state", live ? "running" : "halted");
   B (metrics, "hvm", TRUE);
   S (metrics, "current_domain_type", live ? "hvm" : "unspecified");
 
