@@ -832,9 +832,28 @@ typedef struct {
   gulong          cancel_id;
 } ApplyState;
 
+static gpointer
+free_batch_thread (gpointer data)
+{
+  xapi_event_batch_free (data);
+  return NULL;
+}
+
 static void
 apply_state_free (ApplyState *state)
 {
+  /* The initial sync's batch holds every record of the pool: freeing it
+   * takes tens of ms, so it is done off the main loop. */
+  if (state->batch != NULL && state->batch->events->len > 1024)
+    {
+      GThread *thread = g_thread_try_new ("xapi-free", free_batch_thread, state->batch, NULL);
+
+      if (thread != NULL)
+        {
+          g_thread_unref (thread);
+          state->batch = NULL;
+        }
+    }
   g_clear_pointer (&state->batch, xapi_event_batch_free);
   g_clear_pointer (&state->pending, g_hash_table_unref);
   g_clear_pointer (&state->seen, g_hash_table_unref);

@@ -14,6 +14,12 @@
 
 /* Replies larger than this are decoded in a worker thread. */
 #define INLINE_DECODE_LIMIT (128 * 1024)
+/* Replies are read in pieces of this size, one main-loop iteration each. */
+#define READ_CHUNK           ((gsize) 256 * 1024)
+/* A Content-Length up to this is allocated at once (no regrowth copies). */
+#define PREALLOC_LIMIT       ((goffset) 512 * 1024 * 1024)
+/* Larger replies are refused: no pool sends this much in one reply. */
+#define MAX_REPLY_SIZE       ((gsize) 2 * 1024 * 1024 * 1024 - 1)
 
 struct _XapiRpc {
   GObject                 parent_instance;
@@ -403,6 +409,10 @@ typedef struct {
   gpointer              parser_data;
   GDestroyNotify        result_free;
   GBytes               *body;
+  GInputStream         *stream;      /* the reply body being read */
+  char                 *buf;
+  gsize                 buf_len;
+  gsize                 buf_size;
 } CallData;
 
 static void
@@ -417,6 +427,7 @@ call_data_release_io (CallData *data)
       g_source_destroy (data->timeout_source);
       g_clear_pointer (&data->timeout_source, g_source_unref);
     }
+  g_clear_object (&data->stream);
   g_clear_object (&data->msg);
 }
 
@@ -428,6 +439,7 @@ call_data_free (gpointer p)
   call_data_release_io (data);
   g_clear_object (&data->cancellable);
   g_clear_pointer (&data->body, g_bytes_unref);
+  g_free (data->buf);
   g_free (data->method);
   g_free (data);
 }
@@ -488,19 +500,116 @@ decode_in_thread (GTask        *task,
 }
 
 static void
+return_transport_error (GTask  *task,
+                        GError *error)
+{
+  CallData *data = g_task_get_task_data (task);
+  gboolean timed_out = data->timed_out;
+  gboolean user_cancelled = data->user_cancellable != NULL &&
+                            g_cancellable_is_cancelled (data->user_cancellable);
+
+  call_data_release_io (data);
+  if (timed_out && !user_cancelled)
+    {
+      g_error_free (error);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               "%s: the server did not answer within %u s",
+                               data->method, (data->timeout_ms + 999) / 1000);
+    }
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+body_complete (GTask *task)
+{
+  XapiRpc *self = g_task_get_source_object (task);
+  CallData *data = g_task_get_task_data (task);
+
+  call_data_release_io (data);
+  data->body = g_bytes_new_take (g_steal_pointer (&data->buf), data->buf_len);
+  data->buf_len = data->buf_size = 0;
+
+  if (data->parser != NULL || g_bytes_get_size (data->body) > INLINE_DECODE_LIMIT)
+    {
+      g_task_run_in_thread (task, decode_in_thread);
+      return;
+    }
+  decode_in_thread (task, self, data, NULL);
+}
+
+static void read_more (GTask *task);
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
+  if (n < 0)
+    {
+      return_transport_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (n == 0)
+    {
+      body_complete (task);
+      g_object_unref (task);
+      return;
+    }
+  data->buf_len += n;
+  read_more (task);
+}
+
+/* Read the body straight into one buffer sized from Content-Length when the
+ * server sends it, so a 40 MB initial sync is never copied while it grows
+ * and every read is a short main-loop iteration. */
+static void
+read_more (GTask *task)
+{
+  CallData *data = g_task_get_task_data (task);
+
+  if (data->buf_size - data->buf_len < READ_CHUNK / 4)
+    {
+      gsize want = MAX (data->buf_size * 2, data->buf_len + READ_CHUNK);
+
+      if (data->buf_len >= MAX_REPLY_SIZE)
+        {
+          return_transport_error (task, g_error_new (XAPI_ERROR, XAPI_ERROR_PROTOCOL,
+                                                     "The reply to %s is larger than %" G_GSIZE_FORMAT " bytes",
+                                                     data->method, (gsize) MAX_REPLY_SIZE));
+          g_object_unref (task);
+          return;
+        }
+      data->buf = g_realloc (data->buf, MIN (want, MAX_REPLY_SIZE) + 1);
+      data->buf_size = MIN (want, MAX_REPLY_SIZE);
+    }
+  g_input_stream_read_async (data->stream, data->buf + data->buf_len,
+                             MIN (data->buf_size - data->buf_len, READ_CHUNK),
+                             G_PRIORITY_DEFAULT, data->cancellable, read_done, task);
+}
+
+static void
 send_done (GObject      *source,
            GAsyncResult *res,
            gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   XapiRpc *self = g_task_get_source_object (task);
   CallData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
+  GError *error = NULL;
+  SoupMessageHeaders *headers;
   const char *content_type;
+  goffset length = -1;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &error);
+  data->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
 
   if (data->msg != NULL)
     {
@@ -509,50 +618,55 @@ send_done (GObject      *source,
         g_set_object (&self->peer_certificate, peer);
     }
 
-  if (body == NULL)
+  if (data->stream == NULL)
     {
-      gboolean timed_out = data->timed_out;
-      gboolean user_cancelled = data->user_cancellable != NULL &&
-                                g_cancellable_is_cancelled (data->user_cancellable);
-
-      call_data_release_io (data);
-      if (timed_out && !user_cancelled)
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                 "%s: the server did not answer within %u s",
-                                 data->method, (data->timeout_ms + 999) / 1000);
-      else
-        g_task_return_error (task, g_steal_pointer (&error));
+      return_transport_error (task, error);
+      g_object_unref (task);
       return;
     }
 
   status = soup_message_get_status (data->msg);
-  content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (data->msg), NULL);
-  call_data_release_io (data);
+  headers = soup_message_get_response_headers (data->msg);
+  content_type = soup_message_headers_get_content_type (headers, NULL);
 
   if (status != SOUP_STATUS_OK)
     {
+      call_data_release_io (data);
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_HTTP,
                                "The server answered %s with HTTP %u %s",
                                data->method, status, soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");
+      g_object_unref (task);
       return;
     }
 
   if (content_type != NULL && (g_ascii_strcasecmp (content_type, "text/xml") == 0 ||
                                g_ascii_strcasecmp (content_type, "text/html") == 0))
     {
+      call_data_release_io (data);
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_PROTOCOL,
                                "The server does not speak JSON-RPC (it answered %s)", content_type);
+      g_object_unref (task);
       return;
     }
 
-  data->body = g_steal_pointer (&body);
-  if (data->parser != NULL || g_bytes_get_size (data->body) > INLINE_DECODE_LIMIT)
-    {
-      g_task_run_in_thread (task, decode_in_thread);
-      return;
-    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+  data->buf_size = length >= 0 && length <= PREALLOC_LIMIT ? (gsize) length + READ_CHUNK : READ_CHUNK;
+  data->buf = g_malloc (data->buf_size + 1);
+  data->buf_len = 0;
+  read_more (task);
+}
 
-  decode_in_thread (task, self, data, NULL);
+static gboolean
+method_is_read_only (const char *method)
+{
+  const char *dot = strrchr (method, '.');
+  const char *name = dot ? dot + 1 : method;
+
+  if (g_str_has_prefix (method, "Async."))
+    return FALSE;
+  return g_str_has_prefix (name, "get_") || strcmp (name, "from") == 0 ||
+         strcmp (name, "next") == 0 || strcmp (method, "system.listMethods") == 0;
 }
 
 static void
@@ -607,6 +721,11 @@ start_call (XapiRpc              *self,
       return;
     }
   soup_message_set_request_body_from_bytes (data->msg, "application/json", bytes);
+  /* libsoup reuses a kept-alive connection for a POST only when the message
+   * is idempotent (it may then be resent if the server closed the idle
+   * connection meanwhile): true of reads, never of calls that change state. */
+  if (method_is_read_only (method))
+    soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT);
   g_signal_connect_object (data->msg, "accept-certificate",
                            G_CALLBACK (accept_certificate_cb), self, 0);
 
@@ -626,8 +745,8 @@ start_call (XapiRpc              *self,
       g_source_attach (data->timeout_source, g_main_context_get_thread_default ());
     }
 
-  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT,
-                                    data->cancellable, send_done, task);
+  soup_session_send_async (self->session, data->msg, G_PRIORITY_DEFAULT,
+                           data->cancellable, send_done, task);
 }
 
 void

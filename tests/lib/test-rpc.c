@@ -277,14 +277,27 @@ handler (SoupServer        *server,
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, reply->str, reply->len);
       return;
     }
-  if (strcmp (method, "big") == 0)
+  if (strcmp (method, "big") == 0 || strcmp (method, "big-chunked") == 0)
     {
       g_autoptr(GString) reply = g_string_new ("{\"jsonrpc\":\"2.0\",\"result\":{");
       for (int i = 0; i < 20000; i++)
         g_string_append_printf (reply, "%s\"OpaqueRef:%d\":{\"name_label\":\"vm %d\",\"x\":NaN}", i ? "," : "", i, i);
       g_string_append (reply, "},\"id\":1}");
       soup_server_message_set_status (msg, 200, NULL);
-      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, reply->str, reply->len);
+      if (strcmp (method, "big") == 0)
+        soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, reply->str, reply->len);
+      else
+        {
+          /* no Content-Length: the client grows its buffer as it reads */
+          SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+          SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+          soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+          soup_message_headers_set_content_type (headers, "application/json", NULL);
+          for (gsize off = 0; off < reply->len; off += 70000)
+            soup_message_body_append (body, SOUP_MEMORY_COPY, reply->str + off, MIN (70000, reply->len - off));
+          soup_message_body_complete (body);
+        }
       return;
     }
   soup_server_message_set_status (msg, 200, NULL);
@@ -369,6 +382,12 @@ test_live_calls (void)
   big = call_sync (rpc, "big", NULL, 10000, NULL, &error);   /* decoded in a worker thread */
   g_assert_no_error (error);
   g_assert_cmpuint (json_object_get_size (json_node_get_object (big)), ==, 20000);
+  g_clear_pointer (&big, json_node_unref);
+  big = call_sync (rpc, "big-chunked", NULL, 10000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (big)), ==, 20000);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (big), "OpaqueRef:19999"),
+                                                  "name_label"), ==, "vm 19999");
 
   none = call_sync (rpc, "nosuch", NULL, 5000, NULL, &error);
   g_assert_null (none);
