@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The New VM wizard.  Pages: template, name, vCPUs and memory, summary.
  * Creation: VM.clone of the template, set_name_description, VM.provision,
- * vCPUs and memory limits, optional VM.start.  On failure or cancel the
+ * vCPUs, the memory fields one by one, optional VM.start.  On failure or cancel the
  * new VM and the disks that came with it are destroyed again. */
 
 #include "config.h"
@@ -349,21 +349,52 @@ fail (XpNewVmWizard *self,
   rollback_next (self);
 }
 
+enum {
+  STEP_CLONE,
+  STEP_DESCRIPTION,
+  STEP_PROVISION,
+  STEP_VCPUS_1,
+  STEP_VCPUS_2,
+  STEP_MEMORY_1,
+  STEP_MEMORY_2,
+  STEP_MEMORY_3,
+  STEP_UNTEMPLATE,
+  STEP_START,
+  N_STEPS
+};
+
 static const char *
 step_description (int step)
 {
   switch (step)
     {
-    case 0: return _("cloning the template");
-    case 1: return _("setting the description");
-    case 2: return _("provisioning the disks");
-    case 3: return _("setting the vCPUs");
-    case 4: return _("setting the vCPUs");
-    case 5: return _("setting the memory");
-    case 6: return _("turning the clone into a VM");
-    case 7: return _("starting the VM");
+    case STEP_CLONE: return _("cloning the template");
+    case STEP_DESCRIPTION: return _("setting the description");
+    case STEP_PROVISION: return _("provisioning the disks");
+    case STEP_VCPUS_1:
+    case STEP_VCPUS_2: return _("setting the vCPUs");
+    case STEP_MEMORY_1:
+    case STEP_MEMORY_2:
+    case STEP_MEMORY_3: return _("setting the memory");
+    case STEP_UNTEMPLATE: return _("turning the clone into a VM");
+    case STEP_START: return _("starting the VM");
     default: return "";
     }
+}
+
+/* The memory fields one at a time, in an order that keeps
+ * static_min <= dynamic_min <= dynamic_max <= static_max after each call:
+ * growing raises static_max first, shrinking lowers dynamic_min first. */
+static const char *
+memory_setter (int      step,
+               gboolean growing)
+{
+  static const char *grow[] = { "VM.set_memory_static_max", "VM.set_memory_dynamic_max",
+                                "VM.set_memory_dynamic_min" };
+  static const char *shrink[] = { "VM.set_memory_dynamic_min", "VM.set_memory_dynamic_max",
+                                  "VM.set_memory_static_max" };
+
+  return growing ? grow[step - STEP_MEMORY_1] : shrink[step - STEP_MEMORY_1];
 }
 
 static void
@@ -377,7 +408,7 @@ on_step_done (GObject      *source,
 
   if (error == NULL && g_cancellable_is_cancelled (self->cancellable))
     error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
-  if (error == NULL && self->step == 0)
+  if (error == NULL && self->step == STEP_CLONE)
     {
       if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
         self->vm_ref = g_strdup (json_node_get_string (node));
@@ -403,47 +434,46 @@ run_step (XpNewVmWizard *self)
   gint64 cur = xapi_vm_get_vcpus_at_startup (tmpl);
   const char *method = NULL;
 
-  gtk_progress_bar_set_fraction (self->progress, self->step / 8.0);
+  gtk_progress_bar_set_fraction (self->progress, (double) self->step / N_STEPS);
   {
     g_autofree char *status = g_strdup_printf (_("Now %s…"), step_description (self->step));
     gtk_label_set_text (self->status_label, status);
   }
   switch (self->step)
     {
-    case 0:
+    case STEP_CLONE:
       p = params_ref (xapi_object_get_ref (XAPI_OBJECT (tmpl)));
       json_array_add_string_element (p, gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
       method = "VM.clone";
       break;
-    case 1:
+    case STEP_DESCRIPTION:
       p = params_ref (self->vm_ref);
       json_array_add_string_element (p, gtk_editable_get_text (GTK_EDITABLE (self->description_entry)));
       method = "VM.set_name_description";
       break;
-    case 2:
+    case STEP_PROVISION:
       p = params_ref (self->vm_ref);
       method = "VM.provision";
       break;
-    case 3: /* raise max first when growing, lower startup first when shrinking */
-    case 4:
+    case STEP_VCPUS_1: /* raise max first when growing, lower startup first when shrinking */
+    case STEP_VCPUS_2:
       p = params_ref (self->vm_ref);
       json_array_add_int_element (p, vcpus);
-      method = ((self->step == 3) == (vcpus >= cur)) ? "VM.set_VCPUs_max" : "VM.set_VCPUs_at_startup";
+      method = ((self->step == STEP_VCPUS_1) == (vcpus >= cur)) ? "VM.set_VCPUs_max" : "VM.set_VCPUs_at_startup";
       break;
-    case 5:
+    case STEP_MEMORY_1:
+    case STEP_MEMORY_2:
+    case STEP_MEMORY_3:
       p = params_ref (self->vm_ref);
-      json_array_add_int_element (p, MIN (xapi_vm_get_memory_static_min (tmpl), mem));
       json_array_add_int_element (p, mem);
-      json_array_add_int_element (p, mem);
-      json_array_add_int_element (p, mem);
-      method = "VM.set_memory_limits";
+      method = memory_setter (self->step, mem >= xapi_vm_get_memory_static_max (tmpl));
       break;
-    case 6:
+    case STEP_UNTEMPLATE:
       p = params_ref (self->vm_ref);
       json_array_add_boolean_element (p, FALSE);
       method = "VM.set_is_a_template";
       break;
-    case 7:
+    case STEP_START:
       if (!gtk_check_button_get_active (self->start_check))
         {
           self->step++;

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Wizards driven through their widgets against xapi-sim. */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "sim-fixture.h"
+#include "xapi-cache.h"
+#include "xp-new-vm-wizard.h"
+#include "xp-wizard-actions.h"
+
+#define TIMEOUT_MS 20000
+
+typedef struct {
+  XapiSim        *sim;
+  XapiConnection *conn;
+} Fixture;
+
+static gboolean
+conn_is_connected (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_CONNECTED;
+}
+
+static gboolean
+conn_is_settled (gpointer data)
+{
+  XapiConnectionState s = xapi_connection_get_state (data);
+  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
+}
+
+static gboolean
+conn_is_disconnected (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
+}
+
+static gboolean
+have_prerequisites (void)
+{
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not built");
+      return FALSE;
+    }
+  if (gdk_display_get_default () == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  if (!have_prerequisites ())
+    return;
+  f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
+  f->conn = xapi_connection_new (f->sim->url, "root");
+  xapi_connection_set_password (f->conn, "secret");
+  if (f->sim->fingerprint != NULL)
+    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
+  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
+  xapi_test_wait_for (conn_is_settled, f->conn, TIMEOUT_MS);
+  g_assert_true (conn_is_connected (f->conn));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->conn != NULL)
+    {
+      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
+      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
+    }
+  g_clear_object (&f->conn);
+  g_clear_pointer (&f->sim, xapi_sim_stop);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *w = find_named (c, name);
+      if (w != NULL)
+        return w;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+get (GtkWindow  *win,
+     const char *name)
+{
+  GtkWidget *w = find_named (GTK_WIDGET (win), name);
+
+  g_assert_nonnull (w);
+  g_assert_nonnull (gtk_widget_get_name (w));
+  return w;
+}
+
+typedef struct {
+  gboolean done;
+  char    *vm_ref;
+  char    *error;
+} Finished;
+
+static void
+on_finished (GtkWindow  *w,
+             const char *vm_ref,
+             const char *error,
+             Finished   *fin)
+{
+  fin->done = TRUE;
+  fin->vm_ref = g_strdup (vm_ref);
+  fin->error = g_strdup (error);
+}
+
+static gboolean
+is_done (gpointer data)
+{
+  return ((Finished *) data)->done;
+}
+
+static XapiVm *
+find_vm_by_name (XapiConnection *conn,
+                 const char     *name)
+{
+  GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      if (g_strcmp0 (xapi_vm_get_name_label (vm), name) == 0 && !xapi_object_is_gone (XAPI_OBJECT (vm)))
+        return vm;  /* the cache keeps it alive */
+    }
+  return NULL;
+}
+
+typedef struct { XapiConnection *conn; const char *name; gboolean want; } VmWait;
+
+static gboolean
+vm_presence (gpointer data)
+{
+  VmWait *w = data;
+  return (find_vm_by_name (w->conn, w->name) != NULL) == w->want;
+}
+
+static gboolean
+vm_settled (gpointer data)
+{
+  XapiVm *vm = data;
+  const gint64 gib = (gint64) 1024 * 1024 * 1024;
+
+  return !xapi_vm_get_is_a_template (vm) && xapi_vm_get_vcpus_at_startup (vm) == 2
+         && xapi_vm_get_vcpus_max (vm) == 2 && xapi_vm_get_memory_static_max (vm) == gib
+         && xapi_vm_get_memory_dynamic_max (vm) == gib && xapi_vm_get_memory_dynamic_min (vm) == gib
+         && g_strcmp0 (xapi_vm_get_name_description (vm), "made by the wizard") == 0;
+}
+
+/* A raw call to the simulator, independent of the connection under test;
+ * @args_json is the JSON text of the arguments after the session. */
+static JsonNode *
+raw (Fixture    *f,
+     const char *method,
+     const char *args_json)
+{
+  g_autofree char *session = xapi_sim_raw_login (f->sim);
+  g_autofree char *params = g_strdup_printf ("[\"%s\"%s%s]", session,
+                                             args_json != NULL ? "," : "", args_json != NULL ? args_json : "");
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (f->sim, NULL, method, params);
+  JsonObject *o = json_node_get_object (reply);
+
+  if (!json_object_has_member (o, "result"))
+    return NULL;
+  return json_node_copy (json_object_get_member (o, "result"));
+}
+
+static JsonObject *
+raw_record (Fixture    *f,
+            const char *klass,
+            const char *ref)
+{
+  g_autofree char *method = g_strdup_printf ("%s.get_record", klass);
+  g_autofree char *arg = g_strdup_printf ("\"%s\"", ref);
+  g_autoptr(JsonNode) n = raw (f, method, arg);
+
+  g_assert_nonnull (n);
+  return json_object_ref (json_node_get_object (n));
+}
+
+static guint
+count_raw (Fixture    *f,
+           const char *method)
+{
+  g_autoptr(JsonNode) n = raw (f, method, NULL);
+
+  g_assert_nonnull (n);
+  return json_array_get_length (json_node_get_array (n));
+}
+
+/* Disk VBDs of a VM in the simulator, each with an existing VDI. */
+static guint
+count_disks (Fixture    *f,
+             JsonObject *vm)
+{
+  JsonArray *vbds = json_object_get_array_member (vm, "VBDs");
+  guint disks = 0;
+
+  for (guint i = 0; i < json_array_get_length (vbds); i++)
+    {
+      g_autoptr(JsonObject) vbd = raw_record (f, "VBD", json_array_get_string_element (vbds, i));
+      const char *vdi = json_object_get_string_member (vbd, "VDI");
+
+      if (g_strcmp0 (json_object_get_string_member (vbd, "type"), "Disk") != 0)
+        continue;
+      g_assert_cmpstr (vdi, !=, "OpaqueRef:NULL");
+      json_object_unref (raw_record (f, "VDI", vdi));
+      disks++;
+    }
+  return disks;
+}
+
+typedef struct { GtkListBox *list; const char *needle; GtkListBoxRow *row; } FilterWait;
+
+/* TRUE once every visible row matches the needle and one is visible. */
+static gboolean
+search_applied (gpointer data)
+{
+  FilterWait *w = data;
+  g_autofree char *n = g_utf8_casefold (w->needle, -1);
+  GtkListBoxRow *row;
+
+  w->row = NULL;
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (w->list, i)) != NULL; i++)
+    {
+      XapiVm *vm = g_object_get_data (G_OBJECT (row), "vm");
+      g_autofree char *hay = g_utf8_casefold (xapi_vm_get_name_label (vm), -1);
+
+      if (!gtk_widget_get_child_visible (GTK_WIDGET (row)))
+        continue;
+      if (strstr (hay, n) == NULL)
+        return FALSE;
+      if (w->row == NULL)
+        w->row = row;
+    }
+  return w->row != NULL;
+}
+
+/* Select the first template whose name contains @needle through the search. */
+static void
+choose_template (GtkWindow *wiz, const char *needle)
+{
+  GtkListBox *list = GTK_LIST_BOX (get (wiz, "template-list"));
+  GtkWidget *next = get (wiz, "next-button");
+  GtkListBoxRow *row = NULL;
+
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "template-search")), needle);
+  /* the search entry filters after a short delay: wait until it did */
+  {
+    FilterWait w = { list, needle, NULL };
+    g_assert_true (xapi_test_wait_for (search_applied, &w, TIMEOUT_MS));
+    row = w.row;
+  }
+  gtk_list_box_select_row (list, row);
+  g_assert_true (gtk_widget_get_sensitive (next));
+}
+
+static XapiVm *
+selected_row_vm (GtkWindow *wiz)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (GTK_LIST_BOX (get (wiz, "template-list")));
+
+  g_assert_nonnull (row);
+  return g_object_get_data (G_OBJECT (row), "vm");
+}
+
+static void
+test_new_vm_create (Fixture *f, gconstpointer data)
+{
+  GtkWindow *wiz;
+  GtkWidget *next;
+  Finished fin = { 0 };
+  XapiVm *vm;
+  guint vdis_before;
+  g_autoptr(JsonObject) tmpl_rec = NULL;
+
+  if (f->sim == NULL)
+    return;
+  vdis_before = count_raw (f, "VDI.get_all");
+  wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
+  gtk_window_present (wiz);
+  next = get (wiz, "next-button");
+
+  choose_template (wiz, "debian");
+  tmpl_rec = raw_record (f, "VM", xapi_object_get_ref (XAPI_OBJECT (selected_row_vm (wiz))));
+  g_signal_emit_by_name (next, "clicked");
+  /* name page: empty name blocks Next, with a reason */
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "  ");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-1");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "description-entry")), "made by the wizard");
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vcpus-spin")), 2);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "memory-spin")), 1024);
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "wiz-vm-1"));
+  g_signal_emit_by_name (next, "clicked");  /* Create */
+
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.error);
+  g_assert_nonnull (fin.vm_ref);
+  {
+    VmWait w = { f->conn, "wiz-vm-1", TRUE };
+    g_assert_true (xapi_test_wait_for (vm_presence, &w, TIMEOUT_MS));
+  }
+  vm = find_vm_by_name (f->conn, "wiz-vm-1");
+  g_assert_cmpstr (xapi_object_get_ref (XAPI_OBJECT (vm)), ==, fin.vm_ref);
+  g_assert_true (xapi_test_wait_for (vm_settled, vm, TIMEOUT_MS));
+  g_assert_false (xapi_vm_get_is_a_template (vm));
+  g_assert_cmpstr (xapi_vm_get_name_description (vm), ==, "made by the wizard");
+  g_assert_cmpint (xapi_vm_get_vcpus_max (vm), ==, 2);
+  g_assert_cmpint (xapi_vm_get_vcpus_at_startup (vm), ==, 2);
+  g_assert_cmpint (xapi_vm_get_memory_static_max (vm), ==, (gint64) 1024 * 1024 * 1024);
+  g_assert_cmpint (xapi_vm_get_memory_dynamic_max (vm), ==, (gint64) 1024 * 1024 * 1024);
+  g_assert_cmpint (xapi_vm_get_memory_dynamic_min (vm), ==, (gint64) 1024 * 1024 * 1024);
+  /* the simulator agrees, and the template's disks were provisioned as new
+   * VDIs while its VIFs came along with the clone */
+  {
+    g_autoptr(JsonObject) rec = raw_record (f, "VM", fin.vm_ref);
+    guint disks;
+
+    g_assert_cmpstr (json_object_get_string_member (rec, "name_label"), ==, "wiz-vm-1");
+    g_assert_false (json_object_get_boolean_member (rec, "is_a_template"));
+    g_assert_cmpint (json_object_get_int_member (rec, "VCPUs_max"), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (rec, "VCPUs_at_startup"), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (rec, "memory_static_max"), ==, (gint64) 1024 * 1024 * 1024);
+    g_assert_cmpint (json_object_get_int_member (rec, "memory_dynamic_max"), ==, (gint64) 1024 * 1024 * 1024);
+    g_assert_cmpint (json_object_get_int_member (rec, "memory_dynamic_min"), ==, (gint64) 1024 * 1024 * 1024);
+    g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Halted");
+    disks = count_disks (f, rec);
+    g_assert_cmpuint (disks, >, 0);
+    g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before + disks);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rec, "VIFs")), ==,
+                      json_array_get_length (json_object_get_array_member (tmpl_rec, "VIFs")));
+  }
+
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+  g_free (fin.error);
+}
+
+static void
+test_new_vm_rollback (Fixture *f, gconstpointer data)
+{
+  GtkWindow *wiz;
+  GtkWidget *next;
+  Finished fin = { 0 };
+  guint vdis_before, vms_before;
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (f->sim == NULL)
+    return;
+  vdis_before = count_raw (f, "VDI.get_all");
+  vms_before = count_raw (f, "VM.get_all");
+  reply = xapi_sim_control (f->sim, "/fail-next",
+                            "{\"method\":\"VM.set_is_a_template\",\"error\":[\"SR_FULL\",\"x\",\"y\"],\"count\":1}");
+  wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
+  gtk_window_present (wiz);
+  next = get (wiz, "next-button");
+  choose_template (wiz, "debian");
+  g_signal_emit_by_name (next, "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-fail");
+  g_signal_emit_by_name (next, "clicked");
+  g_signal_emit_by_name (next, "clicked");
+  g_signal_emit_by_name (next, "clicked");
+
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_nonnull (fin.error);
+  g_assert_null (fin.vm_ref);
+  g_assert_nonnull (strstr (fin.error, "turning the clone into a VM"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), "removed"));
+  /* nothing left behind */
+  g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
+  {
+    VmWait w = { f->conn, "wiz-vm-fail", FALSE };
+    g_assert_true (xapi_test_wait_for (vm_presence, &w, TIMEOUT_MS));
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
+static void
+test_actions_enabled (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GListStore) conns = NULL;
+  g_autoptr(XpWizardActions) actions = NULL;
+  GActionGroup *group;
+
+  if (f->sim == NULL)
+    return;
+  conns = g_list_store_new (XAPI_TYPE_CONNECTION);
+  actions = xp_wizard_actions_new (NULL, G_LIST_MODEL (conns));
+  group = xp_wizard_actions_get_group (actions);
+  g_assert_true (g_action_group_has_action (group, "new-vm"));
+  g_assert_false (g_action_group_get_action_enabled (group, "new-vm"));
+  g_list_store_append (conns, f->conn);
+  g_assert_true (g_action_group_get_action_enabled (group, "new-vm"));
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/wizards/new-vm/create", Fixture, NULL, fixture_setup, test_new_vm_create, fixture_teardown);
+  g_test_add ("/wizards/new-vm/rollback", Fixture, NULL, fixture_setup, test_new_vm_rollback, fixture_teardown);
+  g_test_add ("/wizards/actions/enabled", Fixture, NULL, fixture_setup, test_actions_enabled, fixture_teardown);
+  return g_test_run ();
+}
