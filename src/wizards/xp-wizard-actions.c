@@ -7,6 +7,7 @@
 
 #include "xp-wizard-actions.h"
 #include "xp-new-vm-wizard.h"
+#include "xp-migrate-wizard.h"
 #include "xapi-object.h"
 
 struct _XpWizardActions
@@ -55,12 +56,39 @@ current_connection (XpWizardActions *self)
   return n_connected == 1 ? found : NULL;
 }
 
+/* The one selected VM when it is running on a connected pool, else NULL. */
+static XapiVm *
+migratable_vm (XpWizardActions *self)
+{
+  XapiVm *vm;
+  XapiConnection *conn;
+
+  if (self->selection == NULL || self->selection->len != 1 || !XAPI_IS_VM (g_ptr_array_index (self->selection, 0)))
+    return NULL;
+  vm = g_ptr_array_index (self->selection, 0);
+  conn = xapi_object_get_connection (XAPI_OBJECT (vm));
+  if (conn == NULL || xapi_connection_get_state (conn) != XAPI_CONNECTION_STATE_CONNECTED
+      || xapi_vm_get_is_a_template (vm) || xapi_vm_get_is_a_snapshot (vm)
+      || xapi_vm_get_power_state (vm) != XAPI_VM_POWER_STATE_RUNNING)
+    return NULL;
+  return vm;
+}
+
+static void
+set_enabled (XpWizardActions *self,
+             const char      *name,
+             gboolean         enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->group), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
 static void
 update_enabled (XpWizardActions *self)
 {
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->group), "new-vm");
-
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), current_connection (self) != NULL);
+  set_enabled (self, "new-vm", current_connection (self) != NULL);
+  set_enabled (self, "migrate", migratable_vm (self) != NULL);
 }
 
 static void
@@ -91,6 +119,31 @@ on_new_vm (GSimpleAction *action,
     tmpl = g_ptr_array_index (self->selection, 0);
   wizard = xp_new_vm_wizard_new (self->parent, conn, tmpl);
   g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_vm_finished), self, 0);
+  gtk_window_present (wizard);
+}
+
+static void
+on_migrate_finished (GtkWindow       *wizard,
+                     const char      *host_ref,
+                     const char      *error,
+                     XpWizardActions *self)
+{
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("The VM was migrated"));
+}
+
+static void
+on_migrate (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiVm *vm = migratable_vm (self);
+  GtkWindow *wizard;
+
+  if (vm == NULL)
+    return;
+  wizard = xp_migrate_wizard_new (self->parent, vm);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_migrate_finished), self, 0);
   gtk_window_present (wizard);
 }
 
@@ -150,8 +203,10 @@ xp_wizard_actions_init (XpWizardActions *self)
   for (guint i = 0; i < G_N_ELEMENTS (action_names); i++)
     {
       g_autoptr(GSimpleAction) action = g_simple_action_new (action_names[i], NULL);
-      if (i == 0)
+      if (g_str_equal (action_names[i], "new-vm"))
         g_signal_connect (action, "activate", G_CALLBACK (on_new_vm), self);
+      else if (g_str_equal (action_names[i], "migrate"))
+        g_signal_connect (action, "activate", G_CALLBACK (on_migrate), self);
       else
         g_signal_connect (action, "activate", G_CALLBACK (on_not_ready), self);
       g_simple_action_set_enabled (action, FALSE);

@@ -9,6 +9,7 @@
 #include "sim-fixture.h"
 #include "xapi-cache.h"
 #include "xp-new-vm-wizard.h"
+#include "xp-migrate-wizard.h"
 #include "xp-wizard-actions.h"
 
 #define TIMEOUT_MS 20000
@@ -406,6 +407,151 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   g_free (fin.error);
 }
 
+static XapiVm *
+find_running_vm (XapiConnection *conn)
+{
+  GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      if (!xapi_vm_get_is_control_domain (vm) && !xapi_vm_get_is_a_template (vm)
+          && xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_RUNNING)
+        return vm;  /* the cache keeps it alive */
+    }
+  return NULL;
+}
+
+static GtkListBoxRow *
+host_row (GtkWindow  *wiz,
+          const char *host_ref)
+{
+  GtkListBox *list = GTK_LIST_BOX (get (wiz, "host-list"));
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_strcmp0 (xapi_object_get_ref (g_object_get_data (G_OBJECT (row), "host")), host_ref) == 0)
+      return row;
+  return NULL;
+}
+
+static const char *
+row_reason (GtkListBoxRow *row)
+{
+  return gtk_label_get_text (g_object_get_data (G_OBJECT (row), "reason"));
+}
+
+/* TRUE once no row of the host list is still being checked. */
+static gboolean
+hosts_checked (gpointer data)
+{
+  GtkListBox *list = data;
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_str_has_suffix (row_reason (row), "…"))
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct { XapiVm *vm; const char *ref; } ResidentWait;
+
+static gboolean
+resident_on (gpointer data)
+{
+  ResidentWait *w = data;
+  return g_strcmp0 (xapi_vm_get_resident_on (w->vm), w->ref) == 0;
+}
+
+typedef struct { XapiHost *host; } HostWait;
+
+static gboolean
+host_disabled (gpointer data)
+{
+  return !xapi_host_get_enabled (((HostWait *) data)->host);
+}
+
+static void
+test_migrate (Fixture *f, gconstpointer data)
+{
+  XapiCache *cache;
+  GListModel *hosts;
+  XapiVm *vm;
+  const char *from;
+  g_autofree char *disabled_ref = NULL;
+  g_autofree char *target_ref = NULL;
+  GtkWindow *wiz;
+  GtkWidget *next;
+  Finished fin = { 0 };
+
+  if (f->sim == NULL)
+    return;
+  cache = xapi_connection_get_cache (f->conn);
+  hosts = xapi_cache_get_objects (cache, XAPI_TYPE_HOST);
+  g_assert_cmpuint (g_list_model_get_n_items (hosts), >=, 3);
+  vm = find_running_vm (f->conn);
+  g_assert_nonnull (vm);
+  from = xapi_vm_get_resident_on (vm);
+
+  /* disable one of the other servers as another client would */
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+    {
+      g_autoptr(XapiHost) h = g_list_model_get_item (hosts, i);
+      const char *ref = xapi_object_get_ref (XAPI_OBJECT (h));
+
+      if (g_strcmp0 (ref, from) == 0)
+        continue;
+      if (disabled_ref == NULL)
+        {
+          g_autofree char *body = g_strdup_printf ("{\"class\":\"host\",\"ref\":\"%s\",\"field\":\"enabled\",\"value\":false}", ref);
+          g_autoptr(JsonNode) reply = xapi_sim_control (f->sim, "/mutate", body);
+          HostWait w = { h };
+
+          g_assert_true (xapi_test_wait_for (host_disabled, &w, TIMEOUT_MS));
+          disabled_ref = g_strdup (ref);
+        }
+      else if (target_ref == NULL)
+        target_ref = g_strdup (ref);
+    }
+
+  wiz = xp_migrate_wizard_new (NULL, vm);
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
+  gtk_window_present (wiz);
+  next = get (wiz, "next-button");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
+  g_assert_true (xapi_test_wait_for (hosts_checked, get (wiz, "host-list"), TIMEOUT_MS));
+
+  /* each unsuitable server says why and cannot be chosen */
+  g_assert_nonnull (strstr (row_reason (host_row (wiz, from)), "running on this server"));
+  g_assert_false (gtk_list_box_row_get_selectable (host_row (wiz, from)));
+  g_assert_nonnull (strstr (row_reason (host_row (wiz, disabled_ref)), "disabled"));
+  g_assert_false (gtk_list_box_row_get_selectable (host_row (wiz, disabled_ref)));
+  g_assert_true (gtk_list_box_row_get_selectable (host_row (wiz, target_ref)));
+
+  gtk_list_box_select_row (GTK_LIST_BOX (get (wiz, "host-list")), host_row (wiz, target_ref));
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))),
+                            xapi_vm_get_name_label (vm)));
+  g_signal_emit_by_name (next, "clicked");  /* Migrate */
+
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.error);
+  g_assert_cmpstr (fin.vm_ref, ==, target_ref);
+  {
+    ResidentWait w = { vm, target_ref };
+    g_assert_true (xapi_test_wait_for (resident_on, &w, TIMEOUT_MS));
+  }
+  {
+    g_autoptr(JsonObject) rec = raw_record (f, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
+    g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), ==, target_ref);
+    g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Running");
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
 static void
 test_actions_enabled (Fixture *f, gconstpointer data)
 {
@@ -422,6 +568,16 @@ test_actions_enabled (Fixture *f, gconstpointer data)
   g_assert_false (g_action_group_get_action_enabled (group, "new-vm"));
   g_list_store_append (conns, f->conn);
   g_assert_true (g_action_group_get_action_enabled (group, "new-vm"));
+  g_assert_false (g_action_group_get_action_enabled (group, "migrate"));
+  {
+    g_autoptr(GPtrArray) sel = g_ptr_array_new ();
+
+    g_ptr_array_add (sel, find_running_vm (f->conn));
+    xp_wizard_actions_set_selection (actions, sel);
+    g_assert_true (g_action_group_get_action_enabled (group, "migrate"));
+    xp_wizard_actions_set_selection (actions, NULL);
+    g_assert_false (g_action_group_get_action_enabled (group, "migrate"));
+  }
 }
 
 int
@@ -431,6 +587,7 @@ main (int argc, char **argv)
 
   g_test_add ("/wizards/new-vm/create", Fixture, NULL, fixture_setup, test_new_vm_create, fixture_teardown);
   g_test_add ("/wizards/new-vm/rollback", Fixture, NULL, fixture_setup, test_new_vm_rollback, fixture_teardown);
+  g_test_add ("/wizards/migrate/live", Fixture, NULL, fixture_setup, test_migrate, fixture_teardown);
   g_test_add ("/wizards/actions/enabled", Fixture, NULL, fixture_setup, test_actions_enabled, fixture_teardown);
   return g_test_run ();
 }
