@@ -273,6 +273,45 @@ test_move_master (void)
 }
 
 static void
+test_master_dies (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(JsonNode) killed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *new_url = NULL;
+  XapiVm *vm;
+  UriWait w;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_trust_func (conn, trust_sim, g_strdup (sim->fingerprint), g_free);
+  g_assert_true (xapi_test_open_sync (conn, &error));
+  g_assert_no_error (error);
+  vm = any_vm (xapi_connection_get_cache (conn));
+
+  /* The master's address goes dark; a member is promoted a second later.
+   * The connection knows the members from the cache and ends up on the
+   * new master without being told its address. */
+  killed = xapi_sim_control (sim, "/kill-master", "{\"promote_seconds\":1}");
+  {
+    const char *address = json_object_get_string_member (json_node_get_object (killed), "new_master");
+
+    for (guint i = 0; i < sim->member_urls->len; i++)
+      if (strstr (g_ptr_array_index (sim->member_urls, i), address) != NULL)
+        new_url = g_strdup (g_ptr_array_index (sim->member_urls, i));
+  }
+  g_assert_nonnull (new_url);
+  w.conn = conn;
+  w.uri = new_url;
+  g_assert_true (xapi_test_wait_for (uri_is, &w, 60000));
+  assert_events_flow (sim, conn, vm, "after the master died");
+}
+
+static void
 test_corrupt_replies (void)
 {
   static const char *modes[] = { "truncate", "garble", "mistype" };
@@ -560,6 +599,7 @@ main (int argc, char **argv)
   g_test_add_func ("/faults/drop-connections", test_drop_connections);
   g_test_add_func ("/faults/restart-toolstack", test_restart_toolstack);
   g_test_add_func ("/faults/move-master", test_move_master);
+  g_test_add_func ("/faults/master-dies", test_master_dies);
   g_test_add_func ("/faults/restart-mid-sync", test_restart_mid_sync);
   g_test_add_func ("/faults/hung-server", test_hung_server);
   g_test_add_func ("/faults/corrupt-replies", test_corrupt_replies);

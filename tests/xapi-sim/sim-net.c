@@ -20,6 +20,7 @@ struct _SimNet {
   SoupServer      *control;
   GPtrArray       *conns;        /* GSocketConnection (weak) */
   guint            restart_timer;
+  guint            promote_timer;
   char            *control_url;
 };
 
@@ -547,6 +548,40 @@ sim_net_restart (Sim    *sim,
   sim->net->restart_timer = g_timeout_add ((guint) (MAX (down_seconds, 0.0) * 1000), restart_done, sim);
 }
 
+static gboolean
+promote_done (gpointer data)
+{
+  Sim *sim = data;
+
+  sim->net->promote_timer = 0;
+  sim->master = (sim->master + 1) % (int) sim->hosts->len;
+  sim_row_set_ref (sim, sim_pool (sim), "master", sim_master (sim));
+  return G_SOURCE_REMOVE;
+}
+
+/* The master host dies: its address stops answering, every session is gone
+ * (members keep answering HOST_IS_SLAVE with the dead master's address, as
+ * xapi does), and after @promote_seconds the next host takes over as
+ * master (xapi's emergency transition, done by HA or an admin). */
+void
+sim_net_kill_master (Sim    *sim,
+                     double  promote_seconds)
+{
+  guint dead = (guint) sim->master;
+
+  if (dead < sim->net->services->len)
+    {
+      GSocketService *svc = sim->net->services->pdata[dead];
+      g_socket_service_stop (svc);
+      g_socket_listener_close (G_SOCKET_LISTENER (svc));
+    }
+  sim_net_drop_connections (sim);
+  sim_sessions_clear (sim);
+  if (sim->net->promote_timer)
+    g_source_remove (sim->net->promote_timer);
+  sim->net->promote_timer = g_timeout_add ((guint) (MAX (promote_seconds, 0.0) * 1000), promote_done, sim);
+}
+
 void
 sim_net_stop (Sim *sim)
 {
@@ -556,6 +591,8 @@ sim_net_stop (Sim *sim)
     return;
   if (net->restart_timer)
     g_source_remove (net->restart_timer);
+  if (net->promote_timer)
+    g_source_remove (net->promote_timer);
   stop_services (sim);
   sim_net_drop_connections (sim);
   for (guint i = 0; i < net->conns->len; i++)
@@ -769,6 +806,17 @@ control_handler (SoupServer        *server,
       g_string_printf (out, "{\"down_seconds\":");
       sim_write_double (out, down);
       g_string_append_c (out, '}');
+      reply_json (msg, 200, out);
+    }
+  else if (strcmp (path, "/kill-master") == 0)
+    {
+      double promote = obj_double (o, "promote_seconds", 1.0);
+      out = g_string_new ("{\"dead\":");
+      sim_write_string (out, sim_row_str (sim_master (sim), "address"));
+      g_string_append (out, ",\"new_master\":");
+      sim_write_string (out, sim_row_str (sim->hosts->pdata[(sim->master + 1) % (int) sim->hosts->len], "address"));
+      g_string_append_c (out, '}');
+      sim_net_kill_master (sim, promote);
       reply_json (msg, 200, out);
     }
   else if (strcmp (path, "/move-master") == 0)

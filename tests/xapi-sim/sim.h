@@ -428,6 +428,7 @@ void        sim_net_stop         (Sim         *sim);
 void        sim_net_drop_connections (Sim     *sim);
 void        sim_net_restart      (Sim         *sim,
                                   double       down_seconds);
+void       sim_net_kill_master   (Sim *sim, double promote_seconds);
 guint       sim_net_connection_count (Sim     *sim);
 char       *sim_host_url         (Sim         *sim,
                                   int          host);
