@@ -174,11 +174,41 @@ def test_restart_toolstack():
     expect_error(SIM.call, "HANDLE_INVALID", "task.get_record", s2, task)
 
 
+def test_kill_master():
+    s = SIM.login()
+    r = SIM.ctl("/kill-master", {"promote_seconds": 1.0})
+    assert r["dead"] == "127.0.0.1" and r["new_master"] == "127.0.0.2", r
+    port = int(SIM.url.rsplit(":", 1)[1])
+    refused = False
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:
+        refused = True
+    assert refused
+    new = SIM.members["xcp-ng-02"]
+
+    def promoted():
+        try:
+            SIM.call("session.login_with_password", "root", "x", url=new)
+            return True
+        except XapiError as e:
+            # until the promotion, members still point at the dead master
+            assert e.desc == ["HOST_IS_SLAVE", "127.0.0.1"], e.desc
+            return False
+    wait_for(promoted, timeout=30)
+    s2 = SIM.call("session.login_with_password", "root", "x", url=new)
+    expect_error(SIM.call, "SESSION_INVALID", "VM.get_all", s, url=new)
+    pool = SIM.call("pool.get_all", s2, url=new)[0]
+    master = SIM.call("pool.get_master", s2, pool, url=new)
+    assert SIM.call("host.get_name_label", s2, master, url=new) == "xcp-ng-02"
+
+
 def main():
     setup()
     try:
         rc = run([test_stats, test_drop_connections, test_invalidate_sessions, test_delay, test_corrupt,
-                  test_fail_next, test_mutate_generates_events, test_storm, test_move_master, test_restart_toolstack])
+                  test_fail_next, test_mutate_generates_events, test_storm, test_move_master, test_restart_toolstack,
+                  test_kill_master])
     finally:
         r = SIM.stop()
     return rc or (1 if r else 0)
