@@ -217,7 +217,8 @@ switch_row (const char *title,
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_switch_set_active (GTK_SWITCH (sw), active);
   gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  /* The activatable widget is labelled by the row's title: naming it again
+   * would make GTK 4.8 read the title twice. */
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
   *out_switch = sw;
@@ -230,8 +231,8 @@ entry_row (const char *title,
 {
   GtkWidget *row = password ? adw_password_entry_row_new () : adw_entry_row_new ();
 
+  /* AdwEntryRow is labelled by its title already. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   return row;
 }
 
