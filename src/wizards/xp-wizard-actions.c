@@ -8,6 +8,7 @@
 #include "xp-wizard-actions.h"
 #include "xp-new-vm-wizard.h"
 #include "xp-migrate-wizard.h"
+#include "xp-new-network-wizard.h"
 #include "xapi-object.h"
 
 struct _XpWizardActions
@@ -88,6 +89,7 @@ static void
 update_enabled (XpWizardActions *self)
 {
   set_enabled (self, "new-vm", current_connection (self) != NULL);
+  set_enabled (self, "new-network", current_connection (self) != NULL);
   set_enabled (self, "migrate", migratable_vm (self) != NULL);
 }
 
@@ -144,6 +146,31 @@ on_migrate (GSimpleAction *action,
     return;
   wizard = xp_migrate_wizard_new (self->parent, vm);
   g_signal_connect_object (wizard, "finished", G_CALLBACK (on_migrate_finished), self, 0);
+  gtk_window_present (wizard);
+}
+
+static void
+on_new_network_finished (GtkWindow       *wizard,
+                         const char      *network_ref,
+                         const char      *error,
+                         XpWizardActions *self)
+{
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("The network was created"));
+}
+
+static void
+on_new_network (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiConnection *conn = current_connection (self);
+  GtkWindow *wizard;
+
+  if (conn == NULL)
+    return;
+  wizard = xp_new_network_wizard_new (self->parent, conn);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_network_finished), self, 0);
   gtk_window_present (wizard);
 }
 
@@ -207,6 +234,8 @@ xp_wizard_actions_init (XpWizardActions *self)
         g_signal_connect (action, "activate", G_CALLBACK (on_new_vm), self);
       else if (g_str_equal (action_names[i], "migrate"))
         g_signal_connect (action, "activate", G_CALLBACK (on_migrate), self);
+      else if (g_str_equal (action_names[i], "new-network"))
+        g_signal_connect (action, "activate", G_CALLBACK (on_new_network), self);
       else
         g_signal_connect (action, "activate", G_CALLBACK (on_not_ready), self);
       g_simple_action_set_enabled (action, FALSE);

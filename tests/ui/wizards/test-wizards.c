@@ -10,6 +10,7 @@
 #include "xapi-cache.h"
 #include "xp-new-vm-wizard.h"
 #include "xp-migrate-wizard.h"
+#include "xp-new-network-wizard.h"
 #include "xp-wizard-actions.h"
 
 #define TIMEOUT_MS 20000
@@ -552,6 +553,243 @@ test_migrate (Fixture *f, gconstpointer data)
   g_free (fin.vm_ref);
 }
 
+/* Drive the New Network wizard up to its details page. */
+static GtkWindow *
+network_wizard_to_details (Fixture    *f,
+                           const char *kind_button,
+                           const char *name,
+                           Finished   *fin)
+{
+  GtkWindow *wiz = xp_new_network_wizard_new (NULL, f->conn);
+  GtkWidget *next = get (wiz, "next-button");
+
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
+  gtk_window_present (wiz);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, kind_button)), TRUE);
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), name);
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  return wiz;
+}
+
+static void
+network_wizard_create (GtkWindow *wiz,
+                       Finished  *fin)
+{
+  GtkWidget *next = get (wiz, "next-button");
+
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), !=, "");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_true (xapi_test_wait_for (is_done, fin, TIMEOUT_MS));
+}
+
+static guint
+select_nic (GtkWindow  *wiz,
+            const char *device)
+{
+  GtkDropDown *dd = GTK_DROP_DOWN (get (wiz, "nic-dropdown"));
+  GListModel *model = gtk_drop_down_get_model (dd);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), device) == 0)
+      {
+        gtk_drop_down_set_selected (dd, i);
+        return i;
+      }
+  g_assert_not_reached ();
+}
+
+/* PIFs of @network in the simulator (records, transfer full). */
+static GPtrArray *
+network_pifs (Fixture    *f,
+              const char *network)
+{
+  g_autoptr(JsonObject) rec = raw_record (f, "network", network);
+  JsonArray *pifs = json_object_get_array_member (rec, "PIFs");
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < json_array_get_length (pifs); i++)
+    g_ptr_array_add (out, raw_record (f, "PIF", json_array_get_string_element (pifs, i)));
+  return out;
+}
+
+static void
+test_network_external (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  GtkWidget *next;
+  guint n_hosts;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  wiz = network_wizard_to_details (f, "kind-external", "wiz-vlan-30", &fin);
+  next = get (wiz, "next-button");
+  select_nic (wiz, "eth1");
+  /* VLAN 20 is already on eth1 in the demo pool */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 20);
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "already exists"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 30);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "mtu-spin")), 1400);
+  network_wizard_create (wiz, &fin);
+  g_assert_null (fin.error);
+  g_assert_nonnull (fin.vm_ref);
+  {
+    g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+    g_autoptr(GPtrArray) pifs = network_pifs (f, fin.vm_ref);
+    g_autoptr(GHashTable) hosts = g_hash_table_new (g_str_hash, g_str_equal);
+
+    g_assert_cmpstr (json_object_get_string_member (net, "name_label"), ==, "wiz-vlan-30");
+    g_assert_cmpint (json_object_get_int_member (net, "MTU"), ==, 1400);
+    /* one tagged PIF per server, each the untagged side of a VLAN 30 on eth1 */
+    g_assert_cmpuint (pifs->len, ==, n_hosts);
+    for (guint i = 0; i < pifs->len; i++)
+      {
+        JsonObject *pif = pifs->pdata[i];
+        g_autoptr(JsonObject) vlan = raw_record (f, "VLAN", json_object_get_string_member (pif, "VLAN_master_of"));
+        g_autoptr(JsonObject) tagged = raw_record (f, "PIF", json_object_get_string_member (vlan, "tagged_PIF"));
+
+        g_assert_cmpint (json_object_get_int_member (pif, "VLAN"), ==, 30);
+        g_assert_cmpint (json_object_get_int_member (vlan, "tag"), ==, 30);
+        g_assert_cmpstr (json_object_get_string_member (tagged, "device"), ==, "eth1");
+        g_assert_cmpstr (json_object_get_string_member (tagged, "host"), ==, json_object_get_string_member (pif, "host"));
+        g_hash_table_add (hosts, (gpointer) json_object_get_string_member (pif, "host"));
+      }
+    g_assert_cmpuint (g_hash_table_size (hosts), ==, n_hosts);
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+static void
+test_network_private (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint networks_before;
+
+  if (f->sim == NULL)
+    return;
+  networks_before = count_raw (f, "network.get_all");
+  wiz = network_wizard_to_details (f, "kind-private", "wiz-private", &fin);
+  network_wizard_create (wiz, &fin);
+  g_assert_null (fin.error);
+  g_assert_cmpuint (count_raw (f, "network.get_all"), ==, networks_before + 1);
+  {
+    g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+
+    g_assert_cmpstr (json_object_get_string_member (net, "name_label"), ==, "wiz-private");
+    g_assert_cmpint (json_object_get_int_member (net, "MTU"), ==, 1500);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (net, "PIFs")), ==, 0);
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+static void
+test_network_bond (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  GtkWidget *next, *members;
+  guint n_hosts, bonds_before, checked = 0;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  bonds_before = count_raw (f, "Bond.get_all");
+  wiz = network_wizard_to_details (f, "kind-bond", "wiz-bond", &fin);
+  next = get (wiz, "next-button");
+  g_assert_false (gtk_widget_get_sensitive (next));  /* no members yet */
+  members = get (wiz, "member-box");
+  /* eth2 and eth3 are already bonded in the demo pool: eth0 and eth1 are free */
+  for (GtkWidget *c = gtk_widget_get_first_child (members); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      const char *dev = g_object_get_data (G_OBJECT (c), "device");
+
+      if (g_str_equal (dev, "eth2") || g_str_equal (dev, "eth3"))
+        g_assert_false (gtk_widget_get_sensitive (c));
+      if (g_str_equal (dev, "eth0") || g_str_equal (dev, "eth1"))
+        {
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (c), TRUE);
+          checked++;
+          g_assert_true (gtk_widget_get_sensitive (next) == (checked == 2));
+        }
+    }
+  g_assert_cmpuint (checked, ==, 2);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "mode-dropdown")), 2);  /* lacp */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "mtu-spin")), 9000);
+  network_wizard_create (wiz, &fin);
+  g_assert_null (fin.error);
+  g_assert_cmpuint (count_raw (f, "Bond.get_all"), ==, bonds_before + n_hosts);
+  {
+    g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+    g_autoptr(GPtrArray) pifs = network_pifs (f, fin.vm_ref);
+
+    g_assert_cmpint (json_object_get_int_member (net, "MTU"), ==, 9000);
+    g_assert_cmpuint (pifs->len, ==, n_hosts);
+    for (guint i = 0; i < pifs->len; i++)
+      {
+        JsonArray *bonds = json_object_get_array_member (pifs->pdata[i], "bond_master_of");
+        g_autoptr(JsonObject) bond = NULL;
+        JsonArray *slaves;
+
+        g_assert_cmpuint (json_array_get_length (bonds), ==, 1);
+        bond = raw_record (f, "Bond", json_array_get_string_element (bonds, 0));
+        g_assert_cmpstr (json_object_get_string_member (bond, "mode"), ==, "lacp");
+        slaves = json_object_get_array_member (bond, "slaves");
+        g_assert_cmpuint (json_array_get_length (slaves), ==, 2);
+        for (guint j = 0; j < 2; j++)
+          {
+            g_autoptr(JsonObject) slave = raw_record (f, "PIF", json_array_get_string_element (slaves, j));
+            const char *dev = json_object_get_string_member (slave, "device");
+
+            g_assert_true (g_str_equal (dev, "eth0") || g_str_equal (dev, "eth1"));
+            g_assert_cmpstr (json_object_get_string_member (slave, "host"), ==,
+                             json_object_get_string_member (pifs->pdata[i], "host"));
+          }
+      }
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+static void
+test_network_rollback (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint networks_before, vlans_before, pifs_before;
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (f->sim == NULL)
+    return;
+  networks_before = count_raw (f, "network.get_all");
+  vlans_before = count_raw (f, "VLAN.get_all");
+  pifs_before = count_raw (f, "PIF.get_all");
+  /* the network is made, then VLAN.create fails: the network goes again */
+  reply = xapi_sim_control (f->sim, "/fail-next", "{\"method\":\"VLAN.create\",\"error\":[\"PIF_IS_PHYSICAL\",\"x\"],\"count\":1}");
+  wiz = network_wizard_to_details (f, "kind-external", "wiz-vlan-fail", &fin);
+  select_nic (wiz, "eth1");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 31);
+  network_wizard_create (wiz, &fin);
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "removed"));
+  g_assert_nonnull (strstr (fin.error, "PIF_IS_PHYSICAL"));
+  g_assert_cmpuint (count_raw (f, "network.get_all"), ==, networks_before);
+  g_assert_cmpuint (count_raw (f, "VLAN.get_all"), ==, vlans_before);
+  g_assert_cmpuint (count_raw (f, "PIF.get_all"), ==, pifs_before);
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
 static void
 test_actions_enabled (Fixture *f, gconstpointer data)
 {
@@ -568,6 +806,7 @@ test_actions_enabled (Fixture *f, gconstpointer data)
   g_assert_false (g_action_group_get_action_enabled (group, "new-vm"));
   g_list_store_append (conns, f->conn);
   g_assert_true (g_action_group_get_action_enabled (group, "new-vm"));
+  g_assert_true (g_action_group_get_action_enabled (group, "new-network"));
   g_assert_false (g_action_group_get_action_enabled (group, "migrate"));
   {
     g_autoptr(GPtrArray) sel = g_ptr_array_new ();
@@ -588,6 +827,10 @@ main (int argc, char **argv)
   g_test_add ("/wizards/new-vm/create", Fixture, NULL, fixture_setup, test_new_vm_create, fixture_teardown);
   g_test_add ("/wizards/new-vm/rollback", Fixture, NULL, fixture_setup, test_new_vm_rollback, fixture_teardown);
   g_test_add ("/wizards/migrate/live", Fixture, NULL, fixture_setup, test_migrate, fixture_teardown);
+  g_test_add ("/wizards/network/external", Fixture, NULL, fixture_setup, test_network_external, fixture_teardown);
+  g_test_add ("/wizards/network/private", Fixture, NULL, fixture_setup, test_network_private, fixture_teardown);
+  g_test_add ("/wizards/network/bond", Fixture, NULL, fixture_setup, test_network_bond, fixture_teardown);
+  g_test_add ("/wizards/network/rollback", Fixture, NULL, fixture_setup, test_network_rollback, fixture_teardown);
   g_test_add ("/wizards/actions/enabled", Fixture, NULL, fixture_setup, test_actions_enabled, fixture_teardown);
   return g_test_run ();
 }
