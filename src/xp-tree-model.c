@@ -581,14 +581,42 @@ static GParamSpec *properties[N_PROPS];
 
 static void rebuild (XpTreeModel *self);
 
+static gboolean
+host_is_master (XapiHost *host)
+{
+  XapiConnection *conn = xapi_object_get_connection (XAPI_OBJECT (host));
+  GListModel *pools;
+  g_autoptr(XapiPool) pool = NULL;
+
+  if (conn == NULL)
+    return FALSE;
+  pools = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_POOL);
+  pool = g_list_model_get_item (pools, 0);
+  return pool != NULL &&
+         g_strcmp0 (xapi_pool_get_master (pool), xapi_object_get_ref (XAPI_OBJECT (host))) == 0;
+}
+
+/* Natural order by name; as in XenCenter, a pool's master comes first. */
 static int
 sort_by_name (gconstpointer a,
               gconstpointer b,
               gpointer      user_data)
 {
-  g_autofree char *na = xp_object_dup_display_name ((GObject *) a);
-  g_autofree char *nb = xp_object_dup_display_name ((GObject *) b);
-  int c = xp_natural_compare (na, nb);
+  g_autofree char *na = NULL;
+  g_autofree char *nb = NULL;
+  int c;
+
+  if (XAPI_IS_HOST ((gpointer) a) && XAPI_IS_HOST ((gpointer) b))
+    {
+      gboolean ma = host_is_master (XAPI_HOST ((gpointer) a));
+      gboolean mb = host_is_master (XAPI_HOST ((gpointer) b));
+
+      if (ma != mb)
+        return ma ? -1 : 1;
+    }
+  na = xp_object_dup_display_name ((GObject *) a);
+  nb = xp_object_dup_display_name ((GObject *) b);
+  c = xp_natural_compare (na, nb);
 
   if (c == 0 && XAPI_IS_OBJECT ((gpointer) a) && XAPI_IS_OBJECT ((gpointer) b))
     c = g_strcmp0 (xapi_object_get_ref ((XapiObject *) a), xapi_object_get_ref ((XapiObject *) b));
@@ -697,19 +725,40 @@ vm_home (XapiVm *vm)
 }
 
 static gboolean
+other_config_true (GHashTable *oc,
+                   const char *key)
+{
+  const char *v = oc ? g_hash_table_lookup (oc, key) : NULL;
+
+  return v != NULL && g_ascii_strcasecmp (v, "true") == 0;
+}
+
+/* XenCenter never shows xapi's internal objects (the P2V server template,
+ * the tools SR) nor what was hidden from it on purpose. */
+static gboolean
+vm_hidden (XapiVm *vm)
+{
+  GHashTable *oc = xapi_vm_get_other_config (vm);
+
+  return other_config_true (oc, "xensource_internal") || other_config_true (oc, "HideFromXenCenter");
+}
+
+static gboolean
 is_plain_vm (XapiVm *vm)
 {
   return !xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm) &&
-         !xapi_vm_get_is_control_domain (vm);
+         !xapi_vm_get_is_control_domain (vm) && !vm_hidden (vm);
 }
 
+/* Hidden like XenCenter hides them: on request, and the tools ISO SR
+ * (is_tools_sr since XenServer 7.x, an other_config key before). */
 static gboolean
 sr_hidden (XapiSr *sr)
 {
   GHashTable *oc = xapi_sr_get_other_config (sr);
-  const char *v = oc ? g_hash_table_lookup (oc, "hide_from_XenCenter") : NULL;
 
-  return v != NULL && g_ascii_strcasecmp (v, "true") == 0;
+  return other_config_true (oc, "hide_from_XenCenter") || other_config_true (oc, "HideFromXenCenter") ||
+         xapi_sr_get_is_tools_sr (sr) || other_config_true (oc, "xenserver_tools_sr");
 }
 
 /* The host a non-shared SR belongs to (its only PBD's host), or NULL. */
@@ -766,7 +815,7 @@ custom_template_filter (gpointer item,
                         gpointer unused)
 {
   return xapi_vm_get_is_a_template (item) && !xapi_vm_get_is_a_snapshot (item) &&
-         !xp_vm_is_default_template (item);
+         !xp_vm_is_default_template (item) && !vm_hidden (item);
 }
 
 static gboolean
@@ -774,7 +823,7 @@ default_template_filter (gpointer item,
                          gpointer unused)
 {
   return xapi_vm_get_is_a_template (item) && !xapi_vm_get_is_a_snapshot (item) &&
-         xp_vm_is_default_template (item);
+         xp_vm_is_default_template (item) && !vm_hidden (item);
 }
 
 static gboolean

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The sidebar tree (placement, natural order, live moves and renames,
- * search, Objects view, templates), the connection store (keyfile round
+ * search, Objects view, templates, XenCenter's golden server view of a real
+ * state.db), the connection store (keyfile round
  * trip, no password in it, trust on first use, changed certificates), the
  * task and alerts views, and the window's server actions.  Needs a display
  * (run under xvfb-run by meson); skips without one or without the simulator.
@@ -74,6 +75,18 @@ fixture_setup (Fixture       *f,
   f->dir = g_dir_make_tmp ("xp-shell-XXXXXX", &error);
   g_assert_no_error (error);
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
+  f->store = xp_connection_store_new (f->dir);
+}
+
+/* Like fixture_setup, but the test starts its own simulator. */
+static void
+fixture_setup_no_sim (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("xp-shell-XXXXXX", &error);
+  g_assert_no_error (error);
   f->store = xp_connection_store_new (f->dir);
 }
 
@@ -358,6 +371,175 @@ test_tree_infrastructure (Fixture       *f,
     }
   else
     g_test_message ("demo has no halted pool-level VM; placement move not checked");
+}
+
+/* ---- golden tree: XenCenter's server view of the same state.db ---- */
+
+typedef struct {
+  GArray *rows;   /* of Row: depth, name (text), item NULL */
+  GPtrArray *kinds;
+  guint depth;
+} Golden;
+
+static void
+golden_start (GMarkupParseContext  *context,
+              const char           *element,
+              const char          **names,
+              const char          **values,
+              gpointer              data,
+              GError              **error)
+{
+  Golden *g = data;
+  const char *text = NULL, *image = NULL;
+  Row row = { 0 };
+
+  if (g_strcmp0 (element, "node") != 0)
+    return;
+  g_markup_collect_attributes (element, names, values, error,
+                               G_MARKUP_COLLECT_STRING, "text", &text,
+                               G_MARKUP_COLLECT_STRING, "imageindex", &image,
+                               G_MARKUP_COLLECT_STRING | G_MARKUP_COLLECT_OPTIONAL, "tag", NULL,
+                               G_MARKUP_COLLECT_INVALID);
+  row.depth = g->depth++;
+  row.name = g_strdup (text);
+  g_array_append_val (g->rows, row);
+  g_ptr_array_add (g->kinds, g_strdup (image));
+}
+
+static void
+golden_end (GMarkupParseContext  *context,
+            const char           *element,
+            gpointer              data,
+            GError              **error)
+{
+  Golden *g = data;
+
+  if (g_strcmp0 (element, "node") == 0)
+    g->depth--;
+}
+
+/* The kind of icon XenCenter draws for @image, as ours would name it. */
+static const char *
+golden_kind (const char *image)
+{
+  static const struct { const char *image, *kind; } map[] = {
+    { "PoolConnected", "pool" }, { "HostConnected", "host" }, { "VmRunning", "vm-running" },
+    { "VmStopped", "vm-halted" }, { "VmSuspended", "vm-paused" }, { "Storage", "sr" },
+    { "StorageDefault", "sr" }, { "TemplateUser", "template-user" }, { "Template", "template" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_strcmp0 (image, map[i].image) == 0)
+      return map[i].kind;
+  return image;
+}
+
+static const char *
+our_kind (GObject *item)
+{
+  const char *icon = xp_object_get_icon_name (item);
+
+  if (XAPI_IS_POOL (item))
+    return "pool";
+  if (XAPI_IS_HOST (item))
+    return g_str_equal (icon, "computer-symbolic") ? "host" : icon;
+  if (XAPI_IS_SR (item))
+    return g_str_has_prefix (icon, "drive-") || g_str_has_prefix (icon, "media-optical") ? "sr" : icon;
+  if (XAPI_IS_VM (item))
+    {
+      if (g_str_equal (icon, "folder-templates-symbolic"))
+        return xp_vm_is_default_template (XAPI_VM (item)) ? "template" : "template-user";
+      if (g_str_equal (icon, "media-playback-start-symbolic"))
+        return "vm-running";
+      if (g_str_equal (icon, "media-playback-stop-symbolic"))
+        return "vm-halted";
+      if (g_str_equal (icon, "media-playback-pause-symbolic"))
+        return "vm-paused";
+    }
+  return icon;
+}
+
+static char *
+describe_rows (GArray    *rows,
+               GPtrArray *kinds)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *r = &g_array_index (rows, Row, i);
+      g_string_append_printf (s, "%*s%s [%s]\n", 2 * r->depth, "", r->name,
+                              kinds ? (const char *) g_ptr_array_index (kinds, i) : our_kind (r->item));
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_tree_golden (Fixture       *f,
+                  gconstpointer  data)
+{
+  const GMarkupParser parser = { golden_start, golden_end, NULL, NULL, NULL };
+  const char *shared = g_getenv ("XENPOOLS_SHARED_DIR");
+  g_autofree char *statedb = NULL, *golden_path = NULL, *xml = NULL;
+  g_autofree char *ours_text = NULL, *golden_text = NULL;
+  g_autoptr(GMarkupParseContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XpTreeModel) tree = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GPtrArray) kinds = g_ptr_array_new_with_free_func (g_free);
+  Golden golden = { g_array_new (FALSE, TRUE, sizeof (Row)), kinds, 0 };
+
+  if (!have_prerequisites ())
+    return;
+  g_array_set_clear_func (golden.rows, row_clear);
+  statedb = g_build_filename (shared ? shared : "", "realdata",
+                              "xenadmin_state1_pool2hosts_xs5.5-edited.statedb.xml", NULL);
+  golden_path = g_build_filename (shared ? shared : "", "realdata",
+                                  "xenadmin_state1.treeview.serverview.golden.xml", NULL);
+  if (shared == NULL || !g_file_test (statedb, G_FILE_TEST_EXISTS) ||
+      !g_file_test (golden_path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("shared real data not found (set XENPOOLS_SHARED_DIR)");
+      g_array_unref (golden.rows);
+      return;
+    }
+  g_file_get_contents (golden_path, &xml, NULL, &error);
+  g_assert_no_error (error);
+  context = g_markup_parse_context_new (&parser, 0, &golden, NULL);
+  g_markup_parse_context_parse (context, xml, -1, &error);
+  g_assert_no_error (error);
+  g_markup_parse_context_end_parse (context, &error);
+  g_assert_no_error (error);
+
+  f->sim = xapi_sim_start ("--scenario", statedb, "--time-scale", "0.02", NULL);
+  fixture_connect (f);
+  tree = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+  xp_tree_model_set_show_templates (tree, TRUE);
+  iterate_idle ();
+  rows = read_rows (xp_tree_model_get_model (tree));
+
+  /* XenCenter's root is its "[XenCenter]" home node; ours is the
+   * connection: compare the kinds of everything below. */
+  g_ptr_array_index (kinds, 0) = (g_free (g_ptr_array_index (kinds, 0)), g_strdup ("root"));
+  for (guint i = 1; i < kinds->len; i++)
+    {
+      char *kind = g_strdup (golden_kind (g_ptr_array_index (kinds, i)));
+      g_free (g_ptr_array_index (kinds, i));
+      g_ptr_array_index (kinds, i) = kind;
+    }
+  golden_text = describe_rows (golden.rows, kinds);
+  {
+    g_autoptr(GPtrArray) our_kinds = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < rows->len; i++)
+      g_ptr_array_add (our_kinds, g_strdup (i == 0 ? "root" : our_kind (g_array_index (rows, Row, i).item)));
+    ours_text = describe_rows (rows, our_kinds);
+  }
+  /* The root's text differs by design (XenCenter's home node). */
+  if (g_strcmp0 (strchr (ours_text, '\n'), strchr (golden_text, '\n')) != 0)
+    g_test_message ("golden:\n%s\nours:\n%s", golden_text, ours_text);
+  g_assert_cmpstr (strchr (ours_text, '\n'), ==, strchr (golden_text, '\n'));
+  g_array_unref (golden.rows);
 }
 
 static void
@@ -828,6 +1010,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add ("/shell/tree/infrastructure", Fixture, NULL, fixture_setup, test_tree_infrastructure, fixture_teardown);
+  g_test_add ("/shell/tree/golden", Fixture, NULL, fixture_setup_no_sim, test_tree_golden, fixture_teardown);
   g_test_add ("/shell/tree/search", Fixture, NULL, fixture_setup, test_tree_search, fixture_teardown);
   g_test_add ("/shell/tree/objects", Fixture, NULL, fixture_setup, test_tree_objects, fixture_teardown);
   g_test_add ("/shell/store/roundtrip", Fixture, NULL, fixture_setup, test_store_roundtrip, fixture_teardown);
