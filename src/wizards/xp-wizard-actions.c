@@ -9,6 +9,7 @@
 #include "xp-new-vm-wizard.h"
 #include "xp-migrate-wizard.h"
 #include "xp-new-network-wizard.h"
+#include "xp-new-sr-wizard.h"
 #include "xapi-object.h"
 
 struct _XpWizardActions
@@ -90,6 +91,7 @@ update_enabled (XpWizardActions *self)
 {
   set_enabled (self, "new-vm", current_connection (self) != NULL);
   set_enabled (self, "new-network", current_connection (self) != NULL);
+  set_enabled (self, "new-sr", current_connection (self) != NULL);
   set_enabled (self, "migrate", migratable_vm (self) != NULL);
 }
 
@@ -175,6 +177,31 @@ on_new_network (GSimpleAction *action,
 }
 
 static void
+on_new_sr_finished (GtkWindow       *wizard,
+                    const char      *sr_ref,
+                    const char      *error,
+                    XpWizardActions *self)
+{
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("The storage was created"));
+}
+
+static void
+on_new_sr (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiConnection *conn = current_connection (self);
+  GtkWindow *wizard;
+
+  if (conn == NULL)
+    return;
+  wizard = xp_new_sr_wizard_new (self->parent, conn);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_sr_finished), self, 0);
+  gtk_window_present (wizard);
+}
+
+static void
 on_not_ready (GSimpleAction *action,
               GVariant      *param,
               gpointer       data)
@@ -236,6 +263,8 @@ xp_wizard_actions_init (XpWizardActions *self)
         g_signal_connect (action, "activate", G_CALLBACK (on_migrate), self);
       else if (g_str_equal (action_names[i], "new-network"))
         g_signal_connect (action, "activate", G_CALLBACK (on_new_network), self);
+      else if (g_str_equal (action_names[i], "new-sr"))
+        g_signal_connect (action, "activate", G_CALLBACK (on_new_sr), self);
       else
         g_signal_connect (action, "activate", G_CALLBACK (on_not_ready), self);
       g_simple_action_set_enabled (action, FALSE);

@@ -11,6 +11,7 @@
 #include "xp-new-vm-wizard.h"
 #include "xp-migrate-wizard.h"
 #include "xp-new-network-wizard.h"
+#include "xp-new-sr-wizard.h"
 #include "xp-wizard-actions.h"
 
 #define TIMEOUT_MS 20000
@@ -790,6 +791,170 @@ test_network_rollback (Fixture *f, gconstpointer data)
   g_free (fin.error);
 }
 
+static gboolean
+probe_answered (gpointer data)
+{
+  GtkWindow *wiz = data;
+  const char *text = gtk_label_get_text (GTK_LABEL (get (wiz, "probe-label")));
+
+  return *text != '\0' && !g_str_has_suffix (text, "…");
+}
+
+/* Drive the New Storage wizard through the location page, scanning the
+ * server; picks @export from what the scan found when non-NULL. */
+static GtkWindow *
+sr_wizard_to_summary (Fixture    *f,
+                      const char *kind_button,
+                      const char *name,
+                      const char *server,
+                      const char *path,
+                      const char *export,
+                      Finished   *fin)
+{
+  GtkWindow *wiz = xp_new_sr_wizard_new (NULL, f->conn);
+  GtkWidget *next = get (wiz, "next-button");
+
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
+  gtk_window_present (wiz);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, kind_button)), TRUE);
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), name);
+  g_signal_emit_by_name (next, "clicked");
+  /* location: needs a server, an absolute path and a scan */
+  g_assert_false (gtk_widget_get_sensitive (next));
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "server-entry")), server);
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "path-entry")), path);
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "Scan"));
+  g_signal_emit_by_name (get (wiz, "scan-button"), "clicked");
+  g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
+  if (export != NULL)
+    {
+      GtkListBox *list = GTK_LIST_BOX (get (wiz, "probe-list"));
+      GtkListBoxRow *row;
+      int i;
+
+      for (i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+        if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "path"), export) == 0)
+          break;
+      g_assert_nonnull (row);
+      gtk_list_box_select_row (list, row);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get (wiz, "path-entry"))), ==, export);
+    }
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  return wiz;
+}
+
+/* The one SR named @name in the simulator (its record). */
+static JsonObject *
+sr_by_name (Fixture    *f,
+            const char *name)
+{
+  g_autofree char *arg = g_strdup_printf ("\"%s\"", name);
+  g_autoptr(JsonNode) refs = raw (f, "SR.get_by_name_label", arg);
+
+  g_assert_nonnull (refs);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (refs)), ==, 1);
+  return raw_record (f, "SR", json_array_get_string_element (json_node_get_array (refs), 0));
+}
+
+static void
+test_sr_nfs (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint n_hosts;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  wiz = sr_wizard_to_summary (f, "kind-vhd", "wiz-nfs", "nas01.lab.example", "/", "/export/vms", &fin);
+  /* the summary says what the probe found */
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "exports 1 path"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "nas01.lab.example:/export/vms"));
+  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-nfs");
+    JsonArray *pbds = json_object_get_array_member (sr, "PBDs");
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "nfs");
+    g_assert_cmpstr (json_object_get_string_member (sr, "content_type"), ==, "");
+    g_assert_true (json_object_get_boolean_member (sr, "shared"));
+    g_assert_cmpuint (json_array_get_length (pbds), ==, n_hosts);
+    for (guint i = 0; i < n_hosts; i++)
+      {
+        g_autoptr(JsonObject) pbd = raw_record (f, "PBD", json_array_get_string_element (pbds, i));
+        JsonObject *dc = json_object_get_object_member (pbd, "device_config");
+
+        g_assert_cmpstr (json_object_get_string_member (dc, "server"), ==, "nas01.lab.example");
+        g_assert_cmpstr (json_object_get_string_member (dc, "serverpath"), ==, "/export/vms");
+        g_assert_true (json_object_get_boolean_member (pbd, "currently_attached"));
+      }
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+static void
+test_sr_iso (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+
+  if (f->sim == NULL)
+    return;
+  wiz = sr_wizard_to_summary (f, "kind-iso", "wiz-iso", "files.lab.example", "/isos", NULL, &fin);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "No SR exists"));
+  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-iso");
+    JsonArray *pbds = json_object_get_array_member (sr, "PBDs");
+    g_autoptr(JsonObject) pbd = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "iso");
+    g_assert_cmpstr (json_object_get_string_member (sr, "content_type"), ==, "iso");
+    g_assert_true (json_object_get_boolean_member (sr, "shared"));
+    g_assert_cmpuint (json_array_get_length (pbds), >, 0);
+    pbd = raw_record (f, "PBD", json_array_get_string_element (pbds, 0));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbd, "device_config"), "location"),
+                     ==, "files.lab.example:/isos");
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+static void
+test_sr_failure (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint srs_before, pbds_before;
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (f->sim == NULL)
+    return;
+  srs_before = count_raw (f, "SR.get_all");
+  pbds_before = count_raw (f, "PBD.get_all");
+  reply = xapi_sim_control (f->sim, "/fail-next",
+                            "{\"method\":\"SR.create\",\"error\":[\"SR_BACKEND_FAILURE_73\",\"\",\"NFS mount error\"],\"count\":1}");
+  wiz = sr_wizard_to_summary (f, "kind-vhd", "wiz-nfs-fail", "nas01.lab.example", "/export/vms", NULL, &fin);
+  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "Nothing was created"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), ==, fin.error);
+  g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs_before);
+  g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds_before);
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
 static void
 test_actions_enabled (Fixture *f, gconstpointer data)
 {
@@ -807,6 +972,7 @@ test_actions_enabled (Fixture *f, gconstpointer data)
   g_list_store_append (conns, f->conn);
   g_assert_true (g_action_group_get_action_enabled (group, "new-vm"));
   g_assert_true (g_action_group_get_action_enabled (group, "new-network"));
+  g_assert_true (g_action_group_get_action_enabled (group, "new-sr"));
   g_assert_false (g_action_group_get_action_enabled (group, "migrate"));
   {
     g_autoptr(GPtrArray) sel = g_ptr_array_new ();
@@ -831,6 +997,9 @@ main (int argc, char **argv)
   g_test_add ("/wizards/network/private", Fixture, NULL, fixture_setup, test_network_private, fixture_teardown);
   g_test_add ("/wizards/network/bond", Fixture, NULL, fixture_setup, test_network_bond, fixture_teardown);
   g_test_add ("/wizards/network/rollback", Fixture, NULL, fixture_setup, test_network_rollback, fixture_teardown);
+  g_test_add ("/wizards/sr/nfs", Fixture, NULL, fixture_setup, test_sr_nfs, fixture_teardown);
+  g_test_add ("/wizards/sr/iso", Fixture, NULL, fixture_setup, test_sr_iso, fixture_teardown);
+  g_test_add ("/wizards/sr/failure", Fixture, NULL, fixture_setup, test_sr_failure, fixture_teardown);
   g_test_add ("/wizards/actions/enabled", Fixture, NULL, fixture_setup, test_actions_enabled, fixture_teardown);
   return g_test_run ();
 }
