@@ -74,8 +74,14 @@ struct _XapiConnection
   guint                api_minor;
 
   GCancellable        *loop_cancellable;   /* one "generation" of login+sync+loop */
+  guint                loop_generation;    /* bumped by stop_loop */
   guint                heartbeat_source;
   gboolean             heartbeat_in_flight;
+  /* The event loop is pipelined: the next event.from is on the wire while
+   * the previous batch is applied.  Batches are applied in order. */
+  GQueue               batches;            /* XapiEventBatch* received, not applied */
+  gboolean             fetch_in_flight;
+  gboolean             apply_in_flight;
 
   GQueue               open_tasks;         /* GTask* waiting for CONNECTED/FAILED */
   GQueue               waiting_calls;      /* GTask* of calls waiting to be (re)sent */
@@ -262,11 +268,18 @@ set_session (XapiConnection *self,
 static void
 stop_loop (XapiConnection *self)
 {
+  XapiEventBatch *batch;
+
   if (self->loop_cancellable != NULL)
     {
       g_cancellable_cancel (self->loop_cancellable);
       g_clear_object (&self->loop_cancellable);
     }
+  self->loop_generation++;
+  while ((batch = g_queue_pop_head (&self->batches)) != NULL)
+    xapi_event_batch_free (batch);
+  self->fetch_in_flight = FALSE;
+  self->apply_in_flight = FALSE;
   g_clear_handle_id (&self->heartbeat_source, g_source_remove);
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   self->heartbeat_in_flight = FALSE;
@@ -542,19 +555,78 @@ handle_loop_error (XapiConnection *self,
   connection_lost (self, error);
 }
 
+/* Callback data of one event loop step, tied to its generation. */
+typedef struct {
+  XapiConnection *self;
+  guint           generation;
+} LoopStep;
+
+static LoopStep *
+loop_step_new (XapiConnection *self)
+{
+  LoopStep *step = g_new (LoopStep, 1);
+
+  step->self = g_object_ref (self);
+  step->generation = self->loop_generation;
+  return step;
+}
+
+static void
+loop_step_free (LoopStep *step)
+{
+  g_object_unref (step->self);
+  g_free (step);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoopStep, loop_step_free)
+
+static void pump_batches (XapiConnection *self);
+
 static void
 loop_batch_applied (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(XapiConnection) self = user_data;
+  g_autoptr(LoopStep) step = user_data;
+  XapiConnection *self = step->self;
   g_autoptr(GError) error = NULL;
 
   if (!xapi_cache_apply_batch_finish (XAPI_CACHE (source), result, &error))
     return;   /* cancelled: a new generation took over */
+  if (step->generation != self->loop_generation)
+    return;
 
+  self->apply_in_flight = FALSE;
   update_pool_facts (self);
+  pump_batches (self);
   event_loop_next (self);
+}
+
+/* Apply received batches in order: small ones at once, large ones in
+ * chunks (one at a time). */
+static void
+pump_batches (XapiConnection *self)
+{
+  gboolean applied_small = FALSE;
+
+  while (!self->apply_in_flight && !g_queue_is_empty (&self->batches))
+    {
+      XapiEventBatch *batch = g_queue_pop_head (&self->batches);
+
+      if (xapi_event_batch_get_n_events (batch) <= SMALL_BATCH)
+        {
+          xapi_cache_apply_batch (self->cache, batch);
+          xapi_event_batch_free (batch);
+          applied_small = TRUE;
+          continue;
+        }
+      self->apply_in_flight = TRUE;
+      xapi_cache_apply_batch_async (self->cache, batch, FALSE, SYNC_APPLY_BUDGET_US,
+                                    self->loop_cancellable, loop_batch_applied,
+                                    loop_step_new (self));
+    }
+  if (applied_small)
+    update_pool_facts (self);
 }
 
 static void
@@ -562,22 +634,28 @@ event_from_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(XapiConnection) self = user_data;
+  g_autoptr(LoopStep) step = user_data;
+  XapiConnection *self = step->self;
   g_autoptr(GError) error = NULL;
   XapiEventBatch *batch;
 
   batch = xapi_rpc_call_parsed_finish (XAPI_RPC (source), result, &error);
+  if (step->generation != self->loop_generation || source != G_OBJECT (self->event_rpc))
+    {
+      g_clear_pointer (&batch, xapi_event_batch_free);
+      return;   /* a stopped generation */
+    }
+  self->fetch_in_flight = FALSE;
+
   if (batch == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          source != G_OBJECT (self->event_rpc))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       handle_loop_error (self, error);
       return;
     }
 
-  if (source != G_OBJECT (self->event_rpc) ||
-      self->state != XAPI_CONNECTION_STATE_CONNECTED)
+  if (self->state != XAPI_CONNECTION_STATE_CONNECTED)
     {
       xapi_event_batch_free (batch);
       return;
@@ -586,19 +664,9 @@ event_from_done (GObject      *source,
   g_free (self->token);
   self->token = g_strdup (xapi_event_batch_get_token (batch));
 
-  if (xapi_event_batch_get_n_events (batch) <= SMALL_BATCH)
-    {
-      xapi_cache_apply_batch (self->cache, batch);
-      xapi_event_batch_free (batch);
-      update_pool_facts (self);
-      event_loop_next (self);
-    }
-  else
-    {
-      xapi_cache_apply_batch_async (self->cache, batch, FALSE, SYNC_APPLY_BUDGET_US,
-                                    self->loop_cancellable, loop_batch_applied,
-                                    g_object_ref (self));
-    }
+  g_queue_push_tail (&self->batches, batch);
+  pump_batches (self);
+  event_loop_next (self);
 }
 
 static void
@@ -606,12 +674,17 @@ event_loop_next (XapiConnection *self)
 {
   if (self->state != XAPI_CONNECTION_STATE_CONNECTED || self->loop_cancellable == NULL)
     return;
+  /* One request on the wire at a time, and no more than one batch waiting
+   * behind the one being applied: a slow consumer slows the fetching. */
+  if (self->fetch_in_flight || g_queue_get_length (&self->batches) > 0)
+    return;
 
+  self->fetch_in_flight = TRUE;
   xapi_rpc_call_parsed_async (self->event_rpc, "event.from",
                               event_from_params (self, self->token, EVENT_FROM_TIMEOUT_S),
                               (guint) (EVENT_FROM_TIMEOUT_S * 1000) + EVENT_FROM_SLACK_MS,
                               parse_event_batch, NULL, (GDestroyNotify) xapi_event_batch_free,
-                              self->loop_cancellable, event_from_done, g_object_ref (self));
+                              self->loop_cancellable, event_from_done, loop_step_new (self));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1052,6 +1125,7 @@ xapi_connection_init (XapiConnection *self)
   g_signal_connect (self->cache, "notify::apply-progress", G_CALLBACK (apply_progress_cb), self);
   g_queue_init (&self->open_tasks);
   g_queue_init (&self->waiting_calls);
+  g_queue_init (&self->batches);
 }
 
 /* ------------------------------------------------------------------------ */
