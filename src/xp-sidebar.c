@@ -256,8 +256,12 @@ view_selected_cb (GtkDropDown *dropdown,
                   GParamSpec  *pspec,
                   XpSidebar   *self)
 {
-  xp_tree_model_set_view (self->tree, gtk_drop_down_get_selected (dropdown) == 1
-                                      ? XP_TREE_VIEW_OBJECTS : XP_TREE_VIEW_INFRASTRUCTURE);
+  /* The drop-down lists the views in XpTreeView order. */
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (selected > XP_TREE_VIEW_FOLDERS)
+    selected = XP_TREE_VIEW_INFRASTRUCTURE;
+  xp_tree_model_set_view (self->tree, (XpTreeView) selected);
 }
 
 static void
@@ -319,7 +323,7 @@ static void
 xp_sidebar_init (XpSidebar *self)
 {
   GtkListItemFactory *factory;
-  const char *views[] = { _("Infrastructure"), _("Objects"), NULL };
+  const char *views[] = { _("Infrastructure"), _("Objects"), _("Tags"), _("Folders"), NULL };
   GtkWidget *top;
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -435,8 +439,7 @@ xp_sidebar_set_view (XpSidebar  *self,
                      XpTreeView  view)
 {
   g_return_if_fail (XP_IS_SIDEBAR (self));
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->view_dropdown),
-                              view == XP_TREE_VIEW_OBJECTS ? 1 : 0);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->view_dropdown), (guint) view);
 }
 
 void

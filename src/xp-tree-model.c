@@ -469,7 +469,7 @@ placement_object_notify_cb (GObject    *object,
            g_str_equal (name, "power-state") || g_str_equal (name, "is-a-template") ||
            g_str_equal (name, "other-config") || g_str_equal (name, "pbds") ||
            g_str_equal (name, "shared") || g_str_equal (name, "host") ||
-           g_str_equal (name, "is-a-snapshot"))
+           g_str_equal (name, "is-a-snapshot") || g_str_equal (name, "tags"))
     self->placement_dirty = TRUE;
   else
     return;
@@ -572,6 +572,7 @@ struct _XpTreeModel
   char             *search;          /* case-folded, NULL when not searching */
   GtkFilter        *search_filter;
   GPtrArray        *objects_filters; /* GtkFilter*, of the current Objects view */
+  char             *groups_key;      /* the tags or folders the current view was built with */
 };
 
 G_DEFINE_FINAL_TYPE (XpTreeModel, xp_tree_model, G_TYPE_OBJECT)
@@ -1000,6 +1001,294 @@ objects_root (XpTreeModel *self)
   return G_LIST_MODEL (root);
 }
 
+/* ---- Tags and Folders views ---- */
+
+/* The XenCenter folder of an object: other_config:folder, "/A/B". */
+static const char *
+object_folder (gpointer item)
+{
+  GHashTable *oc = NULL;
+
+  if (XAPI_IS_VM (item))
+    oc = xapi_vm_get_other_config (item);
+  else if (XAPI_IS_HOST (item))
+    oc = xapi_host_get_other_config (item);
+  else if (XAPI_IS_SR (item))
+    oc = xapi_sr_get_other_config (item);
+  else if (XAPI_IS_NETWORK (item))
+    oc = xapi_network_get_other_config (item);
+  else if (XAPI_IS_POOL (item))
+    oc = xapi_pool_get_other_config (item);
+  return oc ? g_hash_table_lookup (oc, "folder") : NULL;
+}
+
+static const char * const *
+object_tags (gpointer item)
+{
+  if (XAPI_IS_VM (item))
+    return xapi_vm_get_tags (item);
+  if (XAPI_IS_HOST (item))
+    return xapi_host_get_tags (item);
+  if (XAPI_IS_SR (item))
+    return xapi_sr_get_tags (item);
+  if (XAPI_IS_NETWORK (item))
+    return xapi_network_get_tags (item);
+  if (XAPI_IS_POOL (item))
+    return xapi_pool_get_tags (item);
+  return NULL;
+}
+
+/* "/A//B/" -> "/A/B"; NULL for no folder at all. */
+static char *
+folder_normalize (const char *path)
+{
+  g_auto(GStrv) parts = NULL;
+  GString *out;
+
+  if (path == NULL)
+    return NULL;
+  parts = g_strsplit (path, "/", -1);
+  out = g_string_new (NULL);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_string_append_printf (out, "/%s", parts[i]);
+  if (out->len == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+typedef struct {
+  char     *key;
+  gboolean  show_templates;
+} GroupFilterData;
+
+static void
+group_filter_data_free (gpointer data)
+{
+  GroupFilterData *d = data;
+
+  g_free (d->key);
+  g_free (d);
+}
+
+/* Whether an object belongs in the Tags and Folders views at all. */
+static gboolean
+grouped_object_visible (gpointer item,
+                        gboolean show_templates)
+{
+  if (XAPI_IS_VM (item))
+    {
+      if (xapi_vm_get_is_control_domain (item) || vm_hidden (item))
+        return FALSE;
+      if (xapi_vm_get_is_a_template (item) && !xapi_vm_get_is_a_snapshot (item) &&
+          xp_vm_is_default_template (item) && !show_templates)
+        return FALSE;
+      return TRUE;
+    }
+  if (XAPI_IS_SR (item))
+    return !sr_hidden (item);
+  if (XAPI_IS_NETWORK (item))
+    return visible_network_filter (item, NULL);
+  return XAPI_IS_HOST (item) || XAPI_IS_POOL (item);
+}
+
+static gboolean
+tag_filter (gpointer item,
+            gpointer user_data)
+{
+  GroupFilterData *d = user_data;
+  const char * const *tags = object_tags (item);
+
+  return grouped_object_visible (item, d->show_templates) && tags != NULL &&
+         g_strv_contains (tags, d->key);
+}
+
+static gboolean
+folder_filter (gpointer item,
+               gpointer user_data)
+{
+  GroupFilterData *d = user_data;
+  g_autofree char *folder = NULL;
+
+  if (!grouped_object_visible (item, d->show_templates))
+    return FALSE;
+  folder = folder_normalize (object_folder (item));
+  return g_strcmp0 (folder, d->key) == 0;
+}
+
+static GListModel *
+all_grouped_objects (XpTreeModel *self)
+{
+  GListModel *models[5];
+
+  models[0] = all_connections_store (self, XAPI_TYPE_POOL);
+  models[1] = all_connections_store (self, XAPI_TYPE_HOST);
+  models[2] = all_connections_store (self, XAPI_TYPE_VM);
+  models[3] = all_connections_store (self, XAPI_TYPE_SR);
+  models[4] = all_connections_store (self, XAPI_TYPE_NETWORK);
+  return flatten (models, 5);
+}
+
+static GListModel *
+grouped_model (XpTreeModel         *self,
+               GtkCustomFilterFunc  func,
+               const char          *key)
+{
+  GroupFilterData *d = g_new0 (GroupFilterData, 1);
+  GtkCustomFilter *filter;
+
+  d->key = g_strdup (key);
+  d->show_templates = self->show_templates;
+  filter = gtk_custom_filter_new (func, d, group_filter_data_free);
+  g_ptr_array_add (self->objects_filters, g_object_ref (filter));
+  return sorted (self, G_LIST_MODEL (gtk_filter_list_model_new (all_grouped_objects (self),
+                                                               GTK_FILTER (filter))));
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return xp_natural_compare (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Every tag (or every folder and its ancestors) in use, sorted. */
+static GPtrArray *
+collect_group_keys (XpTreeModel *self,
+                    gboolean     folders)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GListModel) all = all_grouped_objects (self);
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  guint n = g_list_model_get_n_items (all);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (all, i);
+
+      if (!grouped_object_visible (item, self->show_templates))
+        continue;
+      if (folders)
+        {
+          g_autofree char *path = folder_normalize (object_folder (item));
+
+          while (path != NULL && !g_hash_table_contains (seen, path))
+            {
+              char *slash = strrchr (path, '/');
+
+              g_hash_table_add (seen, g_strdup (path));
+              if (slash == path)
+                break;
+              *slash = '\0';
+            }
+        }
+      else
+        {
+          const char * const *tags = object_tags (item);
+
+          for (guint t = 0; tags != NULL && tags[t] != NULL; t++)
+            if (tags[t][0] != '\0' && !g_hash_table_contains (seen, tags[t]))
+              g_hash_table_add (seen, g_strdup (tags[t]));
+        }
+    }
+
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, seen);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_ptr_array_add (keys, g_strdup (key));
+  }
+  g_ptr_array_sort (keys, compare_keys);
+  return keys;
+}
+
+static char *
+keys_signature (GPtrArray *keys,
+                gboolean   folders)
+{
+  GString *s = g_string_new (folders ? "F" : "T");
+
+  for (guint i = 0; i < keys->len; i++)
+    g_string_append_printf (s, "\n%s", (const char *) g_ptr_array_index (keys, i));
+  return g_string_free (s, FALSE);
+}
+
+static GListModel *
+tags_root (XpTreeModel *self,
+           GPtrArray   *tags)
+{
+  GListStore *root = g_list_store_new (G_TYPE_OBJECT);
+
+  for (guint i = 0; i < tags->len; i++)
+    {
+      const char *tag = g_ptr_array_index (tags, i);
+      g_autoptr(XpTreeGroup) group = xp_tree_group_new (tag, "bookmark-new-symbolic",
+                                                       grouped_model (self, tag_filter, tag));
+      g_list_store_append (root, group);
+    }
+  return G_LIST_MODEL (root);
+}
+
+/* The subfolders of @parent ("" for the root) then, below a real folder,
+ * the objects in it. */
+static GListModel *
+folder_children (XpTreeModel *self,
+                 GPtrArray   *folders,
+                 const char  *parent)
+{
+  GListStore *subfolders = g_list_store_new (G_TYPE_OBJECT);
+  gsize plen = strlen (parent);
+  GListModel *models[2];
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      const char *path = g_ptr_array_index (folders, i);
+      g_autoptr(XpTreeGroup) group = NULL;
+
+      if (strncmp (path, parent, plen) != 0 || path[plen] != '/' || strchr (path + plen + 1, '/') != NULL)
+        continue;
+      group = xp_tree_group_new (path + plen + 1, "folder-symbolic",
+                                 folder_children (self, folders, path));
+      g_list_store_append (subfolders, group);
+    }
+  if (plen == 0)
+    return G_LIST_MODEL (subfolders);
+  models[0] = G_LIST_MODEL (subfolders);
+  models[1] = grouped_model (self, folder_filter, parent);
+  return flatten (models, 2);
+}
+
+static GListModel *
+grouped_root (XpTreeModel *self)
+{
+  gboolean folders = self->view == XP_TREE_VIEW_FOLDERS;
+  g_autoptr(GPtrArray) keys = collect_group_keys (self, folders);
+
+  g_free (self->groups_key);
+  self->groups_key = keys_signature (keys, folders);
+  return folders ? folder_children (self, keys, "") : tags_root (self, keys);
+}
+
+/* A new tag or folder, or the last object leaving one, changes the groups. */
+static gboolean
+groups_changed (XpTreeModel *self)
+{
+  gboolean folders = self->view == XP_TREE_VIEW_FOLDERS;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *signature = NULL;
+
+  if (self->search != NULL || (self->view != XP_TREE_VIEW_TAGS && !folders))
+    return FALSE;
+  keys = collect_group_keys (self, folders);
+  signature = keys_signature (keys, folders);
+  return g_strcmp0 (signature, self->groups_key) != 0;
+}
+
 /* Search: every pool/host/VM/SR/network of every connection, one flat list. */
 static gboolean
 search_filter_func (gpointer item,
@@ -1068,6 +1357,11 @@ static void
 any_placement_changed_cb (XpPlacement *placement,
                           XpTreeModel *self)
 {
+  if (groups_changed (self))
+    {
+      rebuild (self);
+      return;
+    }
   for (guint i = 0; i < self->objects_filters->len; i++)
     gtk_filter_changed (g_ptr_array_index (self->objects_filters, i), GTK_FILTER_CHANGE_DIFFERENT);
   if (self->search_filter != NULL)
@@ -1091,6 +1385,8 @@ rebuild (XpTreeModel *self)
     root = search_root (self);
   else if (self->view == XP_TREE_VIEW_OBJECTS)
     root = objects_root (self);
+  else if (self->view == XP_TREE_VIEW_TAGS || self->view == XP_TREE_VIEW_FOLDERS)
+    root = grouped_root (self);
   else
     root = g_object_ref (self->connections);
 
@@ -1121,6 +1417,7 @@ xp_tree_model_finalize (GObject *object)
   XpTreeModel *self = XP_TREE_MODEL (object);
 
   g_free (self->search);
+  g_free (self->groups_key);
   G_OBJECT_CLASS (xp_tree_model_parent_class)->finalize (object);
 }
 

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 typedef enum {
   XP_TREE_VIEW_INFRASTRUCTURE,
   XP_TREE_VIEW_OBJECTS,
+  XP_TREE_VIEW_TAGS,
+  XP_TREE_VIEW_FOLDERS,
 } XpTreeView;
 
 /* A group node ("Virtual Machines", "Storage", ...) with its child model. */

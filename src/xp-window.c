@@ -579,6 +579,18 @@ show_templates_changed (GSimpleAction *action,
     g_settings_set_boolean (self->settings, "show-templates", show);
 }
 
+static XpTreeView
+xp_window_view_from_name (const char *view)
+{
+  if (g_str_equal (view, "objects"))
+    return XP_TREE_VIEW_OBJECTS;
+  if (g_str_equal (view, "tags"))
+    return XP_TREE_VIEW_TAGS;
+  if (g_str_equal (view, "folders"))
+    return XP_TREE_VIEW_FOLDERS;
+  return XP_TREE_VIEW_INFRASTRUCTURE;
+}
+
 static void
 sidebar_view_changed (GSimpleAction *action,
                       GVariant      *value,
@@ -588,8 +600,7 @@ sidebar_view_changed (GSimpleAction *action,
   const char *view = g_variant_get_string (value, NULL);
 
   g_simple_action_set_state (action, value);
-  xp_sidebar_set_view (self->sidebar, g_str_equal (view, "objects")
-                                      ? XP_TREE_VIEW_OBJECTS : XP_TREE_VIEW_INFRASTRUCTURE);
+  xp_sidebar_set_view (self->sidebar, xp_window_view_from_name (view));
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "sidebar-view", view);
 }
@@ -730,6 +741,14 @@ make_main_menu (void)
   g_clear_object (&item);
   item = g_menu_item_new (_("_Objects View"), NULL);
   g_menu_item_set_action_and_target (item, "win.sidebar-view", "s", "objects");
+  g_menu_append_item (view, item);
+  g_object_unref (item);
+  item = g_menu_item_new (_("_Tags View"), NULL);
+  g_menu_item_set_action_and_target (item, "win.sidebar-view", "s", "tags");
+  g_menu_append_item (view, item);
+  g_object_unref (item);
+  item = g_menu_item_new (_("_Folders View"), NULL);
+  g_menu_item_set_action_and_target (item, "win.sidebar-view", "s", "folders");
   g_menu_append_item (view, item);
   g_menu_append (view, _("Show _Templates"), "win.show-templates");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (view));

@@ -542,6 +542,154 @@ test_tree_golden (Fixture       *f,
   g_array_unref (golden.rows);
 }
 
+/* ---- Tags and Folders views ---- */
+
+typedef struct {
+  XpTreeModel *tree;
+  const char  *from;      /* compare from the first line starting so */
+  const char  *expected;
+  char        *last;
+} WaitOutline;
+
+/* Expand every row, then "name/depth" lines of the whole tree. */
+static char *
+tree_outline (XpTreeModel *tree)
+{
+  GListModel *model = xp_tree_model_get_model (tree);
+  g_autoptr(GArray) rows = NULL;
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (model, i);
+
+      if (gtk_tree_list_row_is_expandable (row))
+        gtk_tree_list_row_set_expanded (row, TRUE);
+    }
+  rows = read_rows (model);
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (s, "%s/%u\n", g_array_index (rows, Row, i).name, g_array_index (rows, Row, i).depth);
+  return g_string_free (s, FALSE);
+}
+
+static const char *
+outline_tail (const char *outline,
+              const char *from)
+{
+  const char *p;
+
+  if (*from == '\0' || g_str_has_prefix (outline, from))
+    return outline;
+  p = strstr (outline, from);
+  while (p != NULL && p[-1] != '\n')
+    p = strstr (p + 1, from);
+  return p != NULL ? p : "";
+}
+
+static gboolean
+outline_is (gpointer data)
+{
+  WaitOutline *w = data;
+
+  g_free (w->last);
+  w->last = tree_outline (w->tree);
+  return g_strcmp0 (outline_tail (w->last, w->from), w->expected) == 0;
+}
+
+static void
+assert_outline_tail (XpTreeModel *tree,
+                     const char  *from,
+                     const char  *expected)
+{
+  WaitOutline w = { tree, from, expected, NULL };
+
+  if (!xapi_test_wait_for (outline_is, &w, TIMEOUT_MS))
+    g_assert_cmpstr (outline_tail (w.last, from), ==, expected);
+  g_free (w.last);
+}
+
+static const char *
+ref_by_name (XapiCache  *cache,
+             GType       type,
+             const char *name)
+{
+  GListModel *objects = xapi_cache_get_objects (cache, type);
+
+  for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
+    {
+      g_autoptr(XapiObject) obj = g_list_model_get_item (objects, i);
+      g_autofree char *label = xp_object_dup_display_name (G_OBJECT (obj));
+
+      if (g_strcmp0 (label, name) == 0)
+        return xapi_object_get_ref (obj);  /* the cache keeps it */
+    }
+  g_assert_not_reached ();
+}
+
+static void
+mutate (Fixture    *f,
+        const char *klass,
+        const char *ref,
+        const char *field,
+        const char *value_json)
+{
+  g_autofree char *body = g_strdup_printf ("{\"class\":\"%s\",\"ref\":\"%s\",\"field\":\"%s\",\"value\":%s}",
+                                           klass, ref, field, value_json);
+  g_autoptr(JsonNode) reply = xapi_sim_control (f->sim, "/mutate", body);
+}
+
+static void
+test_tree_tags_folders (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XpTreeModel) tree = NULL;
+  XapiCache *cache;
+  const char *web, *db, *host2;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  cache = xapi_connection_get_cache (f->conn);
+  web = ref_by_name (cache, XAPI_TYPE_VM, "web-01");
+  db = ref_by_name (cache, XAPI_TYPE_VM, "db-primary");
+  host2 = ref_by_name (cache, XAPI_TYPE_HOST, "xcp-ng-02");
+
+  /* The demo has tags of its own: ours sort after them ("zz-"). */
+  mutate (f, "VM", web, "tags", "[\"zz-prod\",\"zz-web\"]");
+  mutate (f, "VM", db, "tags", "[\"zz-prod\"]");
+  mutate (f, "host", host2, "tags", "[\"zz-rack 2\"]");
+  mutate (f, "VM", web, "other_config", "{\"folder\":\"/ZZ Production/Web\"}");
+  mutate (f, "VM", db, "other_config", "{\"folder\":\"ZZ Production/\"}");
+
+  tree = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+  xp_tree_model_set_view (tree, XP_TREE_VIEW_TAGS);
+  /* tags sorted naturally, each with its objects sorted */
+  assert_outline_tail (tree, "zz-",
+                       "zz-prod/0\n" "db-primary/1\n" "web-01/1\n"
+                       "zz-rack 2/0\n" "xcp-ng-02/1\n"
+                       "zz-web/0\n" "web-01/1\n");
+
+  /* a new tag makes a new group, live */
+  mutate (f, "VM", db, "tags", "[\"zz-prod\",\"zz-database\"]");
+  assert_outline_tail (tree, "zz-",
+                       "zz-database/0\n" "db-primary/1\n"
+                       "zz-prod/0\n" "db-primary/1\n" "web-01/1\n"
+                       "zz-rack 2/0\n" "xcp-ng-02/1\n"
+                       "zz-web/0\n" "web-01/1\n");
+
+  /* folders: XenCenter paths, subfolders before the objects in a folder */
+  xp_tree_model_set_view (tree, XP_TREE_VIEW_FOLDERS);
+  assert_outline_tail (tree, "ZZ Production/",
+                       "ZZ Production/0\n" "Web/1\n" "web-01/2\n" "db-primary/1\n");
+  mutate (f, "VM", web, "other_config", "{}");
+  assert_outline_tail (tree, "ZZ Production/", "ZZ Production/0\n" "db-primary/1\n");
+
+  /* the filter matches tags too */
+  xp_tree_model_set_view (tree, XP_TREE_VIEW_INFRASTRUCTURE);
+  xp_tree_model_set_search (tree, "zz-rack 2");
+  assert_outline_tail (tree, "", "xcp-ng-02/0\n");
+}
+
 static void
 test_tree_search (Fixture       *f,
                   gconstpointer  data)
@@ -1011,6 +1159,7 @@ main (int   argc,
 
   g_test_add ("/shell/tree/infrastructure", Fixture, NULL, fixture_setup, test_tree_infrastructure, fixture_teardown);
   g_test_add ("/shell/tree/golden", Fixture, NULL, fixture_setup_no_sim, test_tree_golden, fixture_teardown);
+  g_test_add ("/shell/tree/tags-folders", Fixture, NULL, fixture_setup, test_tree_tags_folders, fixture_teardown);
   g_test_add ("/shell/tree/search", Fixture, NULL, fixture_setup, test_tree_search, fixture_teardown);
   g_test_add ("/shell/tree/objects", Fixture, NULL, fixture_setup, test_tree_objects, fixture_teardown);
   g_test_add ("/shell/store/roundtrip", Fixture, NULL, fixture_setup, test_store_roundtrip, fixture_teardown);
