@@ -10,6 +10,8 @@
 #include "xp-migrate-wizard.h"
 #include "xp-new-network-wizard.h"
 #include "xp-new-sr-wizard.h"
+#include "xp-ha-wizard.h"
+#include "xapi-cache.h"
 #include "xapi-object.h"
 
 struct _XpWizardActions
@@ -86,12 +88,23 @@ set_enabled (XpWizardActions *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
+/* The current connection when its pool does not run HA yet. */
+static XapiConnection *
+ha_connection (XpWizardActions *self)
+{
+  XapiConnection *conn = current_connection (self);
+  XapiObject *pool = conn != NULL ? xapi_cache_get_pool (xapi_connection_get_cache (conn)) : NULL;
+
+  return pool != NULL && !xapi_pool_get_ha_enabled (XAPI_POOL (pool)) ? conn : NULL;
+}
+
 static void
 update_enabled (XpWizardActions *self)
 {
   set_enabled (self, "new-vm", current_connection (self) != NULL);
   set_enabled (self, "new-network", current_connection (self) != NULL);
   set_enabled (self, "new-sr", current_connection (self) != NULL);
+  set_enabled (self, "ha", ha_connection (self) != NULL);
   set_enabled (self, "migrate", migratable_vm (self) != NULL);
 }
 
@@ -202,6 +215,32 @@ on_new_sr (GSimpleAction *action,
 }
 
 static void
+on_ha_finished (GtkWindow       *wizard,
+                const char      *pool_ref,
+                const char      *error,
+                XpWizardActions *self)
+{
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("High availability is enabled"));
+  update_enabled (self);
+}
+
+static void
+on_ha (GSimpleAction *action,
+       GVariant      *param,
+       gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiConnection *conn = ha_connection (self);
+  GtkWindow *wizard;
+
+  if (conn == NULL)
+    return;
+  wizard = xp_ha_wizard_new (self->parent, conn);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_ha_finished), self, 0);
+  gtk_window_present (wizard);
+}
+
+static void
 on_not_ready (GSimpleAction *action,
               GVariant      *param,
               gpointer       data)
@@ -265,6 +304,8 @@ xp_wizard_actions_init (XpWizardActions *self)
         g_signal_connect (action, "activate", G_CALLBACK (on_new_network), self);
       else if (g_str_equal (action_names[i], "new-sr"))
         g_signal_connect (action, "activate", G_CALLBACK (on_new_sr), self);
+      else if (g_str_equal (action_names[i], "ha"))
+        g_signal_connect (action, "activate", G_CALLBACK (on_ha), self);
       else
         g_signal_connect (action, "activate", G_CALLBACK (on_not_ready), self);
       g_simple_action_set_enabled (action, FALSE);

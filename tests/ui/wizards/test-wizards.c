@@ -12,6 +12,7 @@
 #include "xp-migrate-wizard.h"
 #include "xp-new-network-wizard.h"
 #include "xp-new-sr-wizard.h"
+#include "xp-ha-wizard.h"
 #include "xp-wizard-actions.h"
 
 #define TIMEOUT_MS 20000
@@ -955,6 +956,139 @@ test_sr_failure (Fixture *f, gconstpointer data)
   g_free (fin.error);
 }
 
+static gboolean
+max_computed (gpointer data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (get (data, "max-label")));
+
+  return strstr (text, "at most") != NULL;
+}
+
+/* Through the HA wizard to its summary with the SR named @sr_name. */
+static GtkWindow *
+ha_wizard_to_summary (Fixture    *f,
+                      const char *sr_name,
+                      int         failures,
+                      Finished   *fin)
+{
+  GtkWindow *wiz = xp_ha_wizard_new (NULL, f->conn);
+  GtkWidget *next = get (wiz, "next-button");
+  GtkListBox *list = GTK_LIST_BOX (get (wiz, "sr-list"));
+  GtkListBoxRow *row, *chosen = NULL;
+  gboolean saw_iso = FALSE, saw_local = FALSE;
+  GtkSpinButton *spin;
+
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
+  gtk_window_present (wiz);
+  /* focus may have selected a row already: without one, Next says why not */
+  gtk_list_box_unselect_all (list);
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    {
+      XapiSr *sr = g_object_get_data (G_OBJECT (row), "sr");
+      const char *reason = g_object_get_data (G_OBJECT (row), "reason");
+
+      if (g_strcmp0 (xapi_sr_get_name_label (sr), sr_name) == 0)
+        chosen = row;
+      if (g_strcmp0 (xapi_sr_get_name_label (sr), "ISO library") == 0)
+        {
+          g_assert_nonnull (strstr (reason, "ISO"));
+          g_assert_false (gtk_list_box_row_get_selectable (row));
+          saw_iso = TRUE;
+        }
+      if (g_strcmp0 (xapi_sr_get_name_label (sr), "Local storage") == 0)
+        {
+          g_assert_nonnull (strstr (reason, "Not shared"));
+          g_assert_false (gtk_list_box_row_get_selectable (row));
+          saw_local = TRUE;
+        }
+    }
+  g_assert_true (saw_iso && saw_local);
+  g_assert_nonnull (chosen);
+  gtk_list_box_select_row (list, chosen);
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_true (xapi_test_wait_for (max_computed, wiz, TIMEOUT_MS));
+  spin = GTK_SPIN_BUTTON (get (wiz, "failures-spin"));
+  {
+    g_autoptr(JsonNode) max = raw (f, "pool.ha_compute_hypothetical_max_host_failures_to_tolerate", "{}");
+    double lo, hi;
+
+    gtk_spin_button_get_range (spin, &lo, &hi);
+    g_assert_cmpint ((gint64) hi, ==, json_node_get_int (max));
+    g_assert_cmpint (json_node_get_int (max), >=, failures);
+  }
+  gtk_spin_button_set_value (spin, failures);
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), sr_name));
+  g_signal_emit_by_name (next, "clicked");
+  return wiz;
+}
+
+static gboolean
+ha_enabled_in_cache (gpointer data)
+{
+  XapiObject *pool = xapi_cache_get_pool (xapi_connection_get_cache (data));
+
+  return pool != NULL && xapi_pool_get_ha_enabled (XAPI_POOL (pool));
+}
+
+static JsonObject *
+raw_pool (Fixture *f)
+{
+  g_autoptr(JsonNode) pools = raw (f, "pool.get_all", NULL);
+
+  return raw_record (f, "pool", json_array_get_string_element (json_node_get_array (pools), 0));
+}
+
+static void
+test_ha_enable (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+
+  if (f->sim == NULL)
+    return;
+  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, &fin);
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.error);
+  g_assert_true (xapi_test_wait_for (ha_enabled_in_cache, f->conn, TIMEOUT_MS));
+  {
+    g_autoptr(JsonObject) pool = raw_pool (f);
+
+    g_assert_cmpstr (json_object_get_string_member (pool, "uuid"), !=, "");
+    g_assert_true (json_object_get_boolean_member (pool, "ha_enabled"));
+    g_assert_cmpint (json_object_get_int_member (pool, "ha_host_failures_to_tolerate"), ==, 1);
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+static void
+test_ha_failure (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (f->sim == NULL)
+    return;
+  reply = xapi_sim_control (f->sim, "/fail-next",
+                            "{\"method\":\"pool.set_ha_host_failures_to_tolerate\",\"error\":[\"HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN\"],\"count\":1}");
+  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, &fin);
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "disabled again"));
+  {
+    g_autoptr(JsonObject) pool = raw_pool (f);
+    g_assert_false (json_object_get_boolean_member (pool, "ha_enabled"));
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
 static void
 test_actions_enabled (Fixture *f, gconstpointer data)
 {
@@ -973,6 +1107,7 @@ test_actions_enabled (Fixture *f, gconstpointer data)
   g_assert_true (g_action_group_get_action_enabled (group, "new-vm"));
   g_assert_true (g_action_group_get_action_enabled (group, "new-network"));
   g_assert_true (g_action_group_get_action_enabled (group, "new-sr"));
+  g_assert_true (g_action_group_get_action_enabled (group, "ha"));
   g_assert_false (g_action_group_get_action_enabled (group, "migrate"));
   {
     g_autoptr(GPtrArray) sel = g_ptr_array_new ();
@@ -1000,6 +1135,8 @@ main (int argc, char **argv)
   g_test_add ("/wizards/sr/nfs", Fixture, NULL, fixture_setup, test_sr_nfs, fixture_teardown);
   g_test_add ("/wizards/sr/iso", Fixture, NULL, fixture_setup, test_sr_iso, fixture_teardown);
   g_test_add ("/wizards/sr/failure", Fixture, NULL, fixture_setup, test_sr_failure, fixture_teardown);
+  g_test_add ("/wizards/ha/enable", Fixture, NULL, fixture_setup, test_ha_enable, fixture_teardown);
+  g_test_add ("/wizards/ha/failure", Fixture, NULL, fixture_setup, test_ha_failure, fixture_teardown);
   g_test_add ("/wizards/actions/enabled", Fixture, NULL, fixture_setup, test_actions_enabled, fixture_teardown);
   return g_test_run ();
 }

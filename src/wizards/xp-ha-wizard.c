@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Configure HA wizard.  The heartbeat SR list shows why an SR cannot
+ * hold the heartbeat (not shared, an ISO library); the failures to
+ * tolerate are bounded by what the pool computes.  Enabling runs as a
+ * task; if setting the failures to tolerate fails afterwards, HA is
+ * disabled again so the pool is left as it was. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xp-ha-wizard.h"
+#include "xapi-cache.h"
+#include "xapi-classes.h"
+#include "xapi-error.h"
+#include "xapi-task-ops.h"
+
+enum { PAGE_SR, PAGE_FAILURES, PAGE_SUMMARY, PAGE_PROGRESS, N_PAGES };
+static const char *page_names[N_PAGES] = { "sr", "failures", "summary", "progress" };
+
+struct _XpHaWizard
+{
+  GtkWindow       parent_instance;
+
+  XapiConnection *conn;
+  char           *pool_ref;
+  int             page;
+  gint64          max_failures;  /* -1 until computed */
+
+  GtkStack       *stack;
+  GtkListBox     *sr_list;
+  GtkSpinButton  *failures_spin;
+  GtkLabel       *max_label;
+  GtkLabel       *summary_label;
+  GtkLabel       *status_label;
+  GtkProgressBar *progress;
+  GtkLabel       *hint_label;
+  GtkButton      *back_button;
+  GtkButton      *next_button;
+  GtkButton      *cancel_button;
+
+  GCancellable   *cancellable;
+  XapiTask       *task;
+  gulong          progress_id;
+  gboolean        running;
+  char           *failure;
+};
+
+G_DEFINE_FINAL_TYPE (XpHaWizard, xp_ha_wizard, GTK_TYPE_WINDOW)
+
+enum { SIGNAL_FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static XapiSr *
+selected_sr (XpHaWizard *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sr_list);
+
+  return row != NULL ? g_object_get_data (G_OBJECT (row), "sr") : NULL;
+}
+
+static const char *
+why_blocked (XpHaWizard *self)
+{
+  XapiObject *pool = xapi_cache_get_pool (xapi_connection_get_cache (self->conn));
+
+  if (self->running)
+    return _("High availability is being enabled");
+  if (xapi_connection_get_state (self->conn) != XAPI_CONNECTION_STATE_CONNECTED)
+    return _("The server is not connected");
+  if (self->page < PAGE_PROGRESS && pool != NULL && xapi_pool_get_ha_enabled (XAPI_POOL (pool)))
+    return _("High availability is already enabled");
+  if (self->page == PAGE_SR && selected_sr (self) == NULL)
+    return _("Choose a shared SR for the heartbeat disk");
+  if (self->page == PAGE_FAILURES)
+    {
+      if (self->max_failures < 0)
+        return _("Computing how many failures the pool can tolerate…");
+      if (gtk_spin_button_get_value_as_int (self->failures_spin) > self->max_failures)
+        return _("The pool cannot tolerate that many server failures");
+    }
+  return NULL;
+}
+
+static void
+update_buttons (XpHaWizard *self)
+{
+  const char *why = why_blocked (self);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), why == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->next_button), self->page < PAGE_PROGRESS);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), self->page > PAGE_SR && self->page < PAGE_PROGRESS);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), !self->running);
+  gtk_label_set_text (self->hint_label, why != NULL && self->page < PAGE_PROGRESS ? why : "");
+  gtk_button_set_label (self->next_button, self->page == PAGE_SUMMARY ? _("_Enable HA") : _("_Next"));
+  gtk_button_set_label (self->cancel_button, self->page == PAGE_PROGRESS ? _("_Close") : _("_Cancel"));
+}
+
+static void
+on_max_computed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  XpHaWizard *self = data;
+  g_autoptr(GError) error = NULL;
+  gint64 max = -1;
+
+  if (!xapi_pool_ha_compute_hypothetical_max_host_failures_to_tolerate_finish (XAPI_CONNECTION (source), result,
+                                                                                &max, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *why = xapi_error_describe (error, TRUE);
+          g_autofree char *text = g_strdup_printf (_("Could not compute the failures to tolerate: %s"), why);
+          gtk_label_set_text (self->max_label, text);
+        }
+      g_object_unref (self);
+      return;
+    }
+  self->max_failures = MAX (max, 0);
+  {
+    g_autofree char *text = g_strdup_printf (ngettext ("The pool can tolerate at most %d server failure.",
+                                                       "The pool can tolerate at most %d server failures.",
+                                                       (int) self->max_failures), (int) self->max_failures);
+    gtk_label_set_text (self->max_label, text);
+  }
+  gtk_spin_button_set_range (self->failures_spin, 0, (double) self->max_failures);
+  gtk_spin_button_set_value (self->failures_spin, (double) self->max_failures);
+  update_buttons (self);
+  g_object_unref (self);
+}
+
+static void
+show_page (XpHaWizard *self,
+           int         page)
+{
+  self->page = page;
+  if (page == PAGE_FAILURES && self->max_failures < 0)
+    {
+      g_autoptr(GHashTable) config = g_hash_table_new (g_str_hash, g_str_equal);
+
+      gtk_label_set_text (self->max_label, _("Computing…"));
+      xapi_pool_ha_compute_hypothetical_max_host_failures_to_tolerate_async (self->conn, config, self->cancellable,
+                                                                             on_max_computed, g_object_ref (self));
+    }
+  if (page == PAGE_SUMMARY)
+    {
+      g_autofree char *text = g_strdup_printf (_("High availability will be enabled with its heartbeat disk on “%s”, "
+                                                 "tolerating %d server failures."),
+                                               xapi_sr_get_name_label (selected_sr (self)),
+                                               gtk_spin_button_get_value_as_int (self->failures_spin));
+      gtk_label_set_text (self->summary_label, text);
+    }
+  gtk_stack_set_visible_child_name (self->stack, page_names[page]);
+  update_buttons (self);
+}
+
+/* ---- the SR list ---- */
+
+static const char *
+sr_unsuitable (XapiSr *sr)
+{
+  if (g_strcmp0 (xapi_sr_get_content_type (sr), "iso") == 0)
+    return _("An ISO library cannot hold the heartbeat disk");
+  if (!xapi_sr_get_shared (sr))
+    return _("Not shared by every server");
+  return NULL;
+}
+
+static void
+fill_srs (XpHaWizard *self)
+{
+  GListModel *srs = xapi_cache_get_objects (xapi_connection_get_cache (self->conn), XAPI_TYPE_SR);
+
+  for (guint i = 0; i < g_list_model_get_n_items (srs); i++)
+    {
+      g_autoptr(XapiSr) sr = g_list_model_get_item (srs, i);
+      const char *why = sr_unsuitable (sr);
+      GtkWidget *row, *box, *name, *reason;
+      g_autofree char *a11y = NULL;
+
+      if (xapi_object_is_gone (XAPI_OBJECT (sr)))
+        continue;
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      gtk_widget_set_margin_top (box, 4);
+      gtk_widget_set_margin_bottom (box, 4);
+      name = gtk_label_new (xapi_sr_get_name_label (sr));
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      reason = gtk_label_new (why != NULL ? why : _("Can hold the heartbeat disk"));
+      gtk_label_set_xalign (GTK_LABEL (reason), 0);
+      gtk_widget_add_css_class (reason, "dim-label");
+      gtk_box_append (GTK_BOX (box), name);
+      gtk_box_append (GTK_BOX (box), reason);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), why == NULL);
+      gtk_widget_set_sensitive (row, why == NULL);
+      a11y = g_strdup_printf ("%s: %s", xapi_sr_get_name_label (sr), gtk_label_get_text (GTK_LABEL (reason)));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+      g_object_set_data_full (G_OBJECT (row), "sr", g_object_ref (sr), g_object_unref);
+      g_object_set_data_full (G_OBJECT (row), "reason", g_strdup (why), g_free);
+      gtk_list_box_append (self->sr_list, row);
+    }
+}
+
+/* ---- enabling ---- */
+
+static void
+finish (XpHaWizard *self)
+{
+  self->running = FALSE;
+  if (self->task != NULL)
+    g_clear_signal_handler (&self->progress_id, self->task);
+  gtk_progress_bar_set_fraction (self->progress, self->failure == NULL ? 1.0 : 0.0);
+  gtk_label_set_text (self->status_label, self->failure != NULL ? self->failure : _("High availability is enabled."));
+  update_buttons (self);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0, self->failure == NULL ? self->pool_ref : NULL, self->failure);
+  g_object_unref (self);  /* taken in start_enable () */
+}
+
+static void
+on_disabled_again (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  XpHaWizard *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xapi_pool_disable_ha_finish (XAPI_CONNECTION (source), result, &error))
+    g_debug ("disabling HA again failed: %s", error->message);
+  finish (self);
+}
+
+static void
+on_failures_set (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  XpHaWizard *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xapi_pool_set_ha_host_failures_to_tolerate_finish (XAPI_CONNECTION (source), result, &error))
+    {
+      g_autofree char *why = xapi_error_describe (error, TRUE);
+
+      self->failure = g_strdup_printf (_("Setting the failures to tolerate failed: %s High availability was disabled again."),
+                                       why);
+      gtk_label_set_text (self->status_label, _("Disabling high availability again…"));
+      xapi_pool_disable_ha_async (self->conn, NULL, on_disabled_again, self);
+      return;
+    }
+  finish (self);
+}
+
+static void
+on_enabled (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  XpHaWizard *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = xapi_task_wait_finish (XAPI_TASK (source), result, &error);
+
+  if (error != NULL)
+    {
+      g_autofree char *why = xapi_error_describe (error, TRUE);
+
+      self->failure = g_strdup_printf (_("High availability could not be enabled: %s"), why);
+      finish (self);
+      return;
+    }
+  gtk_label_set_text (self->status_label, _("Setting the failures to tolerate…"));
+  xapi_pool_set_ha_host_failures_to_tolerate_async (self->conn, self->pool_ref,
+                                                    gtk_spin_button_get_value_as_int (self->failures_spin),
+                                                    NULL, on_failures_set, self);
+}
+
+static void
+on_task_progress (XpHaWizard *self)
+{
+  gtk_progress_bar_set_fraction (self->progress, CLAMP (xapi_task_get_progress (self->task), 0.0, 1.0) * 0.9);
+}
+
+static void
+on_task_created (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  XpHaWizard *self = data;
+  g_autoptr(GError) error = NULL;
+  XapiTask *task = xapi_pool_enable_ha_as_task_finish (self->conn, result, &error);
+
+  if (task == NULL)
+    {
+      g_autofree char *why = xapi_error_describe (error, TRUE);
+
+      self->failure = g_strdup_printf (_("High availability could not be enabled: %s"), why);
+      finish (self);
+      return;
+    }
+  self->task = task;
+  self->progress_id = g_signal_connect_swapped (task, "notify::progress", G_CALLBACK (on_task_progress), self);
+  xapi_task_wait_async (task, TRUE, NULL, on_enabled, self);
+}
+
+static void
+start_enable (XpHaWizard *self)
+{
+  const char *srs[] = { xapi_object_get_ref (XAPI_OBJECT (selected_sr (self))), NULL };
+  g_autoptr(GHashTable) config = g_hash_table_new (g_str_hash, g_str_equal);
+
+  self->running = TRUE;
+  g_clear_pointer (&self->failure, g_free);
+  g_object_ref (self);  /* released in finish () */
+  show_page (self, PAGE_PROGRESS);
+  gtk_label_set_text (self->status_label, _("Enabling high availability…"));
+  /* not cancellable: a half-enabled HA is worse than waiting */
+  xapi_pool_enable_ha_as_task_async (self->conn, srs, config, NULL, on_task_created, self);
+}
+
+static void
+on_next (XpHaWizard *self)
+{
+  if (why_blocked (self) != NULL)
+    return;
+  if (self->page == PAGE_SUMMARY)
+    start_enable (self);
+  else
+    show_page (self, self->page + 1);
+}
+
+static void
+on_back (XpHaWizard *self)
+{
+  if (self->page > PAGE_SR && self->page < PAGE_PROGRESS)
+    show_page (self, self->page - 1);
+}
+
+static void
+on_cancel (XpHaWizard *self)
+{
+  if (!self->running)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static gboolean
+on_close_request (GtkWindow *window)
+{
+  return XP_HA_WIZARD (window)->running;
+}
+
+/* ---- construction ---- */
+
+static GtkWidget *
+named (GtkWidget  *w,
+       const char *name)
+{
+  gtk_widget_set_name (w, name);
+  return w;
+}
+
+static GtkWidget *
+page_box (XpHaWizard *self,
+          int         page,
+          const char *title)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *heading = gtk_label_new (title);
+
+  gtk_widget_add_css_class (heading, "title-2");
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_box_append (GTK_BOX (box), heading);
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_margin_end (box, 18);
+  gtk_widget_set_margin_top (box, 18);
+  gtk_stack_add_titled (self->stack, box, page_names[page], title);
+  return box;
+}
+
+static void
+xp_ha_wizard_dispose (GObject *object)
+{
+  XpHaWizard *self = XP_HA_WIZARD (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  G_OBJECT_CLASS (xp_ha_wizard_parent_class)->dispose (object);
+}
+
+static void
+xp_ha_wizard_finalize (GObject *object)
+{
+  XpHaWizard *self = XP_HA_WIZARD (object);
+
+  if (self->task != NULL)
+    g_clear_signal_handler (&self->progress_id, self->task);
+  g_clear_object (&self->task);
+  g_clear_object (&self->conn);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pool_ref, g_free);
+  g_clear_pointer (&self->failure, g_free);
+  G_OBJECT_CLASS (xp_ha_wizard_parent_class)->finalize (object);
+}
+
+static void
+xp_ha_wizard_class_init (XpHaWizardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xp_ha_wizard_dispose;
+  object_class->finalize = xp_ha_wizard_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = on_close_request;
+
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                           G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+xp_ha_wizard_init (XpHaWizard *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->max_failures = -1;
+}
+
+GtkWindow *
+xp_ha_wizard_new (GtkWindow      *parent,
+                  XapiConnection *conn)
+{
+  XpHaWizard *self;
+  GtkWidget *outer, *box, *buttons, *spacer, *label, *scroller;
+  XapiObject *pool;
+
+  g_return_val_if_fail (XAPI_IS_CONNECTION (conn), NULL);
+
+  self = g_object_new (XP_TYPE_HA_WIZARD,
+                       "title", _("Configure High Availability"),
+                       "transient-for", parent,
+                       "default-width", 520,
+                       "default-height", 440,
+                       NULL);
+  self->conn = g_object_ref (conn);
+  pool = xapi_cache_get_pool (xapi_connection_get_cache (conn));
+  self->pool_ref = pool != NULL ? g_strdup (xapi_object_get_ref (pool)) : NULL;
+
+  outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
+  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
+
+  box = page_box (self, PAGE_SR, _("Heartbeat SR"));
+  label = gtk_label_new_with_mnemonic (_("_Storage for the heartbeat disk"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  self->sr_list = GTK_LIST_BOX (named (gtk_list_box_new (), "sr-list"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->sr_list));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sr_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Storage for the heartbeat disk"), -1);
+  scroller = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->sr_list));
+  gtk_box_append (GTK_BOX (box), scroller);
+
+  box = page_box (self, PAGE_FAILURES, _("Failures to tolerate"));
+  self->failures_spin = GTK_SPIN_BUTTON (named (gtk_spin_button_new_with_range (0, 64, 1), "failures-spin"));
+  label = gtk_label_new_with_mnemonic (_("Server _failures to tolerate"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->failures_spin));
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->failures_spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  label, NULL, -1);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->failures_spin));
+  self->max_label = GTK_LABEL (named (gtk_label_new (""), "max-label"));
+  gtk_label_set_xalign (self->max_label, 0);
+  gtk_label_set_wrap (self->max_label, TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->max_label));
+
+  box = page_box (self, PAGE_SUMMARY, _("Summary"));
+  self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));
+  gtk_label_set_wrap (self->summary_label, TRUE);
+  gtk_label_set_xalign (self->summary_label, 0);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
+
+  box = page_box (self, PAGE_PROGRESS, _("Enabling"));
+  self->status_label = GTK_LABEL (named (gtk_label_new (""), "status-label"));
+  gtk_label_set_wrap (self->status_label, TRUE);
+  gtk_label_set_xalign (self->status_label, 0);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
+  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Progress"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress));
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_start (buttons, 12);
+  gtk_widget_set_margin_end (buttons, 12);
+  gtk_widget_set_margin_bottom (buttons, 12);
+  self->hint_label = GTK_LABEL (named (gtk_label_new (""), "hint-label"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
+  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->hint_label));
+  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_set_hexpand (spacer, TRUE);
+  gtk_box_append (GTK_BOX (buttons), spacer);
+  self->cancel_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Cancel")), "cancel-button"));
+  self->back_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Back")), "back-button"));
+  self->next_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Next")), "next-button"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->next_button), "suggested-action");
+  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
+  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->back_button));
+  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->next_button));
+  gtk_box_append (GTK_BOX (outer), buttons);
+  gtk_window_set_child (GTK_WINDOW (self), outer);
+
+  fill_srs (self);
+
+  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
+  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
+  g_signal_connect_swapped (self->sr_list, "selected-rows-changed", G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->failures_spin, "value-changed", G_CALLBACK (update_buttons), self);
+
+  self->page = PAGE_SR;
+  update_buttons (self);
+  return GTK_WINDOW (self);
+}
