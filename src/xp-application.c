@@ -200,6 +200,20 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* The default action of a "task finished" notification. */
+static void
+show_tasks_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (!XP_IS_WINDOW (window))
+    return;
+  xp_window_show_page (XP_WINDOW (window), "tasks");
+  gtk_window_present (window);
+}
+
 #ifdef HAVE_XP_PREFERENCES
 static void
 preferences_action (GSimpleAction *action,
@@ -213,6 +227,7 @@ preferences_action (GSimpleAction *action,
 static const GActionEntry app_entries[] = {
   { "quit", quit_action },
   { "about", about_action },
+  { "show-tasks", show_tasks_action },
 #ifdef HAVE_XP_PREFERENCES
   { "preferences", preferences_action },
 #endif

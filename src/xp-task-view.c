@@ -26,11 +26,15 @@ struct _XpTaskView
   GtkWidget      *stack;
   GtkSorter      *sorter;
   GListModel     *model;       /* sorted tasks */
+  GHashTable     *pending;     /* task ref -> gint64 *, when first seen pending */
+  guint           long_task_ms;
 };
 
 G_DEFINE_FINAL_TYPE (XpTaskView, xp_task_view, GTK_TYPE_WIDGET)
 
-enum { TOAST, N_SIGNALS };
+#define DEFAULT_LONG_TASK_MS 10000
+
+enum { TOAST, LONG_TASK_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static gpointer
@@ -286,6 +290,42 @@ unbind_cb (GtkSignalListItemFactory *factory,
   tr->task = NULL;
 }
 
+/* A task that was pending for long enough says "long-task-finished" when
+ * it ends, whoever started it. */
+static void
+watched_status_cb (XapiTask   *task,
+                   GParamSpec *pspec,
+                   XpTaskView *self)
+{
+  const char *ref = xapi_object_get_ref (XAPI_OBJECT (task));
+  gint64 *since = ref ? g_hash_table_lookup (self->pending, ref) : NULL;
+  gboolean is_long;
+
+  if (since == NULL || xapi_task_get_status (task) == XAPI_TASK_STATUS_TYPE_PENDING)
+    return;
+  is_long = g_get_monotonic_time () - *since >= (gint64) self->long_task_ms * 1000;
+  g_hash_table_remove (self->pending, ref);
+  g_signal_handlers_disconnect_by_func (task, watched_status_cb, self);
+  if (is_long)
+    g_signal_emit (self, signals[LONG_TASK_FINISHED], 0, task);
+}
+
+static void
+watch_task (XpTaskView *self,
+            XapiTask   *task)
+{
+  const char *ref = xapi_object_get_ref (XAPI_OBJECT (task));
+  gint64 *since;
+
+  if (ref == NULL || xapi_task_get_status (task) != XAPI_TASK_STATUS_TYPE_PENDING ||
+      g_hash_table_contains (self->pending, ref))
+    return;
+  since = g_new (gint64, 1);
+  *since = g_get_monotonic_time ();
+  g_hash_table_insert (self->pending, g_strdup (ref), since);
+  g_signal_connect_object (task, "notify::status", G_CALLBACK (watched_status_cb), self, 0);
+}
+
 static void
 items_changed_cb (GListModel *model,
                   guint       position,
@@ -293,6 +333,12 @@ items_changed_cb (GListModel *model,
                   guint       added,
                   XpTaskView *self)
 {
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(XapiTask) task = g_list_model_get_item (model, i);
+
+      watch_task (self, task);
+    }
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack),
                                     g_list_model_get_n_items (model) > 0 ? "list" : "empty");
 }
@@ -307,6 +353,7 @@ xp_task_view_dispose (GObject *object)
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->model);
   g_clear_object (&self->sorter);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
   G_OBJECT_CLASS (xp_task_view_parent_class)->dispose (object);
 }
 
@@ -322,11 +369,16 @@ xp_task_view_class_init (XpTaskViewClass *klass)
   signals[TOAST] =
     g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[LONG_TASK_FINISHED] =
+    g_signal_new ("long-task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, XAPI_TYPE_TASK);
 }
 
 static void
 xp_task_view_init (XpTaskView *self)
 {
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->long_task_ms = DEFAULT_LONG_TASK_MS;
 }
 
 GtkWidget *
@@ -368,8 +420,36 @@ xp_task_view_new (GListModel *connections)
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
   g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
-  items_changed_cb (self->model, 0, 0, 0, self);
+  items_changed_cb (self->model, 0, 0, g_list_model_get_n_items (self->model), self);
   return GTK_WIDGET (self);
+}
+
+void
+xp_task_view_set_long_task_ms (XpTaskView *self,
+                               guint       ms)
+{
+  g_return_if_fail (XP_IS_TASK_VIEW (self));
+  self->long_task_ms = ms;
+}
+
+/* A desktop notification for a task that ended, for when the window is
+ * not looked at. */
+GNotification *
+xp_task_view_build_notification (XapiTask *task)
+{
+  gboolean ok = xapi_task_get_status (task) == XAPI_TASK_STATUS_TYPE_SUCCESS;
+  g_autofree char *target = task_target_text (task);
+  const char *name = xapi_task_get_name_label (task);
+  g_autofree char *body = NULL;
+  GNotification *n;
+
+  n = g_notification_new (ok ? _("Task Finished") : _("Task Did Not Finish"));
+  if (name == NULL || *name == '\0')
+    name = _("Task");
+  body = *target != '\0' ? g_strdup_printf ("%s: %s", name, target) : g_strdup (name);
+  g_notification_set_body (n, body);
+  g_notification_set_default_action_and_target (n, "app.show-tasks", NULL);
+  return n;
 }
 
 GListModel *

@@ -120,6 +120,25 @@ xp_window_show_page (XpWindow   *self,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Long tasks finishing while the user looks elsewhere                      */
+
+static void
+long_task_finished_cb (XpTaskView *view,
+                       XapiTask   *task,
+                       XpWindow   *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+  notification = xp_task_view_build_notification (task);
+  id = g_strdup_printf ("task-%s", xapi_object_get_ref (XAPI_OBJECT (task)));
+  g_application_send_notification (app, id, notification);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The connection of the selection                                          */
 
 static XapiConnection *
@@ -947,6 +966,7 @@ xp_window_new (XpApplication *app)
 
   self->task_view = xp_task_view_new (connections);
   g_signal_connect_object (self->task_view, "toast", G_CALLBACK (toast_cb), self, 0);
+  g_signal_connect_object (self->task_view, "long-task-finished", G_CALLBACK (long_task_finished_cb), self, 0);
   self->alerts_view = xp_alerts_view_new (connections);
   g_signal_connect_object (self->alerts_view, "toast", G_CALLBACK (toast_cb), self, 0);
 

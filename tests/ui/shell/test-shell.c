@@ -1017,6 +1017,87 @@ test_task_view (Fixture       *f,
   g_object_unref (view);
 }
 
+typedef struct {
+  GPtrArray *finished;   /* task refs */
+} LongTasks;
+
+static void
+long_task_cb (XpTaskView *view,
+              XapiTask   *task,
+              LongTasks  *lt)
+{
+  g_assert_cmpint (xapi_task_get_status (task), !=, XAPI_TASK_STATUS_TYPE_PENDING);
+  g_ptr_array_add (lt->finished, g_strdup (xapi_object_get_ref (XAPI_OBJECT (task))));
+}
+
+static gboolean
+long_task_seen (gpointer data)
+{
+  return ((LongTasks *) data)->finished->len > 0;
+}
+
+static void
+test_task_long_finished (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkWidget *quick, *patient;
+  g_autofree char *session = NULL;
+  g_autofree char *params = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  LongTasks any = { g_ptr_array_new_with_free_func (g_free) };
+  LongTasks long_only = { g_ptr_array_new_with_free_func (g_free) };
+  const char *vm_ref = NULL, *task_ref;
+  GListModel *vms;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  /* one view counts every task as long, the other keeps the default */
+  quick = g_object_ref_sink (xp_task_view_new (xp_connection_store_get_connections (f->store)));
+  xp_task_view_set_long_task_ms (XP_TASK_VIEW (quick), 0);
+  g_signal_connect (quick, "long-task-finished", G_CALLBACK (long_task_cb), &any);
+  patient = g_object_ref_sink (xp_task_view_new (xp_connection_store_get_connections (f->store)));
+  g_signal_connect (patient, "long-task-finished", G_CALLBACK (long_task_cb), &long_only);
+
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms) && vm_ref == NULL; i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_control_domain (vm) &&
+          xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_RUNNING)
+        vm_ref = xapi_object_get_ref (XAPI_OBJECT (vm));
+    }
+  g_assert_nonnull (vm_ref);
+  session = xapi_sim_raw_login (f->sim);
+  params = g_strdup_printf ("[\"%s\",\"%s\"]", session, vm_ref);
+  reply = xapi_sim_raw_call (f->sim, NULL, "Async.VM.clean_reboot", params);
+  task_ref = json_object_get_string_member (json_node_get_object (reply), "result");
+  g_assert_nonnull (task_ref);
+
+  g_assert_true (xapi_test_wait_for (long_task_seen, &any, TIMEOUT_MS));
+  g_assert_cmpstr (g_ptr_array_index (any.finished, 0), ==, task_ref);
+  g_assert_cmpuint (any.finished->len, ==, 1);
+  g_assert_cmpuint (long_only.finished->len, ==, 0);  /* a reboot here takes far less than 10 s */
+
+  /* the notification names the task and its VM */
+  {
+    XapiObject *task = xapi_cache_lookup (xapi_connection_get_cache (f->conn), task_ref);
+
+    if (task != NULL)
+      {
+        g_autoptr(GNotification) n = xp_task_view_build_notification (XAPI_TASK (task));
+        g_assert_nonnull (n);
+      }
+  }
+
+  gtk_widget_unparent (quick);
+  g_object_unref (quick);
+  gtk_widget_unparent (patient);
+  g_object_unref (patient);
+  g_ptr_array_unref (any.finished);
+  g_ptr_array_unref (long_only.finished);
+}
+
 static void
 test_alerts_view (Fixture       *f,
                   gconstpointer  data)
@@ -1165,6 +1246,7 @@ main (int   argc,
   g_test_add ("/shell/store/roundtrip", Fixture, NULL, fixture_setup, test_store_roundtrip, fixture_teardown);
   g_test_add ("/shell/store/trust", Fixture, NULL, fixture_setup, test_store_trust, fixture_teardown);
   g_test_add ("/shell/tasks/foreign", Fixture, NULL, fixture_setup, test_task_view, fixture_teardown);
+  g_test_add ("/shell/tasks/long-finished", Fixture, NULL, fixture_setup, test_task_long_finished, fixture_teardown);
   g_test_add ("/shell/alerts/dismiss-all", Fixture, NULL, fixture_setup, test_alerts_view, fixture_teardown);
   g_test_add ("/shell/window/server-actions", Fixture, NULL, fixture_setup, test_window_actions, fixture_teardown);
 
