@@ -290,6 +290,19 @@ def files_containing(root, needle):
     return hits
 
 
+def keyring_ready():
+    """The freshly unlocked keyring answers a store and a lookup."""
+    schema = Secret.Schema.new("io.github.xenpools.E2eProbe", Secret.SchemaFlags.NONE,
+                               {"probe": Secret.SchemaAttributeType.STRING})
+    try:
+        Secret.password_store_sync(schema, {"probe": "1"}, Secret.COLLECTION_DEFAULT, "probe", "x", None)
+        ok = Secret.password_lookup_sync(schema, {"probe": "1"}, None) == "x"
+        Secret.password_clear_sync(schema, {"probe": "1"}, None)
+        return ok
+    except GLib.Error:
+        return False
+
+
 def keyring_password(server):
     schema = Secret.Schema.new("io.github.xenpools.XenPools", Secret.SchemaFlags.NONE,
                                {"server": Secret.SchemaAttributeType.STRING,
@@ -306,6 +319,7 @@ def main():
     address = ready.split("://", 1)[1].rstrip("/")
     print("# sim at %s, control %s" % (ready, CONTROL))
 
+    wait_for("the keyring to be usable", keyring_ready)
     Atspi.init()
     log = open(os.path.join(os.environ["XENPOOLS_E2E_TMP"], "app.log"), "w")
     APP = subprocess.Popen([xenpools], stdout=log, stderr=subprocess.STDOUT)
