@@ -422,7 +422,7 @@ next_call (XpNewNetworkWizard *self)
   gtk_label_set_text (self->status_label, kind (self) == KIND_BOND ? _("Creating the bond on each server…")
                                                                    : _("Creating the VLAN on each server…"));
   xapi_connection_call_async (self->conn, kind (self) == KIND_BOND ? "Bond.create" : "VLAN.create", p,
-                              self->cancellable, on_call_done, self);
+                              NULL, on_call_done, self);
 }
 
 static void
@@ -443,7 +443,9 @@ start_creation (XpNewNetworkWizard *self)
   json_object_set_object_member (rec, "other_config", json_object_new ());
   json_object_set_array_member (rec, "tags", json_array_new ());
   json_array_add_object_element (p, rec);
-  xapi_connection_call_async (self->conn, "network.create", p, self->cancellable, on_call_done, self);
+  /* calls are not cancelled in flight (the ref of what the server made
+   * would be lost); on_call_done notices a cancel and rolls back */
+  xapi_connection_call_async (self->conn, "network.create", p, NULL, on_call_done, self);
 }
 
 static void

@@ -491,7 +491,9 @@ run_step (XpNewVmWizard *self)
       finish (self);
       return;
     }
-  call (self, method, p, self->cancellable, on_step_done);
+  /* Not cancelled in flight: a dropped reply would lose the ref of what the
+   * server made.  Cancel takes effect when the running step answers. */
+  call (self, method, p, NULL, on_step_done);
 }
 
 static void

@@ -1089,6 +1089,48 @@ test_ha_failure (Fixture *f, gconstpointer data)
   g_free (fin.error);
 }
 
+static gboolean
+status_mentions_provisioning (gpointer data)
+{
+  return strstr (gtk_label_get_text (GTK_LABEL (get (data, "status-label"))), "provisioning") != NULL;
+}
+
+static void
+test_new_vm_cancel (Fixture *f, gconstpointer data)
+{
+  GtkWindow *wiz;
+  GtkWidget *next;
+  Finished fin = { 0 };
+  guint vdis_before, vms_before;
+
+  if (f->sim == NULL)
+    return;
+  vdis_before = count_raw (f, "VDI.get_all");
+  vms_before = count_raw (f, "VM.get_all");
+  wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
+  gtk_window_present (wiz);
+  next = get (wiz, "next-button");
+  choose_template (wiz, "debian");
+  g_signal_emit_by_name (next, "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-cancel");
+  g_signal_emit_by_name (next, "clicked");
+  g_signal_emit_by_name (next, "clicked");
+  g_signal_emit_by_name (next, "clicked");
+  /* cancel while the clone exists and its disks are being provisioned */
+  g_assert_true (xapi_test_wait_for (status_mentions_provisioning, wiz, TIMEOUT_MS));
+  g_signal_emit_by_name (get (wiz, "cancel-button"), "clicked");
+
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "Cancelled"));
+  g_assert_null (fin.vm_ref);
+  g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
 static void
 test_actions_enabled (Fixture *f, gconstpointer data)
 {
@@ -1127,6 +1169,7 @@ main (int argc, char **argv)
 
   g_test_add ("/wizards/new-vm/create", Fixture, NULL, fixture_setup, test_new_vm_create, fixture_teardown);
   g_test_add ("/wizards/new-vm/rollback", Fixture, NULL, fixture_setup, test_new_vm_rollback, fixture_teardown);
+  g_test_add ("/wizards/new-vm/cancel", Fixture, NULL, fixture_setup, test_new_vm_cancel, fixture_teardown);
   g_test_add ("/wizards/migrate/live", Fixture, NULL, fixture_setup, test_migrate, fixture_teardown);
   g_test_add ("/wizards/network/external", Fixture, NULL, fixture_setup, test_network_external, fixture_teardown);
   g_test_add ("/wizards/network/private", Fixture, NULL, fixture_setup, test_network_private, fixture_teardown);
