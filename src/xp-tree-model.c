@@ -463,7 +463,8 @@ placement_object_notify_cb (GObject    *object,
   XpPlacement *self = user_data;
   const char *name = pspec->name;
 
-  if (g_str_equal (name, "name-label"))
+  /* The master sorts first among hosts: a new master re-sorts them. */
+  if (g_str_equal (name, "name-label") || (XAPI_IS_POOL (object) && g_str_equal (name, "master")))
     self->names_dirty = TRUE;
   else if (g_str_equal (name, "resident-on") || g_str_equal (name, "affinity") ||
            g_str_equal (name, "power-state") || g_str_equal (name, "is-a-template") ||

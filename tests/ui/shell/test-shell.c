@@ -542,6 +542,27 @@ test_tree_golden (Fixture       *f,
   g_array_unref (golden.rows);
 }
 
+/* As in XenCenter, the pool master is the first host, also after a move. */
+static void
+test_tree_master_first (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XpTreeModel) tree = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  WaitRow w;
+
+  if (f->sim == NULL)
+    return;
+  fixture_connect (f);
+  tree = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+  w = (WaitRow) { tree, "xcp-ng-01", "Demo Pool", 0 };
+  g_assert_true (xapi_test_wait_for (row_is_placed, &w, TIMEOUT_MS));
+
+  reply = xapi_sim_control (f->sim, "/move-master", "{\"host\":\"xcp-ng-03\"}");
+  w = (WaitRow) { tree, "xcp-ng-03", "Demo Pool", 0 };
+  g_assert_true (xapi_test_wait_for (row_is_placed, &w, TIMEOUT_MS));
+}
+
 /* ---- Tags and Folders views ---- */
 
 typedef struct {
@@ -1241,6 +1262,7 @@ main (int   argc,
   g_test_add ("/shell/tree/infrastructure", Fixture, NULL, fixture_setup, test_tree_infrastructure, fixture_teardown);
   g_test_add ("/shell/tree/golden", Fixture, NULL, fixture_setup_no_sim, test_tree_golden, fixture_teardown);
   g_test_add ("/shell/tree/tags-folders", Fixture, NULL, fixture_setup, test_tree_tags_folders, fixture_teardown);
+  g_test_add ("/shell/tree/master-first", Fixture, NULL, fixture_setup, test_tree_master_first, fixture_teardown);
   g_test_add ("/shell/tree/search", Fixture, NULL, fixture_setup, test_tree_search, fixture_teardown);
   g_test_add ("/shell/tree/objects", Fixture, NULL, fixture_setup, test_tree_objects, fixture_teardown);
   g_test_add ("/shell/store/roundtrip", Fixture, NULL, fixture_setup, test_store_roundtrip, fixture_teardown);
