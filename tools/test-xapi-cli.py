@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.request
 
 cli, sim_path = sys.argv[1], sys.argv[2]
 PASSWORD = 'secret-do-not-print'
@@ -28,12 +30,14 @@ def check(cond, name, detail=''):
 
 
 try:
-    url = None
+    url = control = None
     for line in sim.stdout:
         if line.startswith('READY '):
             url = line.split()[1]
+        elif line.startswith('CONTROL '):
+            control = line.split()[1]
             break
-    assert url, 'simulator did not start'
+    assert url and control, 'simulator did not start'
 
     def run(*args, env=None, pwfile=None):
         e = dict(os.environ)
@@ -82,6 +86,31 @@ try:
     r = subprocess.run([cli, url, 'root', '-p', 'list', 'vm'], capture_output=True, text=True, timeout=30,
                        env={k: v for k, v in os.environ.items() if k != 'XAPI_PASSWORD'})
     check(r.returncode == 2 and 'XAPI_PASSWORD' in r.stderr, 'missing XAPI_PASSWORD', r.stderr)
+
+    # watch: a change made by another client is printed as a mod line.
+    if vms:
+        e = dict(os.environ, XAPI_PASSWORD=PASSWORD)
+        w = subprocess.Popen([cli, url, 'root', '-p', 'watch', 'vm'], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=e)
+        lines = []
+        timer = threading.Timer(30, w.kill)
+        timer.start()
+        try:
+            for line in w.stdout:
+                lines.append(line)
+                if line.strip() == 'watching':
+                    body = json.dumps({'class': 'VM', 'ref': vms[0][0], 'field': 'name_label',
+                                       'value': 'renamed by test'}).encode()
+                    urllib.request.urlopen(urllib.request.Request(control + '/mutate', data=body), timeout=10).read()
+                elif line.startswith('mod\tVM\t%s\tname_label\t' % vms[0][0]):
+                    break
+            w.terminate()
+            rest, _ = w.communicate(timeout=15)
+        finally:
+            timer.cancel()
+        check(any(l.rstrip('\n') == 'mod\tVM\t%s\tname_label\t"renamed by test"' % vms[0][0] for l in lines)
+              and w.returncode == 0 and 'del\t' not in rest, 'watch prints changes, exits cleanly on SIGTERM',
+              ''.join(lines) + rest)
 finally:
     sim.terminate()
     sim.wait(timeout=10)

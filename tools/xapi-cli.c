@@ -208,21 +208,15 @@ object_notify (XapiObject *object,
   const char *name = g_param_spec_get_name (pspec);
   const XapiFieldInfo *field = xapi_object_find_field (object, name);
   g_autofree char *json = NULL;
+  g_autofree char *wire = g_strdelimit (g_strdup (name), "-", '_');
 
-  if (field == NULL)
-    {
-      /* Property names may use '-' where the wire name has '_'. */
-      g_autofree char *wire = g_strdelimit (g_strdup (name), "-", '_');
-      json = xapi_object_dup_field_json (object, wire);
-      printf ("mod\t%s\t%s\t%s\t%s\n", xapi_object_get_class_name (object),
-              xapi_object_get_ref (object), wire, json != NULL ? json : "-");
-    }
-  else
-    {
-      json = xapi_object_dup_field_json (object, name);
-      printf ("mod\t%s\t%s\t%s\t%s\n", xapi_object_get_class_name (object),
-              xapi_object_get_ref (object), name, json != NULL ? json : "-");
-    }
+  /* Property names may use '-' where the wire name has '_'; properties that
+   * are not fields (e.g. "gone") are not events. */
+  if (field == NULL && (field = xapi_object_find_field (object, wire)) == NULL)
+    return;
+  json = xapi_object_dup_field_json (object, wire);
+  printf ("mod\t%s\t%s\t%s\t%s\n", xapi_object_get_class_name (object),
+          xapi_object_get_ref (object), wire, json != NULL ? json : "-");
   fflush (stdout);
 }
 
@@ -280,6 +274,9 @@ cmd_watch (Cli   *cli,
   printf ("watching\n");
   fflush (stdout);
   g_main_loop_run (cli->loop);
+  /* Closing empties the cache: those removals are not events. */
+  g_signal_handlers_disconnect_by_func (cache, object_added, NULL);
+  g_signal_handlers_disconnect_by_func (cache, object_removed, NULL);
   return 0;
 }
 
