@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The New VM wizard.  Pages: template, name, vCPUs and memory, summary.
  * Creation: VM.clone of the template, set_name_description, VM.provision,
- * vCPUs, the memory fields one by one, optional VM.start.  On failure or cancel the
+ * the clone's VIFs replaced by one on the chosen network, vCPUs, the memory
+ * fields one by one, optional VM.start.  On failure or cancel the
  * new VM and the disks that came with it are destroyed again. */
 
 #include "config.h"
@@ -33,6 +34,8 @@ struct _XpNewVmWizard
   GtkSpinButton  *vcpus_spin;
   GtkSpinButton  *memory_spin;
   GtkLabel       *memory_hint;
+  GtkDropDown    *network_dropdown;
+  GPtrArray      *network_refs;   /* parallel to the dropdown; [0] = no network */
   GtkLabel       *summary_label;
   GtkCheckButton *start_check;
   GtkLabel       *status_label;
@@ -49,6 +52,7 @@ struct _XpNewVmWizard
   char           *vm_ref;
   GPtrArray      *rollback_vbds;  /* VBD refs to inspect */
   GPtrArray      *rollback_vdis;  /* VDI refs to destroy */
+  GPtrArray      *old_vifs;       /* the clone's VIFs, replaced by the chosen network */
   char           *failure;
   char           *done_text;
 };
@@ -173,6 +177,18 @@ apply_template_defaults (XpNewVmWizard *self)
     g_autofree char *hint = g_strdup_printf (_("The template needs at least %" G_GINT64_FORMAT " MiB"), min);
     gtk_label_set_text (self->memory_hint, hint);
   }
+  /* the network of the template's first VIF, else the first network */
+  {
+    XapiCache *cache = xapi_connection_get_cache (self->conn);
+    g_autoptr(GPtrArray) vifs = xapi_cache_follow_set (cache, XAPI_OBJECT (tmpl), "VIFs");
+    const char *want = vifs->len > 0 ? xapi_vif_get_network (g_ptr_array_index (vifs, 0)) : NULL;
+    guint pick = self->network_refs->len > 1 ? 1 : 0;
+
+    for (guint i = 1; want != NULL && i < self->network_refs->len; i++)
+      if (g_strcmp0 (g_ptr_array_index (self->network_refs, i), want) == 0)
+        pick = i;
+    gtk_drop_down_set_selected (self->network_dropdown, pick);
+  }
   if (*gtk_editable_get_text (GTK_EDITABLE (self->name_entry)) == '\0')
     {
       g_autofree char *name = g_strdup_printf (_("New VM (%s)"), xapi_vm_get_name_label (tmpl));
@@ -186,12 +202,16 @@ update_summary (XpNewVmWizard *self)
   XapiVm *tmpl = selected_template (self);
   g_autofree char *text = NULL;
 
+  GtkStringObject *net = gtk_drop_down_get_selected_item (self->network_dropdown);
+
   text = g_strdup_printf (_("A VM named “%s” will be created from the template “%s” with %d vCPUs "
-                            "and %d MiB of memory. Its disks are provisioned as the template specifies."),
+                            "and %d MiB of memory. Its disks are provisioned as the template specifies. "
+                            "Network: %s."),
                           gtk_editable_get_text (GTK_EDITABLE (self->name_entry)),
                           tmpl != NULL ? xapi_vm_get_name_label (tmpl) : "",
                           gtk_spin_button_get_value_as_int (self->vcpus_spin),
-                          gtk_spin_button_get_value_as_int (self->memory_spin));
+                          gtk_spin_button_get_value_as_int (self->memory_spin),
+                          net != NULL ? gtk_string_object_get_string (net) : "");
   gtk_label_set_text (self->summary_label, text);
 }
 
@@ -353,6 +373,9 @@ enum {
   STEP_CLONE,
   STEP_DESCRIPTION,
   STEP_PROVISION,
+  STEP_LIST_VIFS,
+  STEP_DESTROY_VIFS,
+  STEP_CREATE_VIF,
   STEP_VCPUS_1,
   STEP_VCPUS_2,
   STEP_MEMORY_1,
@@ -371,6 +394,9 @@ step_description (int step)
     case STEP_CLONE: return _("cloning the template");
     case STEP_DESCRIPTION: return _("setting the description");
     case STEP_PROVISION: return _("provisioning the disks");
+    case STEP_LIST_VIFS:
+    case STEP_DESTROY_VIFS:
+    case STEP_CREATE_VIF: return _("connecting the network");
     case STEP_VCPUS_1:
     case STEP_VCPUS_2: return _("setting the vCPUs");
     case STEP_MEMORY_1:
@@ -415,12 +441,20 @@ on_step_done (GObject      *source,
       else
         error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("no VM reference returned"));
     }
+  if (error == NULL && self->step == STEP_LIST_VIFS && node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (self->old_vifs, g_strdup (json_array_get_string_element (a, i)));
+    }
   if (error != NULL)
     {
       fail (self, step_description (self->step), error);
       return;
     }
-  self->step++;
+  if (self->step != STEP_DESTROY_VIFS || self->old_vifs->len == 0)
+    self->step++;
   run_step (self);
 }
 
@@ -454,6 +488,48 @@ run_step (XpNewVmWizard *self)
     case STEP_PROVISION:
       p = params_ref (self->vm_ref);
       method = "VM.provision";
+      break;
+    case STEP_LIST_VIFS:
+      p = params_ref (self->vm_ref);
+      method = "VM.get_VIFs";
+      break;
+    case STEP_DESTROY_VIFS:
+      if (self->old_vifs->len == 0)
+        {
+          self->step++;
+          run_step (self);
+          return;
+        }
+      {
+        g_autofree char *vif = g_ptr_array_steal_index (self->old_vifs, 0);
+        p = params_ref (vif);
+      }
+      method = "VIF.destroy";
+      break;
+    case STEP_CREATE_VIF:
+      {
+        guint n = gtk_drop_down_get_selected (self->network_dropdown);
+        JsonObject *rec;
+
+        if (n == 0 || n >= self->network_refs->len)
+          {
+            self->step++;
+            run_step (self);
+            return;
+          }
+        rec = json_object_new ();
+        json_object_set_string_member (rec, "device", "0");
+        json_object_set_string_member (rec, "network", g_ptr_array_index (self->network_refs, n));
+        json_object_set_string_member (rec, "VM", self->vm_ref);
+        json_object_set_string_member (rec, "MAC", "");
+        json_object_set_int_member (rec, "MTU", 1500);
+        json_object_set_object_member (rec, "other_config", json_object_new ());
+        json_object_set_string_member (rec, "qos_algorithm_type", "");
+        json_object_set_object_member (rec, "qos_algorithm_params", json_object_new ());
+        p = json_array_new ();
+        json_array_add_object_element (p, rec);
+      }
+      method = "VIF.create";
       break;
     case STEP_VCPUS_1: /* raise max first when growing, lower startup first when shrinking */
     case STEP_VCPUS_2:
@@ -501,6 +577,7 @@ start_creation (XpNewVmWizard *self)
 {
   self->running = TRUE;
   self->step = 0;
+  g_ptr_array_set_size (self->old_vifs, 0);
   g_clear_pointer (&self->failure, g_free);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -635,6 +712,8 @@ xp_new_vm_wizard_finalize (GObject *object)
   g_clear_pointer (&self->vm_ref, g_free);
   g_clear_pointer (&self->rollback_vbds, g_ptr_array_unref);
   g_clear_pointer (&self->rollback_vdis, g_ptr_array_unref);
+  g_clear_pointer (&self->old_vifs, g_ptr_array_unref);
+  g_clear_pointer (&self->network_refs, g_ptr_array_unref);
   g_clear_pointer (&self->failure, g_free);
   g_clear_pointer (&self->done_text, g_free);
   G_OBJECT_CLASS (xp_new_vm_wizard_parent_class)->finalize (object);
@@ -657,6 +736,29 @@ xp_new_vm_wizard_class_init (XpNewVmWizardClass *klass)
 static void
 xp_new_vm_wizard_init (XpNewVmWizard *self)
 {
+  self->old_vifs = g_ptr_array_new_with_free_func (g_free);
+  self->network_refs = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* The pool's networks, "No network" first. */
+static GtkDropDown *
+network_dropdown_new (XpNewVmWizard *self)
+{
+  GListModel *nets = xapi_cache_get_objects (xapi_connection_get_cache (self->conn), XAPI_TYPE_NETWORK);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (names, _("No network interface"));
+  g_ptr_array_add (self->network_refs, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (nets); i++)
+    {
+      g_autoptr(XapiNetwork) net = g_list_model_get_item (nets, i);
+
+      if (xapi_object_is_gone (XAPI_OBJECT (net)))
+        continue;
+      gtk_string_list_append (names, xapi_network_get_name_label (net));
+      g_ptr_array_add (self->network_refs, g_strdup (xapi_object_get_ref (XAPI_OBJECT (net))));
+    }
+  return GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL));
 }
 
 static GtkWidget *
@@ -718,6 +820,8 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   gtk_label_set_xalign (self->memory_hint, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->memory_hint), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->memory_hint));
+  self->network_dropdown = GTK_DROP_DOWN (named (GTK_WIDGET (network_dropdown_new (self)), "network-dropdown"));
+  labelled (box, _("N_etwork"), GTK_WIDGET (self->network_dropdown));
 
   box = page_box (self, PAGE_SUMMARY, _("Summary"));
   self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));

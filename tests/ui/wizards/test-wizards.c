@@ -281,13 +281,27 @@ choose_template (GtkWindow *wiz, const char *needle)
   g_assert_true (gtk_widget_get_sensitive (next));
 }
 
-static XapiVm *
-selected_row_vm (GtkWindow *wiz)
+/* Select the network named @name in the New VM wizard; returns its ref. */
+static const char *
+select_network (Fixture    *f,
+                GtkWindow  *wiz,
+                const char *name)
 {
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (GTK_LIST_BOX (get (wiz, "template-list")));
+  GtkDropDown *dd = GTK_DROP_DOWN (get (wiz, "network-dropdown"));
+  GListModel *model = gtk_drop_down_get_model (dd);
+  GListModel *nets = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_NETWORK);
 
-  g_assert_nonnull (row);
-  return g_object_get_data (G_OBJECT (row), "vm");
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), name) == 0)
+      gtk_drop_down_set_selected (dd, i);
+  g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (dd)), ==, name);
+  for (guint i = 0; i < g_list_model_get_n_items (nets); i++)
+    {
+      g_autoptr(XapiNetwork) net = g_list_model_get_item (nets, i);
+      if (g_strcmp0 (xapi_network_get_name_label (net), name) == 0)
+        return xapi_object_get_ref (XAPI_OBJECT (net));  /* the cache keeps it alive */
+    }
+  g_assert_not_reached ();
 }
 
 static void
@@ -297,8 +311,8 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   GtkWidget *next;
   Finished fin = { 0 };
   XapiVm *vm;
-  guint vdis_before;
-  g_autoptr(JsonObject) tmpl_rec = NULL;
+  guint vdis_before, vifs_before;
+  const char *net_ref;
 
   if (f->sim == NULL)
     return;
@@ -308,8 +322,8 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   gtk_window_present (wiz);
   next = get (wiz, "next-button");
 
+  vifs_before = count_raw (f, "VIF.get_all");
   choose_template (wiz, "debian");
-  tmpl_rec = raw_record (f, "VM", xapi_object_get_ref (XAPI_OBJECT (selected_row_vm (wiz))));
   g_signal_emit_by_name (next, "clicked");
   /* name page: empty name blocks Next, with a reason */
   gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "  ");
@@ -321,8 +335,10 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   g_signal_emit_by_name (next, "clicked");
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vcpus-spin")), 2);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "memory-spin")), 1024);
+  net_ref = select_network (f, wiz, "Bond 2+3");
   g_signal_emit_by_name (next, "clicked");
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "wiz-vm-1"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "Bond 2+3"));
   g_signal_emit_by_name (next, "clicked");  /* Create */
 
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
@@ -359,8 +375,14 @@ test_new_vm_create (Fixture *f, gconstpointer data)
     disks = count_disks (f, rec);
     g_assert_cmpuint (disks, >, 0);
     g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before + disks);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rec, "VIFs")), ==,
-                      json_array_get_length (json_object_get_array_member (tmpl_rec, "VIFs")));
+    /* one VIF, on the network chosen, not the template's */
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rec, "VIFs")), ==, 1);
+    {
+      g_autoptr(JsonObject) vif = raw_record (f, "VIF", json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0));
+      g_assert_cmpstr (json_object_get_string_member (vif, "network"), ==, net_ref);
+      g_assert_cmpstr (json_object_get_string_member (vif, "device"), ==, "0");
+    }
+    g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before + 1);
   }
 
   gtk_window_destroy (wiz);
@@ -374,13 +396,14 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   GtkWindow *wiz;
   GtkWidget *next;
   Finished fin = { 0 };
-  guint vdis_before, vms_before;
+  guint vdis_before, vms_before, vifs_before;
   g_autoptr(JsonNode) reply = NULL;
 
   if (f->sim == NULL)
     return;
   vdis_before = count_raw (f, "VDI.get_all");
   vms_before = count_raw (f, "VM.get_all");
+  vifs_before = count_raw (f, "VIF.get_all");
   reply = xapi_sim_control (f->sim, "/fail-next",
                             "{\"method\":\"VM.set_is_a_template\",\"error\":[\"SR_FULL\",\"x\",\"y\"],\"count\":1}");
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
@@ -402,6 +425,7 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   /* nothing left behind */
   g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
   g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
+  g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before);
   {
     VmWait w = { f->conn, "wiz-vm-fail", FALSE };
     g_assert_true (xapi_test_wait_for (vm_presence, &w, TIMEOUT_MS));
