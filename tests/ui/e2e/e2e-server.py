@@ -352,8 +352,9 @@ def main():
     # Filter.
     search = entry("Filter")
     halted_vm = wait_for("a halted VM in the sidebar",
-                         lambda: next((t for t in sidebar_texts() if row_of(t) and "Halted" in row_labels(t)), None))
-    running = [t for t in sidebar_texts() if row_of(t) and "Running" in row_labels(t)]
+                         lambda: next((t for t in sidebar_texts()
+                                       if row_of(t) and row_labels(t)[:1] == [t] and "Halted" in row_labels(t)), None))
+    running = [t for t in sidebar_texts() if row_of(t) and row_labels(t)[:1] == [t] and "Running" in row_labels(t)]
     print("# halted VM: %r, running: %r" % (halted_vm, running))
     type_into(search, halted_vm)
     wait_for("the filter to hide the running VMs",
