@@ -131,7 +131,9 @@ long_task_finished_cb (XpTaskView *view,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *id = NULL;
 
-  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+  /* Only for someone looking elsewhere, and only a registered app can
+   * notify (not so in tests). */
+  if (app == NULL || !g_application_get_is_registered (app) || gtk_window_is_active (GTK_WINDOW (self)))
     return;
   notification = xp_task_view_build_notification (task);
   id = g_strdup_printf ("task-%s", xapi_object_get_ref (XAPI_OBJECT (task)));
