@@ -225,6 +225,23 @@ switch_row (const char *title,
   return row;
 }
 
+/* libadwaita 1.2's password row has an unnamed "peek" icon that acts as a
+ * button: give it a name for assistive technologies. */
+static void
+name_peek_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *icon = GTK_IS_IMAGE (child) ? gtk_image_get_icon_name (GTK_IMAGE (child)) : NULL;
+
+      if (icon != NULL && (g_str_has_prefix (icon, "view-reveal") || g_str_has_prefix (icon, "view-conceal")))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Show or hide the password"), -1);
+      name_peek_buttons (child);
+    }
+}
+
 static GtkWidget *
 entry_row (const char *title,
            gboolean    password)
@@ -233,6 +250,8 @@ entry_row (const char *title,
 
   /* AdwEntryRow is labelled by its title already. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (password)
+    name_peek_buttons (row);
   return row;
 }
 

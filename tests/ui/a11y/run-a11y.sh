@@ -32,6 +32,7 @@ mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_RUN
 chmod 700 "$XDG_RUNTIME_DIR"
 export GTK_A11Y=atspi NO_AT_BRIDGE=0 GSK_RENDERER=cairo GDK_BACKEND=x11 GSETTINGS_BACKEND=memory
 
+export XENPOOLS_BIN="$1"
 "$1" --demo >"$tmp/app.log" 2>&1 &
 app_pid=$!
 status=0
