@@ -344,6 +344,15 @@ on_cancel (XpHaWizard *self)
 }
 
 static gboolean
+on_escape (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   data)
+{
+  on_cancel (data);
+  return TRUE;
+}
+
+static gboolean
 on_close_request (GtkWindow *window)
 {
   return XP_HA_WIZARD (window)->running;
@@ -516,6 +525,16 @@ xp_ha_wizard_new (GtkWindow      *parent,
   g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
   g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
+  /* keyboard: Enter goes on, Escape cancels or closes */
+  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
+  {
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                            gtk_callback_action_new (on_escape, self, NULL)));
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  }
   g_signal_connect_swapped (self->sr_list, "selected-rows-changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->failures_spin, "value-changed", G_CALLBACK (update_buttons), self);
 

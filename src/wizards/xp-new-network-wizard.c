@@ -476,6 +476,15 @@ on_cancel (XpNewNetworkWizard *self)
 }
 
 static gboolean
+on_escape (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   data)
+{
+  on_cancel (data);
+  return TRUE;
+}
+
+static gboolean
 on_close_request (GtkWindow *window)
 {
   XpNewNetworkWizard *self = XP_NEW_NETWORK_WIZARD (window);
@@ -666,6 +675,7 @@ xp_new_network_wizard_new (GtkWindow      *parent,
   box = page_box (self, PAGE_NAME, _("Name"));
   self->name_entry = GTK_ENTRY (named (gtk_entry_new (), "name-entry"));
   labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
+  gtk_entry_set_activates_default (self->name_entry, TRUE);
   self->description_entry = GTK_ENTRY (named (gtk_entry_new (), "description-entry"));
   labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
@@ -733,6 +743,16 @@ xp_new_network_wizard_new (GtkWindow      *parent,
   g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
   g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
+  /* keyboard: Enter goes on, Escape cancels or closes */
+  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
+  {
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                            gtk_callback_action_new (on_escape, self, NULL)));
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  }
   g_signal_connect_swapped (self->name_entry, "changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->vlan_spin, "value-changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->nic_dropdown, "notify::selected", G_CALLBACK (update_buttons), self);
