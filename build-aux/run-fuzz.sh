@@ -54,7 +54,7 @@ if [ "${FUZZ_FATAL_CRITICALS:-1}" = 1 ]; then
 else
   unset G_DEBUG
 fi
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1:fast_unwind_on_malloc=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 
@@ -69,6 +69,7 @@ for t in "${TARGETS[@]}"; do
          -artifact_prefix="$out/" -print_final_stats=1 > "$out/log.txt" 2>&1; then
     echo "run-fuzz: $t FAILED; artifacts in $out/, log $out/log.txt:" >&2
     grep -E "ERROR|CRITICAL|runtime error|Test unit written|SUMMARY" "$out/log.txt" | head -20 >&2
+    grep -m 5 -E "#[0-9]+ .* in .*(src/xenapi|tests/fuzz)/" "$out/log.txt" | sed 's/ (BuildId.*//' >&2
     status=1
   fi
   grep -E "^stat::number_of_executed_units|^Done|^#[0-9]+ *DONE" "$out/log.txt" | sed "s/^/run-fuzz: $t: /"
