@@ -142,6 +142,16 @@ parse_one_event (XapiJsonReader  *reader,
 
   while (xapi_json_reader_next_member (reader, &key, NULL))
     {
+      /* xapi never repeats a member; a reply that does is not trusted */
+      if ((g_str_equal (key, "class") && event->class_name != NULL) ||
+          (g_str_equal (key, "operation") && op_text != NULL) ||
+          (g_str_equal (key, "ref") && event->ref != NULL) ||
+          (g_str_equal (key, "snapshot") && (event->record != NULL || snapshot_text != NULL)))
+        {
+          g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                       "event has a repeated \"%s\"", key);
+          goto fail_set;
+        }
       if (g_str_equal (key, "class"))
         {
           if ((event->class_name = xapi_json_reader_dup_string (reader)) == NULL)
@@ -247,6 +257,12 @@ xapi_event_batch_parse (XapiJsonReader  *reader,
     {
       if (g_str_equal (key, "events"))
         {
+          if (saw_events)
+            {
+              g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                           "event.from result has a repeated \"events\"");
+              return NULL;
+            }
           saw_events = TRUE;
           if (!xapi_json_reader_begin_array (reader))
             goto fail;
@@ -260,6 +276,13 @@ xapi_event_batch_parse (XapiJsonReader  *reader,
             }
           if (xapi_json_reader_failed (reader, NULL))
             goto fail;
+        }
+      else if ((g_str_equal (key, "token") && batch->token != NULL) ||
+               (g_str_equal (key, "valid_ref_counts") && batch->ref_counts != NULL))
+        {
+          g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
+                       "event.from result has a repeated \"%s\"", key);
+          return NULL;
         }
       else if (g_str_equal (key, "token"))
         {
@@ -709,10 +732,32 @@ apply_event (XapiCache      *self,
 {
   XapiObject *existing = g_hash_table_lookup (self->objects, event->ref);
 
+  if (existing != NULL &&
+      g_ascii_strcasecmp (xapi_object_get_class_name (existing), event->class_name) != 0)
+    {
+      /* one ref for two classes: a broken or hostile server, not xapi */
+      g_debug ("event for %s %s ignored: the ref belongs to a %s", event->class_name,
+               event->ref, xapi_object_get_class_name (existing));
+      return;
+    }
+
   if (event->op == XAPI_EVENT_DEL)
     {
       if (existing != NULL)
-        remove_object (self, existing);
+        {
+          GListStore *store = ensure_store (self, xapi_object_get_class_name (existing));
+          PendingAdds *adds = g_hash_table_lookup (pending, store);
+
+          if (adds != NULL && g_ptr_array_remove (adds->items, existing))
+            {
+              /* added and deleted within one batch: never announced */
+              unindex_uuid (self, existing);
+              _xapi_object_set_gone (existing);
+              g_hash_table_remove (self->objects, event->ref);
+              return;
+            }
+          remove_object (self, existing);
+        }
       return;
     }
 
