@@ -712,16 +712,17 @@ static void
 remove_object (XapiCache  *self,
                XapiObject *object)
 {
-  g_autoptr(XapiObject) keep = g_object_ref (object);
   GListStore *store = ensure_store (self, xapi_object_get_class_name (object));
   guint position;
 
+  g_object_ref (object);   /* the table and the store may hold the last refs */
   unindex_uuid (self, object);
   g_hash_table_remove (self->objects, xapi_object_get_ref (object));
   if (g_list_store_find (store, object, &position))
     g_list_store_remove (store, position);
   _xapi_object_set_gone (object);
   g_signal_emit (self, signals[OBJECT_REMOVED], 0, object);
+  g_object_unref (object);
 }
 
 static void

@@ -1369,9 +1369,10 @@ logout_done (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) node = xapi_rpc_call_finish (XAPI_RPC (source), result, NULL);
+  JsonNode *node = xapi_rpc_call_finish (XAPI_RPC (source), result, NULL);
 
   /* Best effort: the session is gone for us either way. */
+  g_clear_pointer (&node, json_node_unref);
   g_task_return_boolean (task, TRUE);
 }
 
