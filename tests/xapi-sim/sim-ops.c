@@ -1114,6 +1114,75 @@ h_vm_migrate_send (SimCall *call)
   g_object_unref (msg);
 }
 
+/* VM.set_memory_limits (self, static_min, static_max, dynamic_min,
+ * dynamic_max) and VM.set_memory_dynamic_range (self, min, max): xapi
+ * checks static_min <= dynamic_min <= dynamic_max <= static_max. */
+static gboolean
+memory_int_arg (SimCall *call,
+                guint    i,
+                gint64  *out)
+{
+  JsonNode *n = sim_arg (call, i);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    {
+      sim_call_failf (call, "FIELD_TYPE_ERROR", "memory", NULL);
+      return FALSE;
+    }
+  *out = json_node_get_int (n);
+  return TRUE;
+}
+
+static void
+set_memory (SimCall *call,
+            SimRow  *vm,
+            gint64   smin,
+            gint64   smax,
+            gint64   dmin,
+            gint64   dmax)
+{
+  Sim *sim = call->sim;
+
+  if (!(smin <= dmin && dmin <= dmax && dmax <= smax))
+    {
+      sim_call_failf (call, "MEMORY_CONSTRAINT_VIOLATION",
+                      "Memory limits must satisfy: static_min <= dynamic_min <= dynamic_max <= static_max",
+                      NULL);
+      return;
+    }
+  sim_row_set_int (sim, vm, "memory_static_min", smin);
+  sim_row_set_int (sim, vm, "memory_static_max", smax);
+  sim_row_set_int (sim, vm, "memory_dynamic_min", dmin);
+  sim_row_set_int (sim, vm, "memory_dynamic_max", dmax);
+  sim_call_return (call, NULL);
+}
+
+static void
+h_vm_set_memory_limits (SimCall *call)
+{
+  gint64 smin, smax, dmin, dmax;
+  VM_ARG (call);
+
+  if (!memory_int_arg (call, 1, &smin) || !memory_int_arg (call, 2, &smax) ||
+      !memory_int_arg (call, 3, &dmin) || !memory_int_arg (call, 4, &dmax))
+    return;
+  if (!sim_row_bool (vm, "is_a_template") && !vm_check (call, vm, "changing_memory_limits", "halted"))
+    return;
+  set_memory (call, vm, smin, smax, dmin, dmax);
+}
+
+static void
+h_vm_set_memory_dynamic_range (SimCall *call)
+{
+  gint64 dmin, dmax;
+  VM_ARG (call);
+
+  if (!memory_int_arg (call, 1, &dmin) || !memory_int_arg (call, 2, &dmax))
+    return;
+  set_memory (call, vm, sim_row_int (vm, "memory_static_min"), sim_row_int (vm, "memory_static_max"),
+              dmin, dmax);
+}
+
 void
 sim_ops_init (Sim *sim)
 {
@@ -1139,6 +1208,8 @@ sim_ops_init (Sim *sim)
   sim_register (sim, "VM.pool_migrate", h_vm_pool_migrate);
   sim_register (sim, "VM.migrate_send", h_vm_migrate_send);
   sim_register (sim, "host.migrate_receive", h_host_migrate_receive);
+  sim_register (sim, "VM.set_memory_limits", h_vm_set_memory_limits);
+  sim_register (sim, "VM.set_memory_dynamic_range", h_vm_set_memory_dynamic_range);
   (void) is_vm_power;
   sim_ops2_init (sim);
 }

@@ -69,6 +69,18 @@ def test_template_and_memory_errors():
     FAST.ctl("/mutate", {"class": "VM", "ref": v, "field": "memory_static_max", "value": 4 << 50})
     expect_error(FAST.call, "HOST_NOT_ENOUGH_FREE_MEMORY", "VM.start", S, v, False, False)
     FAST.ctl("/mutate", {"class": "VM", "ref": v, "field": "memory_static_max", "value": 6 << 30})
+    # memory limits: the ordering constraint, and only while halted
+    desc = expect_error(FAST.call, "MEMORY_CONSTRAINT_VIOLATION", "VM.set_memory_limits", S, v,
+                        1 << 30, 2 << 30, 3 << 30, 3 << 30)
+    FAST.call("VM.set_memory_limits", S, v, 1 << 30, 4 << 30, 2 << 30, 3 << 30)
+    rec = FAST.call("VM.get_record", S, v)
+    assert [rec["memory_static_min"], rec["memory_static_max"], rec["memory_dynamic_min"],
+            rec["memory_dynamic_max"]] == [1 << 30, 4 << 30, 2 << 30, 3 << 30], rec
+    FAST.call("VM.set_memory_dynamic_range", S, v, 3 << 30, 4 << 30)
+    assert FAST.call("VM.get_memory_dynamic_min", S, v) == 3 << 30
+    running = FAST.by_name(S, "VM", "db-primary")
+    expect_error(FAST.call, "VM_BAD_POWER_STATE", "VM.set_memory_limits", S, running,
+                 1 << 30, 4 << 30, 2 << 30, 3 << 30)
 
 
 def test_async_task_progress_and_cancel():
