@@ -1114,6 +1114,64 @@ h_vm_migrate_send (SimCall *call)
   g_object_unref (msg);
 }
 
+/* The SR of every disk of @vm must be plugged on @host. */
+static SimRow *
+sr_missing_on_host (Sim    *sim,
+                    SimRow *vm,
+                    SimRow *host)
+{
+  JsonNode *vbds = sim_row_value (vm, "VBDs");
+
+  for (guint i = 0; vbds && i < json_array_get_length (json_node_get_array (vbds)); i++)
+    {
+      SimRow *vbd = sim_db_find (sim, json_array_get_string_element (json_node_get_array (vbds), i));
+      SimRow *vdi = vbd && !sim_row_bool (vbd, "empty") ? sim_row_deref (sim, vbd, "VDI") : NULL;
+      SimRow *sr = vdi ? sim_row_deref (sim, vdi, "SR") : NULL;
+      JsonNode *pbds = sr ? sim_row_value (sr, "PBDs") : NULL;
+      gboolean ok = FALSE;
+
+      if (sr == NULL)
+        continue;
+      for (guint j = 0; pbds && j < json_array_get_length (json_node_get_array (pbds)) && !ok; j++)
+        {
+          SimRow *pbd = sim_db_find (sim, json_array_get_string_element (json_node_get_array (pbds), j));
+          ok = pbd && sim_row_deref (sim, pbd, "host") == host && sim_row_bool (pbd, "currently_attached");
+        }
+      if (!ok)
+        return sr;
+    }
+  return NULL;
+}
+
+static void
+h_vm_assert_can_boot_here (SimCall *call)
+{
+  Sim *sim = call->sim;
+  SimRow *host;
+  SimRow *sr;
+  VM_ARG (call);
+
+  host = sim_arg_row (call, 1);
+  if (host == NULL)
+    return;
+  if (!vm_check (call, vm, "start_on", NULL))
+    return;
+  if (sim_row_deref (sim, vm, "resident_on") != host && !check_host_memory (call, vm, host))
+    return;
+  if (!sim_row_bool (host, "enabled"))
+    {
+      sim_call_failf (call, "HOST_DISABLED", host->ref, NULL);
+      return;
+    }
+  sr = sr_missing_on_host (sim, vm, host);
+  if (sr != NULL)
+    {
+      sim_call_failf (call, "VM_REQUIRES_SR", vm->ref, sr->ref, NULL);
+      return;
+    }
+  sim_call_return (call, NULL);
+}
+
 /* VM.set_memory_limits (self, static_min, static_max, dynamic_min,
  * dynamic_max) and VM.set_memory_dynamic_range (self, min, max): xapi
  * checks static_min <= dynamic_min <= dynamic_max <= static_max. */
@@ -1209,6 +1267,7 @@ sim_ops_init (Sim *sim)
   sim_register (sim, "VM.migrate_send", h_vm_migrate_send);
   sim_register (sim, "host.migrate_receive", h_host_migrate_receive);
   sim_register (sim, "VM.set_memory_limits", h_vm_set_memory_limits);
+  sim_register (sim, "VM.assert_can_boot_here", h_vm_assert_can_boot_here);
   sim_register (sim, "VM.set_memory_dynamic_range", h_vm_set_memory_dynamic_range);
   (void) is_vm_power;
   sim_ops2_init (sim);

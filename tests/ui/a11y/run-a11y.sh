@@ -6,7 +6,7 @@
 set -euo pipefail
 
 if [ -z "${XENPOOLS_A11Y_INNER:-}" ]; then
-  for tool in xvfb-run dbus-run-session; do
+  for tool in Xvfb dbus-run-session; do
     if ! command -v "$tool" >/dev/null; then
       echo "1..0 # SKIP $tool not installed"; exit 77
     fi
@@ -15,7 +15,8 @@ if [ -z "${XENPOOLS_A11Y_INNER:-}" ]; then
     echo "1..0 # SKIP python3-gi with Atspi 2.0 not installed"; exit 77
   fi
   export XENPOOLS_A11Y_INNER=1
-  exec xvfb-run -a -s "-screen 0 1440x900x24" dbus-run-session -- bash "$(readlink -f "$0")" "$@"
+  exec bash "$(dirname "$(readlink -f "$0")")/../../../build-aux/xvfb-run-safe.sh" -s "-screen 0 1440x900x24" \
+    dbus-run-session -- bash "$(readlink -f "$0")" "$@"
 fi
 
 tmp=$(mktemp -d)

@@ -8,14 +8,15 @@ set -euo pipefail
 skip () { echo "1..0 # SKIP $1"; exit 77; }
 
 if [ -z "${XENPOOLS_E2E_INNER:-}" ]; then
-  for tool in xvfb-run dbus-run-session gnome-keyring-daemon; do
+  for tool in Xvfb dbus-run-session gnome-keyring-daemon; do
     command -v "$tool" >/dev/null || skip "$tool not installed"
   done
   [ -x /usr/libexec/at-spi-bus-launcher ] || skip "at-spi2-core not installed"
   /usr/bin/python3 -c 'import gi; gi.require_version("Atspi", "2.0"); gi.require_version("Secret", "1"); from gi.repository import Atspi, Secret' \
     2>/dev/null || skip "python3-gi with Atspi 2.0 and Secret 1 not installed"
   export XENPOOLS_E2E_INNER=1
-  exec xvfb-run -a -n $((100 + RANDOM % 800)) -s "-screen 0 1440x900x24" dbus-run-session -- bash "$(readlink -f "$0")" "$@" \
+  exec bash "$(dirname "$(readlink -f "$0")")/../../../build-aux/xvfb-run-safe.sh" -s "-screen 0 1440x900x24" \
+    dbus-run-session -- bash "$(readlink -f "$0")" "$@" \
     2> >(grep -v "Failed to set fd limit" >&2)
 fi
 

@@ -78,6 +78,12 @@ def test_template_and_memory_errors():
             rec["memory_dynamic_max"]] == [1 << 30, 4 << 30, 2 << 30, 3 << 30], rec
     FAST.call("VM.set_memory_dynamic_range", S, v, 3 << 30, 4 << 30)
     assert FAST.call("VM.get_memory_dynamic_min", S, v) == 3 << 30
+    # assert_can_boot_here: fine on an enabled host with memory; refused on a disabled one
+    host = FAST.call("host.get_all", S)[0]
+    FAST.call("VM.assert_can_boot_here", S, v, host)
+    FAST.call("host.disable", S, host)
+    expect_error(FAST.call, "HOST_DISABLED", "VM.assert_can_boot_here", S, v, host)
+    FAST.call("host.enable", S, host)
     running = FAST.by_name(S, "VM", "db-primary")
     expect_error(FAST.call, "VM_BAD_POWER_STATE", "VM.set_memory_limits", S, running,
                  1 << 30, 4 << 30, 2 << 30, 3 << 30)
