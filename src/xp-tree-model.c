@@ -438,6 +438,11 @@ placement_idle_cb (gpointer data)
   gboolean placement = self->placement_dirty, names = self->names_dirty;
 
   self->idle_id = 0;
+  /* Re-placing every row after each chunk of an initial sync would make the
+   * sync quadratic: wait until the batch is applied ("apply-progress"
+   * reschedules us). */
+  if (xapi_cache_is_applying (self->cache))
+    return G_SOURCE_REMOVE;
   self->placement_dirty = self->names_dirty = FALSE;
   g_object_ref (self);
   if (placement)
@@ -475,6 +480,17 @@ placement_object_notify_cb (GObject    *object,
   else
     return;
   placement_schedule (self);
+}
+
+static void
+placement_apply_progress_cb (XapiCache  *cache,
+                             GParamSpec *pspec,
+                             gpointer    user_data)
+{
+  XpPlacement *self = user_data;
+
+  if (self->placement_dirty || self->names_dirty)
+    placement_schedule (self);
 }
 
 static void
@@ -541,6 +557,8 @@ xp_placement_new (XapiConnection *connection)
   self->cache = g_object_ref (xapi_connection_get_cache (connection));
   g_signal_connect_object (self->cache, "object-added",
                            G_CALLBACK (placement_object_added_cb), self, 0);
+  g_signal_connect_object (self->cache, "notify::apply-progress",
+                           G_CALLBACK (placement_apply_progress_cb), self, 0);
   for (guint t = 0; t < G_N_ELEMENTS (types); t++)
     {
       GListModel *store = xapi_cache_get_objects (self->cache, types[t]);

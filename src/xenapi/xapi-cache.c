@@ -581,6 +581,13 @@ _xapi_cache_set_populated (XapiCache *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POPULATED]);
 }
 
+gboolean
+xapi_cache_is_applying (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), FALSE);
+  return self->applying > 0;
+}
+
 double
 xapi_cache_get_apply_progress (XapiCache *self)
 {

@@ -107,6 +107,9 @@ gboolean        xapi_cache_apply_batch_finish (XapiCache      *self,
                                                GError        **error);
 /* Progress of the current chunked apply, 0..1. */
 double          xapi_cache_get_apply_progress (XapiCache      *self);
+/* TRUE while a batch is being applied in chunks ("apply-progress" moves);
+ * consumers that re-sort or re-filter everything can wait for the end. */
+gboolean        xapi_cache_is_applying    (XapiCache      *self);
 void            xapi_cache_clear              (XapiCache      *self);
 void            _xapi_cache_insert            (XapiCache      *self,
                                                XapiObject     *object);
