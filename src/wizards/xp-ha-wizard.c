@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "xp-ha-wizard.h"
+#include "xp-wizard-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xapi-error.h"
@@ -360,32 +361,6 @@ on_close_request (GtkWindow *window)
 
 /* ---- construction ---- */
 
-static GtkWidget *
-named (GtkWidget  *w,
-       const char *name)
-{
-  gtk_widget_set_name (w, name);
-  return w;
-}
-
-static GtkWidget *
-page_box (XpHaWizard *self,
-          int         page,
-          const char *title)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *heading = gtk_label_new (title);
-
-  gtk_widget_add_css_class (heading, "title-2");
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_box_append (GTK_BOX (box), heading);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_stack_add_titled (self->stack, box, page_names[page], title);
-  return box;
-}
-
 static void
 xp_ha_wizard_dispose (GObject *object)
 {
@@ -437,7 +412,7 @@ xp_ha_wizard_new (GtkWindow      *parent,
                   XapiConnection *conn)
 {
   XpHaWizard *self;
-  GtkWidget *outer, *box, *buttons, *spacer, *label, *scroller;
+  GtkWidget *outer, *box, *buttons, *label, *scroller;
   XapiObject *pool;
 
   g_return_val_if_fail (XAPI_IS_CONNECTION (conn), NULL);
@@ -457,11 +432,11 @@ xp_ha_wizard_new (GtkWindow      *parent,
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
-  box = page_box (self, PAGE_SR, _("Heartbeat SR"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_SR], _("Heartbeat SR"));
   label = gtk_label_new_with_mnemonic (_("_Storage for the heartbeat disk"));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_box_append (GTK_BOX (box), label);
-  self->sr_list = GTK_LIST_BOX (named (gtk_list_box_new (), "sr-list"));
+  self->sr_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "sr-list"));
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->sr_list));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->sr_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Storage for the heartbeat disk"), -1);
@@ -470,8 +445,8 @@ xp_ha_wizard_new (GtkWindow      *parent,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->sr_list));
   gtk_box_append (GTK_BOX (box), scroller);
 
-  box = page_box (self, PAGE_FAILURES, _("Failures to tolerate"));
-  self->failures_spin = GTK_SPIN_BUTTON (named (gtk_spin_button_new_with_range (0, 64, 1), "failures-spin"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_FAILURES], _("Failures to tolerate"));
+  self->failures_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (0, 64, 1), "failures-spin"));
   label = gtk_label_new_with_mnemonic (_("Server _failures to tolerate"));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->failures_spin));
@@ -479,19 +454,19 @@ xp_ha_wizard_new (GtkWindow      *parent,
                                   label, NULL, -1);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->failures_spin));
-  self->max_label = GTK_LABEL (named (gtk_label_new (""), "max-label"));
+  self->max_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "max-label"));
   gtk_label_set_xalign (self->max_label, 0);
   gtk_label_set_wrap (self->max_label, TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->max_label));
 
-  box = page_box (self, PAGE_SUMMARY, _("Summary"));
-  self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
+  self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));
   gtk_label_set_wrap (self->summary_label, TRUE);
   gtk_label_set_xalign (self->summary_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
 
-  box = page_box (self, PAGE_PROGRESS, _("Enabling"));
-  self->status_label = GTK_LABEL (named (gtk_label_new (""), "status-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Enabling"));
+  self->status_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "status-label"));
   gtk_label_set_wrap (self->status_label, TRUE);
   gtk_label_set_xalign (self->status_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
@@ -500,41 +475,14 @@ xp_ha_wizard_new (GtkWindow      *parent,
                                   _("Progress"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress));
 
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_start (buttons, 12);
-  gtk_widget_set_margin_end (buttons, 12);
-  gtk_widget_set_margin_bottom (buttons, 12);
-  self->hint_label = GTK_LABEL (named (gtk_label_new (""), "hint-label"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->hint_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (buttons), spacer);
-  self->cancel_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Cancel")), "cancel-button"));
-  self->back_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Back")), "back-button"));
-  self->next_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Next")), "next-button"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->next_button), "suggested-action");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->back_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->next_button));
+  buttons = xp_wizard_button_bar (GTK_WINDOW (self), &self->hint_label, &self->cancel_button,
+                                  &self->back_button, &self->next_button, G_CALLBACK (on_next),
+                                  G_CALLBACK (on_back), G_CALLBACK (on_cancel), on_escape);
   gtk_box_append (GTK_BOX (outer), buttons);
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
   fill_srs (self);
 
-  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
-  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
-  /* keyboard: Enter goes on, Escape cancels or closes */
-  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
-  {
-    GtkEventController *keys = gtk_shortcut_controller_new ();
-
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                            gtk_callback_action_new (on_escape, self, NULL)));
-    gtk_widget_add_controller (GTK_WIDGET (self), keys);
-  }
   g_signal_connect_swapped (self->sr_list, "selected-rows-changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->failures_spin, "value-changed", G_CALLBACK (update_buttons), self);
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "xp-migrate-wizard.h"
+#include "xp-wizard-util.h"
 #include "xapi-cache.h"
 #include "xapi-error.h"
 #include "xapi-task-ops.h"
@@ -374,32 +375,6 @@ on_close_request (GtkWindow *window)
 
 /* ---- construction ---- */
 
-static GtkWidget *
-page_box (XpMigrateWizard *self,
-          int              page,
-          const char      *title)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *heading = gtk_label_new (title);
-
-  gtk_widget_add_css_class (heading, "title-2");
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_box_append (GTK_BOX (box), heading);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_stack_add_titled (self->stack, box, page_names[page], title);
-  return box;
-}
-
-static GtkWidget *
-named (GtkWidget  *w,
-       const char *name)
-{
-  gtk_widget_set_name (w, name);
-  return w;
-}
-
 static void
 xp_migrate_wizard_dispose (GObject *object)
 {
@@ -451,7 +426,7 @@ xp_migrate_wizard_new (GtkWindow *parent,
                        XapiVm    *vm)
 {
   XpMigrateWizard *self;
-  GtkWidget *outer, *box, *scroller, *buttons, *spacer, *label;
+  GtkWidget *outer, *box, *scroller, *buttons, *label;
   g_autofree char *title = NULL;
 
   g_return_val_if_fail (XAPI_IS_VM (vm), NULL);
@@ -472,11 +447,11 @@ xp_migrate_wizard_new (GtkWindow *parent,
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
-  box = page_box (self, PAGE_HOST, _("Destination server"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_HOST], _("Destination server"));
   label = gtk_label_new_with_mnemonic (_("_Servers of the pool"));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_box_append (GTK_BOX (box), label);
-  self->host_list = GTK_LIST_BOX (named (gtk_list_box_new (), "host-list"));
+  self->host_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "host-list"));
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->host_list));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->host_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Servers of the pool"), -1);
@@ -485,55 +460,28 @@ xp_migrate_wizard_new (GtkWindow *parent,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->host_list));
   gtk_box_append (GTK_BOX (box), scroller);
 
-  box = page_box (self, PAGE_SUMMARY, _("Summary"));
-  self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
+  self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));
   gtk_label_set_wrap (self->summary_label, TRUE);
   gtk_label_set_xalign (self->summary_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
 
-  box = page_box (self, PAGE_PROGRESS, _("Migrating"));
-  self->status_label = GTK_LABEL (named (gtk_label_new (""), "status-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Migrating"));
+  self->status_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "status-label"));
   gtk_label_set_wrap (self->status_label, TRUE);
   gtk_label_set_xalign (self->status_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
-  self->progress = GTK_PROGRESS_BAR (named (gtk_progress_bar_new (), "progress"));
+  self->progress = GTK_PROGRESS_BAR (xp_wizard_named (gtk_progress_bar_new (), "progress"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Progress"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress));
 
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_start (buttons, 12);
-  gtk_widget_set_margin_end (buttons, 12);
-  gtk_widget_set_margin_bottom (buttons, 12);
-  self->hint_label = GTK_LABEL (named (gtk_label_new (""), "hint-label"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->hint_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (buttons), spacer);
-  self->cancel_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Cancel")), "cancel-button"));
-  self->back_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Back")), "back-button"));
-  self->next_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Next")), "next-button"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->next_button), "suggested-action");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->back_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->next_button));
+  buttons = xp_wizard_button_bar (GTK_WINDOW (self), &self->hint_label, &self->cancel_button,
+                                  &self->back_button, &self->next_button, G_CALLBACK (on_next),
+                                  G_CALLBACK (on_back), G_CALLBACK (on_cancel), on_escape);
   gtk_box_append (GTK_BOX (outer), buttons);
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
-  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
-  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
-  /* keyboard: Enter goes on, Escape cancels or closes */
-  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
-  {
-    GtkEventController *keys = gtk_shortcut_controller_new ();
-
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                            gtk_callback_action_new (on_escape, self, NULL)));
-    gtk_widget_add_controller (GTK_WIDGET (self), keys);
-  }
   g_signal_connect_swapped (self->host_list, "selected-rows-changed", G_CALLBACK (update_buttons), self);
 
   fill_hosts (self);

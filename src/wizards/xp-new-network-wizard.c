@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "xp-new-network-wizard.h"
+#include "xp-wizard-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xapi-error.h"
@@ -500,14 +501,6 @@ on_close_request (GtkWindow *window)
 /* ---- construction ---- */
 
 static GtkWidget *
-named (GtkWidget  *w,
-       const char *name)
-{
-  gtk_widget_set_name (w, name);
-  return w;
-}
-
-static GtkWidget *
 labelled (GtkWidget  *box,
           const char *text,
           GtkWidget  *widget)
@@ -520,24 +513,6 @@ labelled (GtkWidget  *box,
   gtk_box_append (GTK_BOX (box), widget);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
   return widget;
-}
-
-static GtkWidget *
-page_box (XpNewNetworkWizard *self,
-          int                 page,
-          const char         *title)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *heading = gtk_label_new (title);
-
-  gtk_widget_add_css_class (heading, "title-2");
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_box_append (GTK_BOX (box), heading);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_stack_add_titled (self->stack, box, page_names[page], title);
-  return box;
 }
 
 static int
@@ -576,7 +551,7 @@ fill_nics (XpNewNetworkWizard *self)
             && xapi_pif_get_bond_slave_of (on_master->pdata[j]) != NULL)
           free_nic = FALSE;
       gtk_string_list_append (self->nics, devices->pdata[i]);
-      check = named (gtk_check_button_new_with_label (devices->pdata[i]), "bond-member");
+      check = xp_wizard_named (gtk_check_button_new_with_label (devices->pdata[i]), "bond-member");
       g_object_set_data_full (G_OBJECT (check), "device", g_strdup (devices->pdata[i]), g_free);
       if (!free_nic)
         {
@@ -642,7 +617,7 @@ xp_new_network_wizard_new (GtkWindow      *parent,
                            XapiConnection *conn)
 {
   XpNewNetworkWizard *self;
-  GtkWidget *outer, *box, *buttons, *spacer, *label;
+  GtkWidget *outer, *box, *buttons, *label;
 
   g_return_val_if_fail (XAPI_IS_CONNECTION (conn), NULL);
 
@@ -659,12 +634,12 @@ xp_new_network_wizard_new (GtkWindow      *parent,
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
-  box = page_box (self, PAGE_TYPE, _("Type of network"));
-  self->kind_external = GTK_CHECK_BUTTON (named (gtk_check_button_new_with_mnemonic (_("_External network (VLAN on a NIC)")),
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_TYPE], _("Type of network"));
+  self->kind_external = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("_External network (VLAN on a NIC)")),
                                                  "kind-external"));
-  self->kind_private = GTK_CHECK_BUTTON (named (gtk_check_button_new_with_mnemonic (_("Single-server _private network")),
+  self->kind_private = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("Single-server _private network")),
                                                 "kind-private"));
-  self->kind_bond = GTK_CHECK_BUTTON (named (gtk_check_button_new_with_mnemonic (_("_Bonded network")), "kind-bond"));
+  self->kind_bond = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("_Bonded network")), "kind-bond"));
   gtk_check_button_set_group (self->kind_private, self->kind_external);
   gtk_check_button_set_group (self->kind_bond, self->kind_external);
   gtk_check_button_set_active (self->kind_external, TRUE);
@@ -672,44 +647,44 @@ xp_new_network_wizard_new (GtkWindow      *parent,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kind_private));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kind_bond));
 
-  box = page_box (self, PAGE_NAME, _("Name"));
-  self->name_entry = GTK_ENTRY (named (gtk_entry_new (), "name-entry"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_NAME], _("Name"));
+  self->name_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "name-entry"));
   labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
   gtk_entry_set_activates_default (self->name_entry, TRUE);
-  self->description_entry = GTK_ENTRY (named (gtk_entry_new (), "description-entry"));
+  self->description_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "description-entry"));
   labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
-  box = page_box (self, PAGE_DETAILS, _("Settings"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_DETAILS], _("Settings"));
   self->external_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  self->nic_dropdown = GTK_DROP_DOWN (named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->nics)), NULL),
+  self->nic_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->nics)), NULL),
                                              "nic-dropdown"));
   labelled (self->external_box, _("N_IC"), GTK_WIDGET (self->nic_dropdown));
-  self->vlan_spin = GTK_SPIN_BUTTON (named (gtk_spin_button_new_with_range (0, 4094, 1), "vlan-spin"));
+  self->vlan_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (0, 4094, 1), "vlan-spin"));
   labelled (self->external_box, _("_VLAN"), GTK_WIDGET (self->vlan_spin));
   gtk_box_append (GTK_BOX (box), self->external_box);
   self->bond_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  self->member_box = named (gtk_box_new (GTK_ORIENTATION_VERTICAL, 2), "member-box");
+  self->member_box = xp_wizard_named (gtk_box_new (GTK_ORIENTATION_VERTICAL, 2), "member-box");
   label = gtk_label_new (_("NICs in the bond"));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_box_append (GTK_BOX (self->bond_box), label);
   gtk_box_append (GTK_BOX (self->bond_box), self->member_box);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->member_box), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
                                   label, NULL, -1);
-  self->mode_dropdown = GTK_DROP_DOWN (named (gtk_drop_down_new_from_strings (bond_modes), "mode-dropdown"));
+  self->mode_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new_from_strings (bond_modes), "mode-dropdown"));
   labelled (self->bond_box, _("Bond _mode"), GTK_WIDGET (self->mode_dropdown));
   gtk_box_append (GTK_BOX (box), self->bond_box);
-  self->mtu_spin = GTK_SPIN_BUTTON (named (gtk_spin_button_new_with_range (1280, 9216, 1), "mtu-spin"));
+  self->mtu_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1280, 9216, 1), "mtu-spin"));
   gtk_spin_button_set_value (self->mtu_spin, 1500);
   labelled (box, _("MT_U"), GTK_WIDGET (self->mtu_spin));
 
-  box = page_box (self, PAGE_SUMMARY, _("Summary"));
-  self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
+  self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));
   gtk_label_set_wrap (self->summary_label, TRUE);
   gtk_label_set_xalign (self->summary_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
 
-  box = page_box (self, PAGE_PROGRESS, _("Creating"));
-  self->status_label = GTK_LABEL (named (gtk_label_new (""), "status-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Creating"));
+  self->status_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "status-label"));
   gtk_label_set_wrap (self->status_label, TRUE);
   gtk_label_set_xalign (self->status_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
@@ -718,41 +693,14 @@ xp_new_network_wizard_new (GtkWindow      *parent,
                                   _("Progress"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress));
 
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_start (buttons, 12);
-  gtk_widget_set_margin_end (buttons, 12);
-  gtk_widget_set_margin_bottom (buttons, 12);
-  self->hint_label = GTK_LABEL (named (gtk_label_new (""), "hint-label"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->hint_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (buttons), spacer);
-  self->cancel_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Cancel")), "cancel-button"));
-  self->back_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Back")), "back-button"));
-  self->next_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Next")), "next-button"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->next_button), "suggested-action");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->back_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->next_button));
+  buttons = xp_wizard_button_bar (GTK_WINDOW (self), &self->hint_label, &self->cancel_button,
+                                  &self->back_button, &self->next_button, G_CALLBACK (on_next),
+                                  G_CALLBACK (on_back), G_CALLBACK (on_cancel), on_escape);
   gtk_box_append (GTK_BOX (outer), buttons);
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
   fill_nics (self);
 
-  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
-  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
-  /* keyboard: Enter goes on, Escape cancels or closes */
-  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
-  {
-    GtkEventController *keys = gtk_shortcut_controller_new ();
-
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                            gtk_callback_action_new (on_escape, self, NULL)));
-    gtk_widget_add_controller (GTK_WIDGET (self), keys);
-  }
   g_signal_connect_swapped (self->name_entry, "changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->vlan_spin, "value-changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->nic_dropdown, "notify::selected", G_CALLBACK (update_buttons), self);

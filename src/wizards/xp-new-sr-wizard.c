@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "xp-new-sr-wizard.h"
+#include "xp-wizard-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xapi-error.h"
@@ -412,14 +413,6 @@ on_close_request (GtkWindow *window)
 /* ---- construction ---- */
 
 static GtkWidget *
-named (GtkWidget  *w,
-       const char *name)
-{
-  gtk_widget_set_name (w, name);
-  return w;
-}
-
-static GtkWidget *
 labelled (GtkWidget  *box,
           const char *text,
           GtkWidget  *widget)
@@ -432,24 +425,6 @@ labelled (GtkWidget  *box,
   gtk_box_append (GTK_BOX (box), widget);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
   return widget;
-}
-
-static GtkWidget *
-page_box (XpNewSrWizard *self,
-          int            page,
-          const char    *title)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *heading = gtk_label_new (title);
-
-  gtk_widget_add_css_class (heading, "title-2");
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_box_append (GTK_BOX (box), heading);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_stack_add_titled (self->stack, box, page_names[page], title);
-  return box;
 }
 
 static void
@@ -499,7 +474,7 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
                       XapiConnection *conn)
 {
   XpNewSrWizard *self;
-  GtkWidget *outer, *box, *buttons, *spacer, *label;
+  GtkWidget *outer, *box, *buttons, *label;
 
   g_return_val_if_fail (XAPI_IS_CONNECTION (conn), NULL);
 
@@ -516,32 +491,32 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
-  box = page_box (self, PAGE_TYPE, _("Type of storage"));
-  self->kind_vhd = GTK_CHECK_BUTTON (named (gtk_check_button_new_with_mnemonic (_("NFS _virtual disk storage")),
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_TYPE], _("Type of storage"));
+  self->kind_vhd = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("NFS _virtual disk storage")),
                                             "kind-vhd"));
-  self->kind_iso = GTK_CHECK_BUTTON (named (gtk_check_button_new_with_mnemonic (_("NFS _ISO library")), "kind-iso"));
+  self->kind_iso = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("NFS _ISO library")), "kind-iso"));
   gtk_check_button_set_group (self->kind_iso, self->kind_vhd);
   gtk_check_button_set_active (self->kind_vhd, TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kind_vhd));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kind_iso));
 
-  box = page_box (self, PAGE_NAME, _("Name"));
-  self->name_entry = GTK_ENTRY (named (gtk_entry_new (), "name-entry"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_NAME], _("Name"));
+  self->name_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "name-entry"));
   labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
   gtk_entry_set_activates_default (self->name_entry, TRUE);
-  self->description_entry = GTK_ENTRY (named (gtk_entry_new (), "description-entry"));
+  self->description_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "description-entry"));
   labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
-  box = page_box (self, PAGE_LOCATION, _("Location"));
-  self->server_entry = GTK_ENTRY (named (gtk_entry_new (), "server-entry"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_LOCATION], _("Location"));
+  self->server_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "server-entry"));
   labelled (box, _("_Server"), GTK_WIDGET (self->server_entry));
-  self->path_entry = GTK_ENTRY (named (gtk_entry_new (), "path-entry"));
+  self->path_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "path-entry"));
   gtk_editable_set_text (GTK_EDITABLE (self->path_entry), "/");
   labelled (box, _("Export _path"), GTK_WIDGET (self->path_entry));
-  self->scan_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("Sc_an")), "scan-button"));
+  self->scan_button = GTK_BUTTON (xp_wizard_named (gtk_button_new_with_mnemonic (_("Sc_an")), "scan-button"));
   gtk_widget_set_halign (GTK_WIDGET (self->scan_button), GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->scan_button));
-  self->probe_label = GTK_LABEL (named (gtk_label_new (""), "probe-label"));
+  self->probe_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "probe-label"));
   gtk_label_set_xalign (self->probe_label, 0);
   gtk_label_set_wrap (self->probe_label, TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->probe_label));
@@ -549,19 +524,19 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_add_css_class (label, "dim-label");
   gtk_box_append (GTK_BOX (box), label);
-  self->probe_list = GTK_LIST_BOX (named (gtk_list_box_new (), "probe-list"));
+  self->probe_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "probe-list"));
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->probe_list), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
                                   label, NULL, -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->probe_list));
 
-  box = page_box (self, PAGE_SUMMARY, _("Summary"));
-  self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
+  self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));
   gtk_label_set_wrap (self->summary_label, TRUE);
   gtk_label_set_xalign (self->summary_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
 
-  box = page_box (self, PAGE_PROGRESS, _("Creating"));
-  self->status_label = GTK_LABEL (named (gtk_label_new (""), "status-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Creating"));
+  self->status_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "status-label"));
   gtk_label_set_wrap (self->status_label, TRUE);
   gtk_label_set_xalign (self->status_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
@@ -570,39 +545,12 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
                                   _("Progress"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress));
 
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_start (buttons, 12);
-  gtk_widget_set_margin_end (buttons, 12);
-  gtk_widget_set_margin_bottom (buttons, 12);
-  self->hint_label = GTK_LABEL (named (gtk_label_new (""), "hint-label"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->hint_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (buttons), spacer);
-  self->cancel_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Cancel")), "cancel-button"));
-  self->back_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Back")), "back-button"));
-  self->next_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Next")), "next-button"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->next_button), "suggested-action");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->back_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->next_button));
+  buttons = xp_wizard_button_bar (GTK_WINDOW (self), &self->hint_label, &self->cancel_button,
+                                  &self->back_button, &self->next_button, G_CALLBACK (on_next),
+                                  G_CALLBACK (on_back), G_CALLBACK (on_cancel), on_escape);
   gtk_box_append (GTK_BOX (outer), buttons);
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
-  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
-  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
-  /* keyboard: Enter goes on, Escape cancels or closes */
-  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
-  {
-    GtkEventController *keys = gtk_shortcut_controller_new ();
-
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                            gtk_callback_action_new (on_escape, self, NULL)));
-    gtk_widget_add_controller (GTK_WIDGET (self), keys);
-  }
   g_signal_connect_swapped (self->scan_button, "clicked", G_CALLBACK (on_scan), self);
   g_signal_connect_swapped (self->probe_list, "row-selected", G_CALLBACK (on_export_chosen), self);
   g_signal_connect_swapped (self->kind_iso, "toggled", G_CALLBACK (on_kind_changed), self);

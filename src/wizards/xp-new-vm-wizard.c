@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "xp-new-vm-wizard.h"
+#include "xp-wizard-util.h"
 #include "xapi-cache.h"
 
 #define MIB ((gint64) 1024 * 1024)
@@ -654,24 +655,6 @@ labelled (GtkWidget  *box,
   return widget;
 }
 
-static GtkWidget *
-page_box (XpNewVmWizard *self,
-          int            page,
-          const char    *title)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *heading = gtk_label_new (title);
-
-  gtk_widget_add_css_class (heading, "title-2");
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_box_append (GTK_BOX (box), heading);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_stack_add_titled (self->stack, box, page_names[page], title);
-  return box;
-}
-
 static void
 fill_templates (XpNewVmWizard *self)
 {
@@ -770,21 +753,13 @@ network_dropdown_new (XpNewVmWizard *self)
   return GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL));
 }
 
-static GtkWidget *
-named (GtkWidget  *w,
-       const char *name)
-{
-  gtk_widget_set_name (w, name);
-  return w;
-}
-
 GtkWindow *
 xp_new_vm_wizard_new (GtkWindow      *parent,
                       XapiConnection *conn,
                       XapiVm         *template_or_null)
 {
   XpNewVmWizard *self;
-  GtkWidget *outer, *box, *scroller, *buttons, *spacer;
+  GtkWidget *outer, *box, *scroller, *buttons;
 
   g_return_val_if_fail (XAPI_IS_CONNECTION (conn), NULL);
 
@@ -802,10 +777,10 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
-  box = page_box (self, PAGE_TEMPLATE, _("Template"));
-  self->search = GTK_SEARCH_ENTRY (named (gtk_search_entry_new (), "template-search"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_TEMPLATE], _("Template"));
+  self->search = GTK_SEARCH_ENTRY (xp_wizard_named (gtk_search_entry_new (), "template-search"));
   labelled (box, _("_Search templates"), GTK_WIDGET (self->search));
-  self->template_list = GTK_LIST_BOX (named (gtk_list_box_new (), "template-list"));
+  self->template_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "template-list"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->template_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Templates"), -1);
   gtk_list_box_set_filter_func (self->template_list, template_filter, self, NULL);
@@ -814,36 +789,36 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->template_list));
   gtk_box_append (GTK_BOX (box), scroller);
 
-  box = page_box (self, PAGE_NAME, _("Name"));
-  self->name_entry = GTK_ENTRY (named (gtk_entry_new (), "name-entry"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_NAME], _("Name"));
+  self->name_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "name-entry"));
   labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
   gtk_entry_set_activates_default (self->name_entry, TRUE);
-  self->description_entry = GTK_ENTRY (named (gtk_entry_new (), "description-entry"));
+  self->description_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "description-entry"));
   labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
-  box = page_box (self, PAGE_HARDWARE, _("CPU and memory"));
-  self->vcpus_spin = GTK_SPIN_BUTTON (named (gtk_spin_button_new_with_range (1, 64, 1), "vcpus-spin"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_HARDWARE], _("CPU and memory"));
+  self->vcpus_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 64, 1), "vcpus-spin"));
   labelled (box, _("_vCPUs"), GTK_WIDGET (self->vcpus_spin));
-  self->memory_spin = GTK_SPIN_BUTTON (named (gtk_spin_button_new_with_range (1, 1024 * 1024, 256), "memory-spin"));
+  self->memory_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 1024 * 1024, 256), "memory-spin"));
   labelled (box, _("_Memory (MiB)"), GTK_WIDGET (self->memory_spin));
   self->memory_hint = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_xalign (self->memory_hint, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->memory_hint), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->memory_hint));
-  self->network_dropdown = GTK_DROP_DOWN (named (GTK_WIDGET (network_dropdown_new (self)), "network-dropdown"));
+  self->network_dropdown = GTK_DROP_DOWN (xp_wizard_named (GTK_WIDGET (network_dropdown_new (self)), "network-dropdown"));
   labelled (box, _("N_etwork"), GTK_WIDGET (self->network_dropdown));
 
-  box = page_box (self, PAGE_SUMMARY, _("Summary"));
-  self->summary_label = GTK_LABEL (named (gtk_label_new (""), "summary-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
+  self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));
   gtk_label_set_wrap (self->summary_label, TRUE);
   gtk_label_set_xalign (self->summary_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
-  self->start_check = GTK_CHECK_BUTTON (named (gtk_check_button_new_with_mnemonic (_("_Start the VM when it is created")),
+  self->start_check = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("_Start the VM when it is created")),
                                                "start-check"));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->start_check));
 
-  box = page_box (self, PAGE_PROGRESS, _("Creating"));
-  self->status_label = GTK_LABEL (named (gtk_label_new (""), "status-label"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Creating"));
+  self->status_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "status-label"));
   gtk_label_set_wrap (self->status_label, TRUE);
   gtk_label_set_xalign (self->status_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
@@ -852,41 +827,14 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
                                   _("Progress"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress));
 
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_start (buttons, 12);
-  gtk_widget_set_margin_end (buttons, 12);
-  gtk_widget_set_margin_bottom (buttons, 12);
-  self->hint_label = GTK_LABEL (named (gtk_label_new (""), "hint-label"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->hint_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (buttons), spacer);
-  self->cancel_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Cancel")), "cancel-button"));
-  self->back_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Back")), "back-button"));
-  self->next_button = GTK_BUTTON (named (gtk_button_new_with_mnemonic (_("_Next")), "next-button"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->next_button), "suggested-action");
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->back_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->next_button));
+  buttons = xp_wizard_button_bar (GTK_WINDOW (self), &self->hint_label, &self->cancel_button,
+                                  &self->back_button, &self->next_button, G_CALLBACK (on_next),
+                                  G_CALLBACK (on_back), G_CALLBACK (on_cancel), on_escape);
   gtk_box_append (GTK_BOX (outer), buttons);
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
   fill_templates (self);
 
-  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
-  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
-  /* keyboard: Enter goes on, Escape cancels or closes */
-  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
-  {
-    GtkEventController *keys = gtk_shortcut_controller_new ();
-
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                            gtk_callback_action_new (on_escape, self, NULL)));
-    gtk_widget_add_controller (GTK_WIDGET (self), keys);
-  }
   g_signal_connect_swapped (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect_swapped (self->template_list, "selected-rows-changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->name_entry, "changed", G_CALLBACK (on_changed), self);
