@@ -108,14 +108,28 @@ update_enabled (XpWizardActions *self)
   set_enabled (self, "migrate", migratable_vm (self) != NULL);
 }
 
+/* Every wizard ends with "finished" (result ref, error or NULL): say how it
+ * went, and refresh what the actions allow (HA may be on now). */
 static void
-on_new_vm_finished (GtkWindow       *wizard,
-                    const char      *vm_ref,
+on_wizard_finished (GtkWindow       *wizard,
+                    const char      *ref,
                     const char      *error,
                     XpWizardActions *self)
 {
-  g_signal_emit (self, signals[SIGNAL_TOAST], 0,
-                 error != NULL ? error : _("The new VM was created"));
+  const char *done = g_object_get_data (G_OBJECT (wizard), "xp-done-message");
+
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : done);
+  update_enabled (self);
+}
+
+static void
+present_wizard (XpWizardActions *self,
+                GtkWindow       *wizard,
+                const char      *done_message)
+{
+  g_object_set_data (G_OBJECT (wizard), "xp-done-message", (gpointer) done_message);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_wizard_finished), self, 0);
+  gtk_window_present (wizard);
 }
 
 static void
@@ -135,17 +149,7 @@ on_new_vm (GSimpleAction *action,
       && xapi_vm_get_is_a_template (g_ptr_array_index (self->selection, 0)))
     tmpl = g_ptr_array_index (self->selection, 0);
   wizard = xp_new_vm_wizard_new (self->parent, conn, tmpl);
-  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_vm_finished), self, 0);
-  gtk_window_present (wizard);
-}
-
-static void
-on_migrate_finished (GtkWindow       *wizard,
-                     const char      *host_ref,
-                     const char      *error,
-                     XpWizardActions *self)
-{
-  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("The VM was migrated"));
+  present_wizard (self, wizard, _("The new VM was created"));
 }
 
 static void
@@ -160,17 +164,7 @@ on_migrate (GSimpleAction *action,
   if (vm == NULL)
     return;
   wizard = xp_migrate_wizard_new (self->parent, vm);
-  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_migrate_finished), self, 0);
-  gtk_window_present (wizard);
-}
-
-static void
-on_new_network_finished (GtkWindow       *wizard,
-                         const char      *network_ref,
-                         const char      *error,
-                         XpWizardActions *self)
-{
-  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("The network was created"));
+  present_wizard (self, wizard, _("The VM was migrated"));
 }
 
 static void
@@ -185,17 +179,7 @@ on_new_network (GSimpleAction *action,
   if (conn == NULL)
     return;
   wizard = xp_new_network_wizard_new (self->parent, conn);
-  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_network_finished), self, 0);
-  gtk_window_present (wizard);
-}
-
-static void
-on_new_sr_finished (GtkWindow       *wizard,
-                    const char      *sr_ref,
-                    const char      *error,
-                    XpWizardActions *self)
-{
-  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("The storage was created"));
+  present_wizard (self, wizard, _("The network was created"));
 }
 
 static void
@@ -210,18 +194,7 @@ on_new_sr (GSimpleAction *action,
   if (conn == NULL)
     return;
   wizard = xp_new_sr_wizard_new (self->parent, conn);
-  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_new_sr_finished), self, 0);
-  gtk_window_present (wizard);
-}
-
-static void
-on_ha_finished (GtkWindow       *wizard,
-                const char      *pool_ref,
-                const char      *error,
-                XpWizardActions *self)
-{
-  g_signal_emit (self, signals[SIGNAL_TOAST], 0, error != NULL ? error : _("High availability is enabled"));
-  update_enabled (self);
+  present_wizard (self, wizard, _("The storage was created"));
 }
 
 static void
@@ -236,8 +209,7 @@ on_ha (GSimpleAction *action,
   if (conn == NULL)
     return;
   wizard = xp_ha_wizard_new (self->parent, conn);
-  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_ha_finished), self, 0);
-  gtk_window_present (wizard);
+  present_wizard (self, wizard, _("High availability is enabled"));
 }
 
 static void
