@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include "sim.h"
@@ -974,144 +975,832 @@ h_vm_pool_migrate (SimCall *call)
     op->s1 = g_strdup (host->ref);
 }
 
+/* host.migrate_receive (host, network, options): a session on the
+ * destination for the sender, and the URLs it pushes the VM to.  As xapi,
+ * the network must reach @host through a PIF with an address. */
 static void
 h_host_migrate_receive (SimCall *call)
 {
   Sim *sim = call->sim;
   SimRow *host = sim_arg_row (call, 0);
+  SimRow *net, *pif = NULL, *caller, *s;
+  JsonNode *pifs;
   g_autofree char *url = NULL;
-  JsonNode *n;
+  g_autofree char *hurl = NULL;
+  g_autofree char *xenops = NULL;
+  g_autofree char *sm = NULL;
+  int hi;
 
-  if (host == NULL)
+  if (host == NULL || (net = sim_arg_row (call, 1)) == NULL)
     return;
+  pifs = sim_row_value (net, "PIFs");
+  for (guint i = 0; pifs && i < json_array_get_length (json_node_get_array (pifs)) && pif == NULL; i++)
+    {
+      SimRow *p = sim_db_find (sim, json_array_get_string_element (json_node_get_array (pifs), i));
+      if (p && sim_row_deref (sim, p, "host") == host)
+        pif = p;
+    }
+  if (pif == NULL)
+    {
+      sim_call_failf (call, "HOST_CANNOT_ATTACH_NETWORK", host->ref, net->ref, NULL);
+      return;
+    }
+  if (g_strcmp0 (sim_row_str (pif, "IP"), "") == 0)
+    {
+      if (g_strcmp0 (sim_row_str (pif, "ip_configuration_mode"), "None") == 0)
+        sim_call_failf (call, "PIF_HAS_NO_NETWORK_CONFIGURATION", pif->ref, NULL);
+      else
+        sim_call_failf (call, "INTERFACE_HAS_NO_IP", pif->ref, NULL);
+      return;
+    }
+  /* a new session for the sender, with the rights of the caller's */
+  caller = sim_session_get (sim, call->session_ref);
+  s = sim_db_add (sim, "session", NULL);
+  sim_row_set_ref (sim, s, "this_host", host);
+  sim_row_set (sim, s, "last_active", sv_now (0));
+  sim_row_set (sim, s, "validation_time", sv_now (0));
+  sim_row_set_bool (sim, s, "is_local_superuser", caller == NULL || sim_row_bool (caller, "is_local_superuser"));
+  sim_row_set_str (sim, s, "auth_user_name", caller ? sim_row_str (caller, "auth_user_name") : "");
   url = sim_host_url (sim, sim->master);
-  n = sv_strmap ("master", url, "xenops", url, "SM", url, "host", host->ref, "session_id", call->session_ref,
-                 "SR", sim_row_str (sim_pool (sim), "default_SR"), NULL);
-  sim_call_return (call, n);
+  hi = sim_host_index (sim, host);
+  hurl = sim_host_url (sim, hi >= 0 ? hi : sim->master);
+  xenops = g_strdup_printf ("%s/services/xenops?session_id=%s", hurl, s->ref);
+  sm = g_strdup_printf ("%s/services/SM?session_id=%s", hurl, s->ref);
+  sim_call_return (call, sv_strmap ("master", url, "xenops", xenops, "SM", sm, "host", host->ref,
+                                    "session_id", s->ref, NULL));
 }
 
-typedef struct {
-  SimCall *call;
-  char    *vm_ref;
-  SoupSession *session;
-} Migration;
+/* ---- VM.assert_can_migrate and VM.migrate_send
+ *
+ * (self, dest, live, vdi_map, vif_map, options[, vgpu_map]).  Checked as
+ * xapi_vm_migrate.ml does: every disk (not CDs) in vdi_map, and for a
+ * cross-pool move every VIF in vif_map (or another VIF with its MAC), the
+ * "copy" option only for halted VMs, the destination host enabled with
+ * enough free memory, the mapped SRs and networks there.  A destination
+ * host this pool knows is an intra-pool storage migration; otherwise the
+ * simulator pushes the VM to the other simulator through its API with
+ * the session of the token: VM.create, VDI.create + VBD.create per disk
+ * (in the mapped SR), VBD.create for CDs (empty), VIF.create on the mapped
+ * networks, VM.start_on for a live VM (the domain arrives there); then the
+ * VM and its disks are gone from here.  Any failure there destroys what
+ * was created on the destination and leaves the VM here. */
+
+static SimRow *sr_missing_on_host (Sim *sim, SimRow *vm, SimRow *host);
+
+typedef struct _Mig Mig;
+typedef void (*MigNext) (Mig *m, JsonNode *result);
+
+struct _Mig {
+  SimCall     *call;
+  Sim         *sim;
+  char        *vm_ref;
+  gboolean     send;
+  gboolean     copy;
+  gboolean     live;
+  SoupSession *soup;
+  char        *url;
+  char        *session;
+  char        *host;
+  JsonObject  *vdi_map;   /* owned refs */
+  JsonObject  *vif_map;
+  GPtrArray   *srs;       /* distinct destination SRs */
+  GPtrArray   *nets;
+  GPtrArray   *vbds;      /* source VBD refs */
+  GPtrArray   *vifs;
+  GPtrArray   *made_vdis; /* on the destination, for the rollback */
+  char        *new_vm;
+  char        *new_vdi;
+  guint        i;
+  int          steps;
+  int          step;
+  GStrv        error;     /* failure being rolled back */
+  MigNext      next;
+};
 
 static void
-migrate_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+mig_free (Mig *m)
 {
-  Migration *m = user_data;
-  Sim *sim = m->call->sim;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  SimRow *vm = sim_db_find (sim, m->vm_ref);
-  JsonObject *o;
-
-  if (vm)
-    sim_row_map_remove (sim, vm, "current_operations", m->call->task_ref ? m->call->task_ref : "");
-  if (body == NULL || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      sim_call_failf (m->call, "VM_MIGRATE_FAILED", m->vm_ref, "", "", error ? error->message : "bad reply", NULL);
-    }
-  else if ((o = json_node_get_object (json_parser_get_root (parser))), json_object_has_member (o, "error"))
-    {
-      sim_call_failf (m->call, "VM_MIGRATE_FAILED", m->vm_ref, "", "", "destination refused the VM", NULL);
-    }
-  else
-    {
-      const char *ref = json_object_get_string_member (o, "result");
-      if (vm)
-        {
-          if (sim_row_deref (sim, vm, "resident_on"))
-            vm_power_to (sim, vm, NULL, "Halted");
-          destroy_vm (sim, vm);
-        }
-      sim_call_return (m->call, sv_str (ref));
-    }
-  g_object_unref (m->session);
+  g_clear_object (&m->soup);
   g_free (m->vm_ref);
+  g_free (m->url);
+  g_free (m->session);
+  g_free (m->host);
+  g_clear_pointer (&m->vdi_map, json_object_unref);
+  g_clear_pointer (&m->vif_map, json_object_unref);
+  g_clear_pointer (&m->srs, g_ptr_array_unref);
+  g_clear_pointer (&m->nets, g_ptr_array_unref);
+  g_clear_pointer (&m->vbds, g_ptr_array_unref);
+  g_clear_pointer (&m->vifs, g_ptr_array_unref);
+  g_clear_pointer (&m->made_vdis, g_ptr_array_unref);
+  g_free (m->new_vm);
+  g_free (m->new_vdi);
+  g_strfreev (m->error);
   g_free (m);
 }
 
+static void
+mig_progress (Mig *m)
+{
+  SimRow *task = m->call->task_ref ? sim_db_find (m->sim, m->call->task_ref) : NULL;
+
+  m->step++;
+  if (task && m->steps > 0)
+    sim_row_set_float (m->sim, task, "progress", floor (MIN (m->step, m->steps) * 100.0 / (m->steps + 1)) / 100.0);
+}
+
+static void
+mig_end (Mig  *m,
+         GStrv error)   /* owned; NULL: success */
+{
+  SimRow *vm = sim_db_find (m->sim, m->vm_ref);
+
+  if (vm && m->send && m->call->task_ref)
+    sim_row_map_remove (m->sim, vm, "current_operations", m->call->task_ref);
+  if (vm)
+    sim_vm_update_allowed (m->sim, vm);
+  if (error)
+    sim_call_fail (m->call, error);
+  else if (m->send)
+    sim_call_return (m->call, sv_str (m->new_vm ? m->new_vm : m->vm_ref));
+  else
+    sim_call_return (m->call, NULL);
+  mig_free (m);
+}
+
+static void mig_rollback (Mig *m, JsonNode *result);
+
+static void
+mig_reply (GObject      *source,
+           GAsyncResult *res,
+           gpointer      data)
+{
+  Mig *m = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o = NULL;
+  GStrv err = NULL;
+  JsonNode *result = NULL;
+
+  if (body && json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    o = json_node_get_object (json_parser_get_root (parser));
+  if (o == NULL)
+    {
+      g_autoptr(GUri) u = g_uri_parse (m->url, G_URI_FLAGS_NONE, NULL);
+      err = sim_error ("CANNOT_CONTACT_HOST", u ? g_uri_get_host (u) : m->url, NULL);
+    }
+  else if (json_object_has_member (o, "error"))
+    {
+      JsonObject *e = json_object_get_object_member (o, "error");
+      JsonArray *d = e && json_object_has_member (e, "data") ? json_object_get_array_member (e, "data") : NULL;
+      GStrvBuilder *b = g_strv_builder_new ();
+      g_strv_builder_add (b, e && json_object_has_member (e, "message")
+                             ? json_object_get_string_member (e, "message") : "INTERNAL_ERROR");
+      for (guint i = 0; d && i < json_array_get_length (d); i++)
+        {
+          JsonNode *n = json_array_get_element (d, i);
+          g_strv_builder_add (b, JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+                                 ? json_node_get_string (n) : "");
+        }
+      err = g_strv_builder_end (b);
+      g_strv_builder_unref (b);
+    }
+  else
+    result = json_object_get_member (o, "result");
+
+  if (err == NULL)
+    m->next (m, result);
+  else if (m->error != NULL)         /* already rolling back: go on */
+    {
+      g_strfreev (err);
+      m->next (m, NULL);
+    }
+  else
+    {
+      m->error = err;
+      mig_rollback (m, NULL);
+    }
+}
+
 static gboolean
-accept_any_cert (SoupMessage *msg, GTlsCertificate *c, GTlsCertificateFlags e, gpointer d)
+mig_accept_cert (SoupMessage *msg, GTlsCertificate *c, GTlsCertificateFlags e, gpointer d)
 {
   return TRUE;
+}
+
+/* Calls @method on the destination with the token's session, then @next. */
+static void
+mig_remote (Mig        *m,
+            MigNext     next,
+            const char *method,
+            ...)
+{
+  g_autoptr(JsonBuilder) jb = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *target = g_strconcat (m->url, "/jsonrpc", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  SoupMessage *msg;
+  JsonNode *root, *arg;
+  va_list ap;
+
+  json_builder_begin_object (jb);
+  json_builder_set_member_name (jb, "jsonrpc");
+  json_builder_add_string_value (jb, "2.0");
+  json_builder_set_member_name (jb, "method");
+  json_builder_add_string_value (jb, method);
+  json_builder_set_member_name (jb, "id");
+  json_builder_add_int_value (jb, 1);
+  json_builder_set_member_name (jb, "params");
+  json_builder_begin_array (jb);
+  json_builder_add_string_value (jb, m->session);
+  va_start (ap, method);
+  while ((arg = va_arg (ap, JsonNode *)) != NULL)
+    json_builder_add_value (jb, arg);   /* takes it */
+  va_end (ap);
+  json_builder_end_array (jb);
+  json_builder_end_object (jb);
+  root = json_builder_get_root (jb);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  json_node_unref (root);
+
+  m->next = next;
+  msg = soup_message_new ("POST", target);
+  if (msg == NULL)
+    {
+      mig_end (m, sim_error ("CANNOT_CONTACT_HOST", m->url, NULL));
+      return;
+    }
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (mig_accept_cert), NULL);
+  {
+    gsize len = strlen (text);
+    bytes = g_bytes_new_take (g_steal_pointer (&text), len);
+  }
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  soup_session_send_and_read_async (m->soup, msg, G_PRIORITY_DEFAULT, NULL, mig_reply, m);
+  g_object_unref (msg);
+}
+
+/* ---- rollback on the destination */
+
+static void
+mig_rollback_vdis (Mig      *m,
+                   JsonNode *result)
+{
+  if (m->made_vdis->len > 0)
+    {
+      g_autofree char *vdi = g_ptr_array_steal_index (m->made_vdis, m->made_vdis->len - 1);
+      mig_remote (m, mig_rollback_vdis, "VDI.destroy", sv_str (vdi), NULL);
+      return;
+    }
+  mig_end (m, g_steal_pointer (&m->error));
+}
+
+static void
+mig_rollback (Mig      *m,
+              JsonNode *result)
+{
+  if (m->new_vm != NULL)
+    {
+      g_autofree char *vm = g_steal_pointer (&m->new_vm);
+      mig_remote (m, mig_rollback_vdis, "VM.destroy", sv_str (vm), NULL);
+      return;
+    }
+  mig_rollback_vdis (m, NULL);
+}
+
+/* ---- the transfer */
+
+static JsonNode *
+mig_map_get (JsonObject *map,
+             const char *key)
+{
+  JsonNode *n = map && json_object_has_member (map, key) ? json_object_get_member (map, key) : NULL;
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING ? n : NULL;
+}
+
+static void
+mig_done (Mig      *m,
+          JsonNode *result)
+{
+  SimRow *vm = sim_db_find (m->sim, m->vm_ref);
+
+  mig_progress (m);
+  if (vm && !m->copy)
+    {
+      /* the disks moved with the VM */
+      JsonNode *vbds = sim_row_value (vm, "VBDs");
+      g_autoptr(GPtrArray) vdis = g_ptr_array_new ();
+
+      for (guint i = 0; vbds && i < json_array_get_length (json_node_get_array (vbds)); i++)
+        {
+          SimRow *vbd = sim_db_find (m->sim, json_array_get_string_element (json_node_get_array (vbds), i));
+          SimRow *vdi = vbd && !sim_row_bool (vbd, "empty") && g_strcmp0 (sim_row_str (vbd, "type"), "CD") != 0
+                        ? sim_row_deref (m->sim, vbd, "VDI") : NULL;
+          if (vdi)
+            g_ptr_array_add (vdis, vdi->ref);
+        }
+      if (sim_row_deref (m->sim, vm, "resident_on"))
+        vm_power_to (m->sim, vm, NULL, "Halted");
+      sim_message_new (m->sim, "VM_MIGRATED", 5, vm, "VM migrated to another pool");
+      {
+        g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+        for (guint i = 0; i < vdis->len; i++)
+          g_ptr_array_add (refs, g_strdup (vdis->pdata[i]));
+        destroy_vm (m->sim, vm);
+        for (guint i = 0; i < refs->len; i++)
+          {
+            SimRow *vdi = sim_db_find (m->sim, refs->pdata[i]);
+            if (vdi)
+              sim_db_remove (m->sim, vdi);
+          }
+      }
+    }
+  mig_end (m, NULL);
+}
+
+static void
+mig_started (Mig      *m,
+             JsonNode *result)
+{
+  mig_done (m, NULL);
+}
+
+static void mig_next_vif (Mig *m, JsonNode *result);
+
+static void
+mig_next_vif (Mig      *m,
+              JsonNode *result)
+{
+  SimRow *vif;
+
+  mig_progress (m);
+  if (m->i >= m->vifs->len)
+    {
+      SimRow *vm = sim_db_find (m->sim, m->vm_ref);
+      if (vm && m->live && (strcmp (sim_row_str (vm, "power_state"), "Running") == 0
+                            || strcmp (sim_row_str (vm, "power_state"), "Paused") == 0))
+        mig_remote (m, mig_started, "VM.start_on", sv_str (m->new_vm), sv_str (m->host), sv_bool (FALSE),
+                    sv_bool (TRUE), NULL);
+      else
+        mig_done (m, NULL);
+      return;
+    }
+  vif = sim_db_find (m->sim, m->vifs->pdata[m->i++]);
+  {
+    JsonNode *rec = json_node_new (JSON_NODE_OBJECT);
+    JsonObject *o = json_object_new ();
+    JsonNode *net = mig_map_get (m->vif_map, vif->ref);
+    json_node_take_object (rec, o);
+    json_object_set_string_member (o, "device", sim_row_str (vif, "device"));
+    json_object_set_string_member (o, "network", net ? json_node_get_string (net) : "OpaqueRef:NULL");
+    json_object_set_string_member (o, "VM", m->new_vm);
+    json_object_set_string_member (o, "MAC", sim_row_str (vif, "MAC"));
+    json_object_set_int_member (o, "MTU", sim_row_int (vif, "MTU"));
+    json_object_set_member (o, "other_config", json_node_copy (sim_row_value (vif, "other_config")));
+    json_object_set_string_member (o, "qos_algorithm_type", sim_row_str (vif, "qos_algorithm_type"));
+    json_object_set_member (o, "qos_algorithm_params", json_node_copy (sim_row_value (vif, "qos_algorithm_params")));
+    mig_remote (m, mig_next_vif, "VIF.create", rec, NULL);
+  }
+}
+
+static void mig_next_vbd (Mig *m, JsonNode *result);
+
+static void
+mig_vdi_made (Mig      *m,
+              JsonNode *result)
+{
+  SimRow *vbd = sim_db_find (m->sim, m->vbds->pdata[m->i - 1]);
+  JsonNode *rec = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  g_ptr_array_add (m->made_vdis, g_strdup (json_node_get_string (result)));
+  json_node_take_object (rec, o);
+  json_object_set_string_member (o, "VM", m->new_vm);
+  json_object_set_string_member (o, "VDI", json_node_get_string (result));
+  json_object_set_string_member (o, "userdevice", sim_row_str (vbd, "userdevice"));
+  json_object_set_boolean_member (o, "bootable", sim_row_bool (vbd, "bootable"));
+  json_object_set_string_member (o, "mode", sim_row_str (vbd, "mode"));
+  json_object_set_string_member (o, "type", sim_row_str (vbd, "type"));
+  json_object_set_boolean_member (o, "unpluggable", sim_row_bool (vbd, "unpluggable"));
+  json_object_set_boolean_member (o, "empty", FALSE);
+  json_object_set_member (o, "other_config", json_node_copy (sim_row_value (vbd, "other_config")));
+  json_object_set_string_member (o, "qos_algorithm_type", "");
+  json_object_set_member (o, "qos_algorithm_params", sv_empty_map ());
+  mig_remote (m, mig_next_vbd, "VBD.create", rec, NULL);
+}
+
+static void
+mig_next_vbd (Mig      *m,
+              JsonNode *result)
+{
+  SimRow *vbd, *vdi;
+
+  mig_progress (m);
+  if (m->i >= m->vbds->len)
+    {
+      m->i = 0;
+      mig_next_vif (m, NULL);
+      return;
+    }
+  vbd = sim_db_find (m->sim, m->vbds->pdata[m->i++]);
+  vdi = !sim_row_bool (vbd, "empty") && strcmp (sim_row_str (vbd, "type"), "CD") != 0
+        ? sim_row_deref (m->sim, vbd, "VDI") : NULL;
+  if (vdi == NULL)
+    {
+      /* CDs arrive empty, as xapi ejects what is not in the VDI map */
+      JsonNode *rec = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *o = json_object_new ();
+      json_node_take_object (rec, o);
+      json_object_set_string_member (o, "VM", m->new_vm);
+      json_object_set_string_member (o, "VDI", "OpaqueRef:NULL");
+      json_object_set_string_member (o, "userdevice", sim_row_str (vbd, "userdevice"));
+      json_object_set_boolean_member (o, "bootable", sim_row_bool (vbd, "bootable"));
+      json_object_set_string_member (o, "mode", "RO");
+      json_object_set_string_member (o, "type", sim_row_str (vbd, "type"));
+      json_object_set_boolean_member (o, "unpluggable", sim_row_bool (vbd, "unpluggable"));
+      json_object_set_boolean_member (o, "empty", TRUE);
+      json_object_set_member (o, "other_config", sv_empty_map ());
+      json_object_set_string_member (o, "qos_algorithm_type", "");
+      json_object_set_member (o, "qos_algorithm_params", sv_empty_map ());
+      mig_remote (m, mig_next_vbd, "VBD.create", rec, NULL);
+      return;
+    }
+  {
+    JsonNode *rec = json_node_new (JSON_NODE_OBJECT);
+    JsonObject *o = json_object_new ();
+    JsonNode *sr = mig_map_get (m->vdi_map, vdi->ref);
+    json_node_take_object (rec, o);
+    json_object_set_string_member (o, "name_label", sim_row_str (vdi, "name_label"));
+    json_object_set_string_member (o, "name_description", sim_row_str (vdi, "name_description"));
+    json_object_set_string_member (o, "SR", json_node_get_string (sr));
+    json_object_set_int_member (o, "virtual_size", sim_row_int (vdi, "virtual_size"));
+    json_object_set_string_member (o, "type", sim_row_str (vdi, "type"));
+    json_object_set_boolean_member (o, "sharable", sim_row_bool (vdi, "sharable"));
+    json_object_set_boolean_member (o, "read_only", sim_row_bool (vdi, "read_only"));
+    json_object_set_member (o, "other_config", json_node_copy (sim_row_value (vdi, "other_config")));
+    json_object_set_member (o, "xenstore_data", sv_empty_map ());
+    json_object_set_member (o, "sm_config", sv_empty_map ());
+    json_object_set_member (o, "tags", json_node_copy (sim_row_value (vdi, "tags")));
+    mig_remote (m, mig_vdi_made, "VDI.create", rec, NULL);
+  }
+}
+
+static void
+mig_vm_made (Mig      *m,
+             JsonNode *result)
+{
+  m->new_vm = g_strdup (json_node_get_string (result));
+  m->i = 0;
+  mig_next_vbd (m, NULL);
+}
+
+/* The VM record without its references and runtime fields. */
+static JsonNode *
+mig_vm_record (Mig    *m,
+               SimRow *vm)
+{
+  JsonNode *rec = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  json_node_take_object (rec, o);
+  for (guint i = 0; i < vm->cls->fields->len; i++)
+    {
+      SimField *f = vm->cls->fields->pdata[i];
+      SimType *t = f->type;
+
+      /* the state of the domain stays here */
+      static const char *const runtime[] = { "power_state", "domid", "domarch", "current_operations",
+                                             "allowed_operations", "requires_reboot", "last_boot_CPU_flags",
+                                             "pending_guidances", "pending_guidances_recommended",
+                                             "pending_guidances_full", "is_a_template", "is_a_snapshot",
+                                             "is_control_domain", "snapshot_time", "transportable_snapshot_id",
+                                             "snapshot_info", "snapshot_metadata", NULL };
+
+      if (g_strv_contains (runtime, f->name) || f->is_reverse || (gint) f->index == vm->cls->uuid
+          || vm->v[f->index] == NULL || t->kind == SIM_T_REF
+          || ((t->kind == SIM_T_SET || t->kind == SIM_T_OPTION) && t->elem->kind == SIM_T_REF)
+          || (t->kind == SIM_T_MAP && (t->key->kind == SIM_T_REF || t->elem->kind == SIM_T_REF)))
+        continue;
+      json_object_set_member (o, f->name, json_node_copy (vm->v[f->index]));
+    }
+  if (strcmp (sim_row_str (vm, "power_state"), "Suspended") == 0)
+    json_object_set_string_member (o, "power_state", "Suspended");
+  return rec;
+}
+
+static void
+mig_checked (Mig      *m,
+             JsonNode *result)
+{
+  SimRow *vm = sim_db_find (m->sim, m->vm_ref);
+
+  if (!m->send)
+    {
+      mig_end (m, NULL);
+      return;
+    }
+  if (vm == NULL)
+    {
+      mig_end (m, sim_error ("HANDLE_INVALID", "VM", m->vm_ref, NULL));
+      return;
+    }
+  mig_progress (m);
+  mig_remote (m, mig_vm_made, "VM.create", mig_vm_record (m, vm), NULL);
+}
+
+static void
+mig_check_net (Mig      *m,
+               JsonNode *result)
+{
+  if (m->i < m->nets->len)
+    {
+      mig_remote (m, mig_check_net, "network.get_uuid", sv_str (m->nets->pdata[m->i++]), NULL);
+      return;
+    }
+  mig_checked (m, NULL);
+}
+
+static void
+mig_check_sr (Mig      *m,
+              JsonNode *result)
+{
+  if (m->i < m->srs->len)
+    {
+      mig_remote (m, mig_check_sr, "SR.get_uuid", sv_str (m->srs->pdata[m->i++]), NULL);
+      return;
+    }
+  m->i = 0;
+  mig_check_net (m, NULL);
+}
+
+static void
+mig_memory (Mig      *m,
+            JsonNode *result)
+{
+  SimRow *vm = sim_db_find (m->sim, m->vm_ref);
+  gint64 need = vm ? sim_row_int (vm, "memory_static_max") : 0;
+  gint64 avail = result && JSON_NODE_HOLDS_VALUE (result) ? json_node_get_int (result) : 0;
+
+  if (avail < need)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, need);
+      g_autofree char *a = g_strdup_printf ("%" G_GINT64_FORMAT, avail);
+      mig_end (m, sim_error ("HOST_NOT_ENOUGH_FREE_MEMORY", n, a, NULL));
+      return;
+    }
+  m->i = 0;
+  mig_check_sr (m, NULL);
+}
+
+static void
+mig_host_metrics (Mig      *m,
+                  JsonNode *result)
+{
+  mig_remote (m, mig_memory, "host_metrics.get_memory_free", json_node_copy (result), NULL);
+}
+
+static void
+mig_host_enabled (Mig      *m,
+                  JsonNode *result)
+{
+  SimRow *vm = sim_db_find (m->sim, m->vm_ref);
+
+  if (result == NULL || !JSON_NODE_HOLDS_VALUE (result) || !json_node_get_boolean (result))
+    {
+      mig_end (m, sim_error ("HOST_DISABLED", m->host, NULL));
+      return;
+    }
+  if (vm && strcmp (sim_row_str (vm, "power_state"), "Halted") != 0)
+    mig_remote (m, mig_host_metrics, "host.get_metrics", sv_str (m->host), NULL);
+  else
+    {
+      m->i = 0;
+      mig_check_sr (m, NULL);
+    }
+}
+
+static void
+collect_refs (GPtrArray  *into,
+              JsonObject *map)
+{
+  JsonObjectIter it;
+  const char *k;
+  JsonNode *v;
+
+  json_object_iter_init (&it, map);
+  while (json_object_iter_next (&it, &k, &v))
+    if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING
+        && !g_ptr_array_find_with_equal_func (into, json_node_get_string (v), g_str_equal, NULL))
+      g_ptr_array_add (into, g_strdup (json_node_get_string (v)));
+}
+
+/* intra-pool: storage moves to the mapped SRs, the VM to the host */
+static void
+fin_migrate_intra (SimOp *op)
+{
+  Sim *sim = op->call->sim;
+  SimRow *vm = op_vm (op);
+  SimRow *host = sim_db_find (sim, op->s1);
+  JsonObject *map = op->data;
+  JsonNode *vbds = sim_row_value (vm, "VBDs");
+
+  for (guint i = 0; vbds && i < json_array_get_length (json_node_get_array (vbds)); i++)
+    {
+      SimRow *vbd = sim_db_find (sim, json_array_get_string_element (json_node_get_array (vbds), i));
+      SimRow *vdi = vbd && !sim_row_bool (vbd, "empty") ? sim_row_deref (sim, vbd, "VDI") : NULL;
+      JsonNode *sr = vdi ? mig_map_get (map, vdi->ref) : NULL;
+      SimRow *to = sr ? sim_db_find (sim, json_node_get_string (sr)) : NULL;
+      if (to && to != sim_row_deref (sim, vdi, "SR"))
+        sim_row_set_ref (sim, vdi, "SR", to);
+    }
+  if (sim_row_deref (sim, vm, "resident_on") != NULL)
+    vm_power_to (sim, vm, host, sim_row_str (vm, "power_state"));
+  sim_message_new (sim, "VM_MIGRATED", 5, vm, "VM migrated");
+  sim_call_return (op->call, sv_str (vm->ref));
+}
+
+static void
+migrate_common (SimCall *call,
+                gboolean send)
+{
+  Sim *sim = call->sim;
+  JsonNode *dest = sim_arg (call, 1);
+  JsonNode *vdi_map = sim_arg (call, 3);
+  JsonNode *vif_map = sim_arg (call, 4);
+  JsonNode *options = sim_arg (call, 5);
+  JsonObject *d, *opts;
+  const char *master, *session, *host_ref, *copy;
+  SimRow *host;
+  JsonNode *vbds, *vifs;
+  Mig *m;
+  VM_ARG (call);
+
+  if (!vm_check (call, vm, send ? "migrate_send" : "assert_can_migrate", "running|halted|suspended"))
+    return;
+  d = dest && JSON_NODE_HOLDS_OBJECT (dest) ? json_node_get_object (dest) : NULL;
+  master = d && json_object_has_member (d, "master") ? json_object_get_string_member (d, "master") : NULL;
+  session = d && json_object_has_member (d, "session_id") ? json_object_get_string_member (d, "session_id") : NULL;
+  host_ref = d && json_object_has_member (d, "host") ? json_object_get_string_member (d, "host") : NULL;
+  if (!master || !session || !host_ref)
+    {
+      sim_call_failf (call, "INTERNAL_ERROR", "Not_found", NULL);
+      return;
+    }
+  opts = options && JSON_NODE_HOLDS_OBJECT (options) ? json_node_get_object (options) : NULL;
+  copy = opts && json_object_has_member (opts, "copy") ? json_object_get_string_member (opts, "copy") : NULL;
+
+  /* every disk in the VDI map */
+  vbds = sim_row_value (vm, "VBDs");
+  for (guint i = 0; vbds && i < json_array_get_length (json_node_get_array (vbds)); i++)
+    {
+      SimRow *vbd = sim_db_find (sim, json_array_get_string_element (json_node_get_array (vbds), i));
+      SimRow *vdi;
+      if (vbd == NULL || sim_row_bool (vbd, "empty") || strcmp (sim_row_str (vbd, "type"), "CD") == 0)
+        continue;
+      vdi = sim_row_deref (sim, vbd, "VDI");
+      if (vdi && (vdi_map == NULL || !JSON_NODE_HOLDS_OBJECT (vdi_map)
+                  || mig_map_get (json_node_get_object (vdi_map), vdi->ref) == NULL))
+        {
+          sim_call_failf (call, "VDI_NOT_IN_MAP", vdi->ref, NULL);
+          return;
+        }
+    }
+
+  host = sim_db_get (sim, sim_model_class (sim->model, "host"), host_ref);
+  if (host != NULL)
+    {
+      /* intra-pool */
+      SimRow *sr;
+      SimOp *op;
+
+      if (vif_map && JSON_NODE_HOLDS_OBJECT (vif_map) && json_object_get_size (json_node_get_object (vif_map)) > 0)
+        {
+          sim_call_failf (call, "OPERATION_NOT_ALLOWED",
+                          "VIF mapping is not allowed for intra-pool migration -all VIFs must be on the same network",
+                          NULL);
+          return;
+        }
+      if (strcmp (sim_row_str (vm, "power_state"), "Halted") != 0 && sim_row_deref (sim, vm, "resident_on") != host
+          && !check_host_memory (call, vm, host))
+        return;
+      if (!sim_row_bool (host, "enabled"))
+        {
+          sim_call_failf (call, "HOST_DISABLED", host->ref, NULL);
+          return;
+        }
+      {
+        JsonObjectIter it;
+        const char *k;
+        JsonNode *v;
+        if (vdi_map && JSON_NODE_HOLDS_OBJECT (vdi_map))
+          json_object_iter_init (&it, json_node_get_object (vdi_map));
+        while (vdi_map && JSON_NODE_HOLDS_OBJECT (vdi_map) && json_object_iter_next (&it, &k, &v))
+          if (JSON_NODE_HOLDS_VALUE (v) && sim_db_get (sim, sim_model_class (sim->model, "SR"),
+                                                       json_node_get_string (v)) == NULL)
+            {
+              sim_call_failf (call, "HANDLE_INVALID", "SR", json_node_get_string (v), NULL);
+              return;
+            }
+      }
+      (void) sr;
+      if (!send)
+        {
+          sim_call_return (call, NULL);
+          return;
+        }
+      op = sim_op_start (call, vm, "migrate_send", sim_scaled (sim, 6.0), fin_migrate_intra, op_cancelled);
+      if (op)
+        {
+          op->s1 = g_strdup (host->ref);
+          op->data = vdi_map && JSON_NODE_HOLDS_OBJECT (vdi_map) ? json_object_ref (json_node_get_object (vdi_map))
+                                                                 : json_object_new ();
+          op->data_free = (GDestroyNotify) json_object_unref;
+        }
+      return;
+    }
+
+  /* cross-pool */
+  if (copy && g_ascii_strcasecmp (copy, "true") == 0 && strcmp (sim_row_str (vm, "power_state"), "Halted") != 0)
+    {
+      sim_call_failf (call, "VM_BAD_POWER_STATE", vm->ref, "halted", lower_state (vm), NULL);
+      return;
+    }
+  vifs = sim_row_value (vm, "VIFs");
+  for (guint i = 0; vifs && i < json_array_get_length (json_node_get_array (vifs)); i++)
+    {
+      const char *ref = json_array_get_string_element (json_node_get_array (vifs), i);
+      SimRow *vif = sim_db_find (sim, ref);
+      JsonObject *vm_map = vif_map && JSON_NODE_HOLDS_OBJECT (vif_map) ? json_node_get_object (vif_map) : NULL;
+      gboolean mapped = vm_map && mig_map_get (vm_map, ref) != NULL;
+
+      /* or another mapped VIF with the same MAC */
+      for (guint j = 0; vif && vm_map && !mapped && j < json_array_get_length (json_node_get_array (vifs)); j++)
+        {
+          SimRow *o = sim_db_find (sim, json_array_get_string_element (json_node_get_array (vifs), j));
+          if (o && o != vif && mig_map_get (vm_map, o->ref) && g_strcmp0 (sim_row_str (o, "MAC"),
+                                                                          sim_row_str (vif, "MAC")) == 0)
+            {
+              json_object_set_member (vm_map, ref, json_node_copy (mig_map_get (vm_map, o->ref)));
+              mapped = TRUE;
+            }
+        }
+      if (!mapped)
+        {
+          sim_call_failf (call, "VIF_NOT_IN_MAP", ref, NULL);
+          return;
+        }
+    }
+
+  m = g_new0 (Mig, 1);
+  m->call = call;
+  m->sim = sim;
+  m->send = send;
+  m->copy = copy && g_ascii_strcasecmp (copy, "true") == 0;
+  m->live = TRUE;
+  m->vm_ref = g_strdup (vm->ref);
+  m->url = g_strdup (master);
+  while (g_str_has_suffix (m->url, "/"))
+    m->url[strlen (m->url) - 1] = '\0';
+  m->session = g_strdup (session);
+  m->host = g_strdup (host_ref);
+  m->vdi_map = vdi_map && JSON_NODE_HOLDS_OBJECT (vdi_map) ? json_object_ref (json_node_get_object (vdi_map))
+                                                           : json_object_new ();
+  m->vif_map = vif_map && JSON_NODE_HOLDS_OBJECT (vif_map) ? json_object_ref (json_node_get_object (vif_map))
+                                                           : json_object_new ();
+  m->srs = g_ptr_array_new_with_free_func (g_free);
+  m->nets = g_ptr_array_new_with_free_func (g_free);
+  m->vbds = g_ptr_array_new_with_free_func (g_free);
+  m->vifs = g_ptr_array_new_with_free_func (g_free);
+  m->made_vdis = g_ptr_array_new_with_free_func (g_free);
+  collect_refs (m->srs, m->vdi_map);
+  collect_refs (m->nets, m->vif_map);
+  for (guint i = 0; vbds && i < json_array_get_length (json_node_get_array (vbds)); i++)
+    g_ptr_array_add (m->vbds, g_strdup (json_array_get_string_element (json_node_get_array (vbds), i)));
+  for (guint i = 0; vifs && i < json_array_get_length (json_node_get_array (vifs)); i++)
+    g_ptr_array_add (m->vifs, g_strdup (json_array_get_string_element (json_node_get_array (vifs), i)));
+  m->steps = 3 + m->vbds->len + m->vifs->len;
+  m->soup = soup_session_new ();
+  if (send && call->task_ref)
+    {
+      sim_row_map_put_str (sim, vm, "current_operations", call->task_ref, "migrate_send");
+      sim_vm_update_allowed (sim, vm);
+    }
+  mig_remote (m, mig_host_enabled, "host.get_enabled", sv_str (host_ref), NULL);
+}
+
+static void
+h_vm_assert_can_migrate (SimCall *call)
+{
+  migrate_common (call, FALSE);
 }
 
 static void
 h_vm_migrate_send (SimCall *call)
 {
-  Sim *sim = call->sim;
-  JsonNode *dest = sim_arg (call, 1);
-  JsonObject *d;
-  const char *master, *session, *host;
-  GString *body;
-  Migration *m;
-  SoupMessage *msg;
-  g_autofree char *url = NULL;
-  VM_ARG (call);
-
-  if (!vm_check (call, vm, "migrate_send", "running|halted|suspended"))
-    return;
-  d = dest && JSON_NODE_HOLDS_OBJECT (dest) ? json_node_get_object (dest) : NULL;
-  master = d && json_object_has_member (d, "master") ? json_object_get_string_member (d, "master") : NULL;
-  session = d && json_object_has_member (d, "session_id") ? json_object_get_string_member (d, "session_id") : NULL;
-  host = d && json_object_has_member (d, "host") ? json_object_get_string_member (d, "host") : NULL;
-  if (!master || !session || !host)
-    {
-      sim_call_failf (call, "VM_MIGRATE_FAILED", vm->ref, "", "", "bad destination map", NULL);
-      return;
-    }
-  /* the destination gets the VM through its constructor */
-  body = g_string_new ("{\"jsonrpc\":\"2.0\",\"method\":\"VM.create\",\"params\":[");
-  sim_write_string (body, session);
-  g_string_append_c (body, ',');
-  {
-    GString *rec = g_string_new (NULL);
-    g_autoptr(JsonParser) p = json_parser_new ();
-    JsonObject *ro;
-    sim_write_record (rec, vm);
-    json_parser_load_from_data (p, rec->str, rec->len, NULL);
-    ro = json_node_get_object (json_parser_get_root (p));
-    for (const char **k = (const char *[]) { "VBDs", "VIFs", "consoles", "metrics", "guest_metrics", "affinity",
-                                             "parent", "children", "snapshots", "snapshot_of", "suspend_VDI",
-                                             "current_operations", "allowed_operations", "suspend_SR", "uuid", NULL };
-         *k; k++)
-      json_object_remove_member (ro, *k);
-    if (strcmp (sim_row_str (vm, "power_state"), "Halted") != 0)
-      json_object_set_string_member (ro, "resident_on", host);
-    else
-      json_object_remove_member (ro, "resident_on");
-    sim_write_node (body, json_parser_get_root (p));
-    g_string_free (rec, TRUE);
-  }
-  g_string_append (body, "],\"id\":1}");
-  url = g_strconcat (master, "/jsonrpc", NULL);
-  msg = soup_message_new ("POST", url);
-  if (msg == NULL)
-    {
-      g_string_free (body, TRUE);
-      sim_call_failf (call, "VM_MIGRATE_FAILED", vm->ref, "", "", "bad destination URL", NULL);
-      return;
-    }
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_cert), NULL);
-  {
-    gsize len = body->len;
-    g_autoptr(GBytes) b = g_bytes_new_take (g_string_free (body, FALSE), len);
-    soup_message_set_request_body_from_bytes (msg, "application/json", b);
-  }
-  m = g_new0 (Migration, 1);
-  m->call = call;
-  m->vm_ref = g_strdup (vm->ref);
-  m->session = soup_session_new ();
-  if (call->task_ref)
-    sim_row_map_put_str (sim, vm, "current_operations", call->task_ref, "migrate_send");
-  soup_session_send_and_read_async (m->session, msg, G_PRIORITY_DEFAULT, NULL, migrate_done, m);
-  g_object_unref (msg);
+  migrate_common (call, TRUE);
 }
 
 /* The SR of every disk of @vm must be plugged on @host. */
@@ -1266,6 +1955,7 @@ sim_ops_init (Sim *sim)
   sim_register (sim, "VM.pool_migrate", h_vm_pool_migrate);
   sim_register (sim, "VM.migrate_send", h_vm_migrate_send);
   sim_register (sim, "host.migrate_receive", h_host_migrate_receive);
+  sim_register (sim, "VM.assert_can_migrate", h_vm_assert_can_migrate);
   sim_register (sim, "VM.set_memory_limits", h_vm_set_memory_limits);
   sim_register (sim, "VM.assert_can_boot_here", h_vm_assert_can_boot_here);
   sim_register (sim, "VM.set_memory_dynamic_range", h_vm_set_memory_dynamic_range);

@@ -531,6 +531,61 @@ h_pool_create_vlan (SimCall *call)
   sim_call_return (call, out);
 }
 
+/* pool.create_VLAN_from_PIF (pif, network, VLAN): the VLAN on the
+ * physical PIFs of every host with the device of @pif (xapi_pool.ml). */
+static void
+h_pool_create_vlan_from_pif (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *tag = sim_arg (call, 2);
+  JsonNode *out;
+  SimClass *pifs = sim_model_class (sim->model, "PIF");
+  g_autoptr(GPtrArray) rows = sim_rows_array (pifs);
+  const char *device;
+  ROW_ARG (pif, 0);
+  ROW_ARG (net, 1);
+
+  if (tag == NULL || json_node_get_int (tag) < 0 || json_node_get_int (tag) > 4094)
+    {
+      g_autofree char *t = g_strdup_printf ("%" G_GINT64_FORMAT, tag ? json_node_get_int (tag) : -1);
+      sim_call_failf (call, "VLAN_TAG_INVALID", t, NULL);
+      return;
+    }
+  if (sim_row_int (pif, "VLAN") >= 0)
+    {
+      sim_call_failf (call, "PIF_IS_VLAN", pif->ref, NULL);
+      return;
+    }
+  device = sim_row_str (pif, "device");
+  /* the tag must be free on that device */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SimRow *p = rows->pdata[i];
+      if (g_strcmp0 (sim_row_str (p, "device"), device) == 0 && sim_row_int (p, "VLAN") == json_node_get_int (tag))
+        {
+          sim_call_failf (call, "PIF_VLAN_EXISTS", sim_row_str (p, "device"), NULL);
+          return;
+        }
+    }
+  out = sv_empty_set ();
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SimRow *p = rows->pdata[i];
+      if (g_strcmp0 (sim_row_str (p, "device"), device) == 0 && sim_row_int (p, "VLAN") < 0 && sim_row_bool (p, "physical"))
+        {
+          SimRow *vlan = sim_db_add (sim, "VLAN", NULL);
+          SimRow *npif = new_pif (sim, sim_row_deref (sim, p, "host"), net, device, json_node_get_int (tag),
+                                  sim_row_str (p, "MAC"));
+          sim_row_set_ref (sim, vlan, "tagged_PIF", p);
+          sim_row_set_ref (sim, vlan, "untagged_PIF", npif);
+          sim_row_set_int (sim, vlan, "tag", json_node_get_int (tag));
+          sim_row_set_ref (sim, npif, "VLAN_master_of", vlan);
+          json_array_add_string_element (json_node_get_array (out), npif->ref);
+        }
+    }
+  sim_call_return (call, out);
+}
+
 static void
 h_bond_create (SimCall *call)
 {
@@ -850,6 +905,7 @@ sim_ops2_init (Sim *sim)
   sim_register (sim, "VLAN.create", h_vlan_create);
   sim_register (sim, "VLAN.destroy", h_vlan_destroy);
   sim_register (sim, "pool.create_VLAN", h_pool_create_vlan);
+  sim_register (sim, "pool.create_VLAN_from_PIF", h_pool_create_vlan_from_pif);
   sim_register (sim, "Bond.create", h_bond_create);
   sim_register (sim, "Bond.destroy", h_bond_destroy);
   sim_register (sim, "network.destroy", h_network_destroy);

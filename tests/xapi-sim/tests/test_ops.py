@@ -270,15 +270,177 @@ def test_hosts_and_ha():
     assert not FAST.call("pool.get_ha_enabled", S, pool)
 
 
+def mgmt_network(sim, s, host):
+    for ref, pif in sim.call("PIF.get_all_records", s).items():
+        if pif["host"] == host and pif["management"]:
+            return pif["network"]
+    raise AssertionError("no management PIF")
+
+
+def disk_vdis(sim, s, v):
+    out = []
+    for vbd in sim.call("VM.get_VBDs", s, v):
+        r = sim.call("VBD.get_record", s, vbd)
+        if r["type"] == "Disk" and not r["empty"]:
+            out.append(r["VDI"])
+    return out
+
+
+def test_migrate_receive():
+    dest_host = FAST.call("host.get_all", S)[0]
+    net = mgmt_network(FAST, S, dest_host)
+    token = FAST.call("host.migrate_receive", S, dest_host, net, {})
+    assert token["host"] == dest_host and set(token) >= {"master", "xenops", "SM", "session_id"}
+    # a session of its own for the sender, valid on the destination
+    assert token["session_id"] != S
+    assert FAST.call("session.get_this_host", token["session_id"], token["session_id"]) == dest_host
+    assert "/services/xenops?session_id=" in token["xenops"]
+    # a network without a PIF on that host cannot take the migration traffic
+    lonely = FAST.call("network.create", S, {"name_label": "no-pifs"})
+    expect_error(FAST.call, "HOST_CANNOT_ATTACH_NETWORK", "host.migrate_receive", S, dest_host, lonely, {})
+    FAST.call("network.destroy", S, lonely)
+
+
+def test_pool_create_vlan_from_pif():
+    pifs = FAST.call("PIF.get_all_records", S)
+    eth1 = [r for r, p in pifs.items() if p["device"] == "eth1" and p["physical"] and p["VLAN"] == -1]
+    assert eth1
+    net = FAST.call("network.create", S, {"name_label": "vlan-77"})
+    expect_error(FAST.call, "VLAN_TAG_INVALID", "pool.create_VLAN_from_PIF", S, eth1[0], net, 5000)
+    made = FAST.call("pool.create_VLAN_from_PIF", S, eth1[0], net, 77)
+    hosts = FAST.call("host.get_all", S)
+    assert len(made) == len(hosts)
+    assert {FAST.call("PIF.get_host", S, p) for p in made} == set(hosts)
+    assert all(FAST.call("PIF.get_VLAN", S, p) == 77 for p in made)
+    assert set(FAST.call("network.get_PIFs", S, net)) == set(made)
+    expect_error(FAST.call, "PIF_VLAN_EXISTS", "pool.create_VLAN_from_PIF", S, eth1[0], net, 77)
+    expect_error(FAST.call, "PIF_IS_VLAN", "pool.create_VLAN_from_PIF", S, made[0], net, 78)
+    for p in made:
+        FAST.call("VLAN.destroy", S, FAST.call("PIF.get_VLAN_master_of", S, p))
+    FAST.call("network.destroy", S, net)
+
+
+def test_migrate_checks():
+    """VM.assert_can_migrate from SLOW's pool to FAST's, error by error."""
+    v = SLOW.by_name(T, "VM", "lab-debian")
+    dest_host = FAST.call("host.get_all", S)[1]
+    token = FAST.call("host.migrate_receive", S, dest_host, mgmt_network(FAST, S, dest_host), {})
+    sr = FAST.call("pool.get_default_SR", S, FAST.call("pool.get_all", S)[0])
+    net = mgmt_network(FAST, S, dest_host)
+    vdis = disk_vdis(SLOW, T, v)
+    vifs = SLOW.call("VM.get_VIFs", T, v)
+    vdi_map = {d: sr for d in vdis}
+    vif_map = {f: net for f in vifs}
+    desc = expect_error(SLOW.call, "VDI_NOT_IN_MAP", "VM.assert_can_migrate", T, v, token, True, {}, vif_map, {})
+    assert desc[1] in vdis
+    desc = expect_error(SLOW.call, "VIF_NOT_IN_MAP", "VM.assert_can_migrate", T, v, token, True, vdi_map, {}, {})
+    assert desc[1] in vifs
+    expect_error(SLOW.call, "VM_BAD_POWER_STATE", "VM.assert_can_migrate", T, v, token, True, vdi_map, vif_map,
+                 {"copy": "true"})
+    # an SR the destination does not have
+    expect_error(SLOW.call, "HANDLE_INVALID", "VM.assert_can_migrate", T, v, token, True,
+                 {d: "OpaqueRef:no-such-sr" for d in vdis}, vif_map, {})
+    # a disabled destination
+    FAST.call("host.disable", S, dest_host)
+    desc = expect_error(SLOW.call, "HOST_DISABLED", "VM.assert_can_migrate", T, v, token, True, vdi_map, vif_map,
+                        {})
+    assert desc[1] == dest_host
+    FAST.call("host.enable", S, dest_host)
+    SLOW.call("VM.assert_can_migrate", T, v, token, True, vdi_map, vif_map, {})
+    # a paused VM cannot move
+    router = SLOW.by_name(T, "VM", "lab-router")
+    SLOW.call("VM.pause", T, router)
+    expect_error(SLOW.call, "VM_BAD_POWER_STATE", "VM.assert_can_migrate", T, router, token, True, {}, {}, {})
+    SLOW.call("VM.unpause", T, router)
+    # too big for the destination: a running 100 GiB VM of FAST towards SLOW's 64 GiB host
+    big = vm("fileserver")
+    FAST.call("VM.set_memory_limits", S, big, 100 << 30, 100 << 30, 100 << 30, 100 << 30)
+    FAST.call("VM.start", S, big, False, False)
+    lab = SLOW.call("host.get_all", T)[0]
+    back = SLOW.call("host.migrate_receive", T, lab, mgmt_network(SLOW, T, lab), {})
+    lab_sr = SLOW.call("pool.get_default_SR", T, SLOW.call("pool.get_all", T)[0])
+    desc = expect_error(FAST.call, "HOST_NOT_ENOUGH_FREE_MEMORY", "VM.assert_can_migrate", S, big, back, True,
+                        {d: lab_sr for d in disk_vdis(FAST, S, big)},
+                        {f: mgmt_network(SLOW, T, lab) for f in FAST.call("VM.get_VIFs", S, big)}, {})
+    assert int(desc[1]) == 100 << 30 and int(desc[2]) < 100 << 30
+    FAST.call("VM.hard_shutdown", S, big)
+    FAST.call("VM.set_memory_limits", S, big, 4 << 30, 4 << 30, 4 << 30, 4 << 30)
+
+
 def test_migrate_send_between_sims():
     v = SLOW.by_name(T, "VM", "lab-debian")
+    src_rec = SLOW.call("VM.get_record", T, v)
+    vdis = disk_vdis(SLOW, T, v)
+    sizes = sorted(SLOW.call("VDI.get_virtual_size", T, d) for d in vdis)
+    macs = sorted(SLOW.call("VIF.get_MAC", T, f) for f in src_rec["VIFs"])
     dest_host = FAST.call("host.get_all", S)[0]
-    token = FAST.call("host.migrate_receive", S, dest_host, FAST.call("network.get_all", S)[0], {})
-    assert token["host"] == dest_host and token["session_id"] == S
-    new = SLOW.call("VM.migrate_send", T, v, token, True, {}, {}, {})
+    net = mgmt_network(FAST, S, dest_host)
+    sr = FAST.call("pool.get_default_SR", S, FAST.call("pool.get_all", S)[0])
+    free_before = FAST.call("host_metrics.get_memory_free", S, FAST.call("host.get_metrics", S, dest_host))
+    token = FAST.call("host.migrate_receive", S, dest_host, net, {})
+    task = SLOW.call("Async.VM.migrate_send", T, v, token, True, {d: sr for d in vdis},
+                     {f: net for f in src_rec["VIFs"]}, {})
+    # the source VM is busy while it moves
+    assert "migrate_send" in SLOW.call("VM.get_current_operations", T, v).values()
+    trec = SLOW.wait_task(T, task, timeout=60)
+    assert trec["status"] == "success", trec["error_info"]
+    new = re.search(r"OpaqueRef:[^<]*", trec["result"]).group(0)
     expect_error(SLOW.call, "HANDLE_INVALID", "VM.get_record", T, v)
+    for d in vdis:
+        expect_error(SLOW.call, "HANDLE_INVALID", "VDI.get_record", T, d)
     rec = FAST.call("VM.get_record", S, new)
     assert rec["name_label"] == "lab-debian" and rec["power_state"] == "Running" and rec["resident_on"] == dest_host
+    assert rec["memory_static_max"] == src_rec["memory_static_max"]
+    free_after = FAST.call("host_metrics.get_memory_free", S, FAST.call("host.get_metrics", S, dest_host))
+    assert free_before - free_after == rec["memory_static_max"]
+    new_vdis = disk_vdis(FAST, S, new)
+    assert sorted(FAST.call("VDI.get_virtual_size", S, d) for d in new_vdis) == sizes
+    assert all(FAST.call("VDI.get_SR", S, d) == sr for d in new_vdis)
+    assert sorted(FAST.call("VIF.get_MAC", S, f) for f in rec["VIFs"]) == macs
+    assert all(FAST.call("VIF.get_network", S, f) == net for f in rec["VIFs"])
+
+
+def test_migrate_send_failure_leaves_nothing():
+    """A failure on the destination half-way: nothing stays there, the VM stays here."""
+    v = SLOW.by_name(T, "VM", "lab-router")
+    vdis = disk_vdis(SLOW, T, v)
+    vifs = SLOW.call("VM.get_VIFs", T, v)
+    dest_host = FAST.call("host.get_all", S)[2]
+    net = mgmt_network(FAST, S, dest_host)
+    sr = FAST.call("pool.get_default_SR", S, FAST.call("pool.get_all", S)[0])
+    vms_before = set(FAST.call("VM.get_all", S))
+    vdis_before = set(FAST.call("VDI.get_all", S))
+    token = FAST.call("host.migrate_receive", S, dest_host, net, {})
+    FAST.ctl("/fail-next", {"method": "VIF.create", "error": ["INTERNAL_ERROR", "injected"]})
+    desc = expect_error(SLOW.call, "INTERNAL_ERROR", "VM.migrate_send", T, v, token, True, {d: sr for d in vdis},
+                        {f: net for f in vifs}, {})
+    assert desc[1] == "injected"
+    assert set(FAST.call("VM.get_all", S)) == vms_before
+    assert set(FAST.call("VDI.get_all", S)) == vdis_before
+    rec = SLOW.call("VM.get_record", T, v)
+    assert rec["power_state"] == "Running" and rec["current_operations"] == {}
+    assert all(SLOW.call("VDI.get_SR", T, d) for d in vdis)
+
+
+def test_migrate_intra_pool_storage():
+    v = [r for r, x in sorted(FAST.call("VM.get_all_records", S).items())
+         if x["power_state"] == "Running" and not x["is_control_domain"] and disk_vdis(FAST, S, r)][0]
+    src = FAST.call("VM.get_resident_on", S, v)
+    dst = [h for h in FAST.call("host.get_all", S) if h != src][0]
+    token = FAST.call("host.migrate_receive", S, dst, mgmt_network(FAST, S, dst), {})
+    vdis = disk_vdis(FAST, S, v)
+    # the local SR of the destination host
+    pbds = FAST.call("PBD.get_all_records", S)
+    srs = FAST.call("SR.get_all_records", S)
+    other = [p["SR"] for p in pbds.values() if p["host"] == dst and not srs[p["SR"]]["shared"]
+             and srs[p["SR"]]["content_type"] != "iso"][0]
+    assert other != FAST.call("VDI.get_SR", S, vdis[0])
+    expect_error(FAST.call, "OPERATION_NOT_ALLOWED", "VM.assert_can_migrate", S, v, token, True,
+                 {d: other for d in vdis}, {FAST.call("VM.get_VIFs", S, v)[0]: "OpaqueRef:x"}, {})
+    FAST.call("VM.assert_can_migrate", S, v, token, True, {d: other for d in vdis}, {}, {})
+    assert FAST.call("VM.migrate_send", S, v, token, True, {d: other for d in vdis}, {}, {}) == v
+    assert FAST.call("VM.get_resident_on", S, v) == dst
+    assert all(FAST.call("VDI.get_SR", S, d) == other for d in vdis)
 
 
 def main():
@@ -286,7 +448,9 @@ def main():
     try:
         rc = run([test_start_shutdown_cycle, test_template_and_memory_errors, test_async_task_progress_and_cancel,
                   test_async_result_and_sync_tasks, test_snapshots, test_pool_migrate, test_devices, test_storage,
-                  test_networks, test_hosts_and_ha, test_migrate_send_between_sims])
+                  test_networks, test_hosts_and_ha, test_migrate_receive, test_pool_create_vlan_from_pif,
+                  test_migrate_checks, test_migrate_send_between_sims, test_migrate_send_failure_leaves_nothing,
+                  test_migrate_intra_pool_storage])
     finally:
         r1 = FAST.stop()
         r2 = SLOW.stop()
