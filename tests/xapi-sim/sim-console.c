@@ -26,6 +26,7 @@ typedef struct {
 } Console;
 
 static GHashTable *consoles;   /* vm ref -> Console */
+static guint n_requests;       /* CONNECT heads received */
 /* libvncserver runs each screen in its own thread (its reads block until
  * data arrives, which would stall a single-threaded loop that also feeds it
  * through the TLS pump); the key log is shared with those threads. */
@@ -206,6 +207,7 @@ sim_console_connect (Sim        *sim,
   GSocket *client_sock;
   g_autoptr(GIOStream) base = NULL;
 
+  n_requests++;
   if (!g_str_has_prefix (target, "/console"))
     {
       reply (stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
@@ -280,6 +282,12 @@ sim_console_connect (Sim        *sim,
       client_sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base));
     }
   sim_pump_start (stream, client_sock, G_IO_STREAM (b), sb);
+}
+
+guint
+sim_console_request_count (Sim *sim)
+{
+  return n_requests;
 }
 
 char *sim_console_keys (Sim *sim, const char *vm_ref);

@@ -75,7 +75,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *scenario = NULL, *address = NULL, *user = NULL, *password = NULL;
-  gboolean tls = FALSE, no_tls = FALSE;
+  gboolean tls = FALSE, no_tls = FALSE, per_host_certs = FALSE;
   int hosts = 16, vms = 5000, port = 0, control_port = 0;
   double time_scale = 1.0;
   GOptionEntry entries[] = {
@@ -86,6 +86,8 @@ main (int    argc,
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on every host address (0: pick one)", "PORT" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "HTTPS with a self-signed certificate (default)", NULL },
     { "no-tls", 0, 0, G_OPTION_ARG_NONE, &no_tls, "Plain HTTP", NULL },
+    { "per-host-certificates", 0, 0, G_OPTION_ARG_NONE, &per_host_certs,
+      "Each host serves a certificate of its own (default: one for all)", NULL },
     { "user", 0, 0, G_OPTION_ARG_STRING, &user, "Administrator user name (root)", "NAME" },
     { "password", 0, 0, G_OPTION_ARG_STRING, &password, "Its password (default: any)", "PASS" },
     { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &time_scale, "Multiply operation durations by F (1.0)", "F" },
@@ -113,6 +115,7 @@ main (int    argc,
   sim->address = g_strdup (address ? address : "127.0.0.1");
   sim->port = port;
   sim->tls = !no_tls;
+  sim->per_host_certs = per_host_certs;
   sim->user = g_strdup (user ? user : "root");
   sim->password = g_strdup (password);
   sim->time_scale = time_scale > 0 ? time_scale : 1.0;

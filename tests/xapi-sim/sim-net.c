@@ -14,7 +14,7 @@
 #include "sim.h"
 
 struct _SimNet {
-  GTlsCertificate *cert;
+  GPtrArray       *certs;        /* GTlsCertificate per host index (all the same one unless per-host) */
   SoupServer      *soup;
   GPtrArray       *services;     /* GSocketService per host */
   SoupServer      *control;
@@ -328,7 +328,8 @@ incoming (GSocketService    *service,
 
   if (sim->tls)
     {
-      c->stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection), sim->net->cert, NULL));
+      c->stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
+                                                            sim_net_host_certificate (sim, c->host), NULL));
       if (c->stream == NULL)
         {
           conn_free (c);
@@ -430,12 +431,16 @@ listen_all (Sim     *sim,
   return FALSE;
 }
 
+/* A self-signed certificate (fresh EC key) for @cn, valid for @ip, or for
+ * every host address when @ip is NULL. */
 static GTlsCertificate *
-make_certificate (Sim     *sim,
-                  GError **error)
+make_certificate (Sim        *sim,
+                  const char *cn,
+                  const char *ip,
+                  GError    **error)
 {
   g_autofree char *dir = g_dir_make_tmp ("xapi-sim-XXXXXX", error);
-  g_autofree char *key = NULL, *cert = NULL, *san = NULL;
+  g_autofree char *key = NULL, *cert = NULL, *subj = NULL;
   g_autoptr(GString) sans = g_string_new ("subjectAltName=DNS:localhost");
   g_autoptr(GSubprocess) proc = NULL;
   GTlsCertificate *result = NULL;
@@ -444,11 +449,13 @@ make_certificate (Sim     *sim,
     return NULL;
   key = g_build_filename (dir, "key.pem", NULL);
   cert = g_build_filename (dir, "cert.pem", NULL);
+  subj = g_strdup_printf ("/CN=%s", cn);
   for (guint i = 0; i < sim->host_addrs->len; i++)
-    g_string_append_printf (sans, ",IP:%s", (char *) sim->host_addrs->pdata[i]);
+    if (ip == NULL || strcmp (ip, sim->host_addrs->pdata[i]) == 0)
+      g_string_append_printf (sans, ",IP:%s", (char *) sim->host_addrs->pdata[i]);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error,
                            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                           "-nodes", "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=xapi-sim",
+                           "-nodes", "-keyout", key, "-out", cert, "-days", "30", "-subj", subj,
                            "-addext", sans->str, NULL);
   if (proc && g_subprocess_wait_check (proc, NULL, error))
     result = g_tls_certificate_new_from_files (cert, key, error);
@@ -456,6 +463,149 @@ make_certificate (Sim     *sim,
   g_unlink (cert);
   g_rmdir (dir);
   return result;
+}
+
+/* "AB:CD:..." as xapi prints fingerprints (Certificates.pp_hash). */
+static char *
+certificate_fingerprint (GTlsCertificate *cert,
+                         GChecksumType    type)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GChecksum) sum = g_checksum_new (type);
+  guint8 digest[64];
+  gsize len = sizeof digest;
+  GString *out = g_string_new (NULL);
+
+  g_object_get (cert, "certificate", &der, NULL);
+  g_checksum_update (sum, der->data, der->len);
+  g_checksum_get_digest (sum, digest, &len);
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (out, "%s%02X", i ? ":" : "", digest[i]);
+  return g_string_free (out, FALSE);
+}
+
+static JsonNode *
+sv_datetime (GDateTime *dt)
+{
+  g_autofree char *s = sim_datetime (dt ? g_date_time_to_unix (dt) : 0);
+  return sv_str (s);
+}
+
+/* The Certificate record of type "host" that xapi keeps for the TLS
+ * certificate host @i serves (Certificates.Db_util.add_cert): the old one
+ * goes, a new one with the new fingerprints comes. */
+static void
+publish_certificate (Sim *sim,
+                     int  i)
+{
+  SimRow *host = sim->hosts->pdata[i];
+  SimClass *cls = sim_model_class (sim->model, "Certificate");
+  GTlsCertificate *cert = sim_net_host_certificate (sim, i);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GDateTime) not_before = NULL, not_after = NULL;
+  g_autofree char *sha256 = NULL, *sha1 = NULL;
+  SimRow *row;
+
+  if (cls == NULL || cert == NULL)
+    return;
+  rows = sim_rows_array (cls);
+  for (guint k = 0; k < rows->len; k++)
+    if (sim_row_deref (sim, rows->pdata[k], "host") == host &&
+        g_strcmp0 (sim_row_str (rows->pdata[k], "type"), "host") == 0)
+      sim_db_remove (sim, rows->pdata[k]);
+
+  sha256 = certificate_fingerprint (cert, G_CHECKSUM_SHA256);
+  sha1 = certificate_fingerprint (cert, G_CHECKSUM_SHA1);
+  g_object_get (cert, "not-valid-before", &not_before, "not-valid-after", &not_after, NULL);
+  row = sim_db_add (sim, "Certificate", NULL);
+  sim_row_set_str (sim, row, "name", "");
+  sim_row_set_str (sim, row, "type", "host");
+  sim_row_set (sim, row, "not_before", sv_datetime (not_before));
+  sim_row_set (sim, row, "not_after", sv_datetime (not_after));
+  sim_row_set_str (sim, row, "fingerprint", sha256);
+  sim_row_set_str (sim, row, "fingerprint_sha256", sha256);
+  sim_row_set_str (sim, row, "fingerprint_sha1", sha1);
+  sim_row_set_ref (sim, row, "host", host);
+}
+
+/* The certificate host @i serves.  One for all hosts by default (a pool
+ * whose admin installed one certificate everywhere); with
+ * --per-host-certificates each host has its own key and certificate, as
+ * every XenServer/XCP-ng host generates at install. */
+GTlsCertificate *
+sim_net_host_certificate (Sim *sim,
+                          int  i)
+{
+  SimNet *net = sim->net;
+
+  if (!sim->tls || net == NULL || net->certs == NULL || i < 0)
+    return NULL;
+  if (!sim->per_host_certs)
+    return net->certs->len > 0 ? net->certs->pdata[0] : NULL;
+  while ((guint) i >= net->certs->len)
+    {
+      g_autoptr(GError) error = NULL;
+      guint k = net->certs->len;
+      const char *name = k < sim->hosts->len ? sim_row_str (sim->hosts->pdata[k], "name_label") : "xapi-sim";
+      GTlsCertificate *cert = make_certificate (sim, name, k < sim->host_addrs->len ? sim->host_addrs->pdata[k] : NULL,
+                                                &error);
+      if (cert == NULL)
+        {
+          g_printerr ("xapi-sim: certificate of host %u: %s\n", k, error->message);
+          return NULL;
+        }
+      g_ptr_array_add (net->certs, cert);
+    }
+  return net->certs->pdata[i];
+}
+
+/* A new key and certificate for host @i (per-host mode), as
+ * host.refresh_server_certificate does; @publish FALSE leaves the database
+ * alone, so clients see a certificate that matches nothing they know (a
+ * changed or impostor certificate). */
+gboolean
+sim_net_replace_certificate (Sim      *sim,
+                             int       i,
+                             gboolean  publish,
+                             GError  **error)
+{
+  GTlsCertificate *cert;
+
+  if (!sim->per_host_certs || sim_net_host_certificate (sim, i) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "needs --per-host-certificates");
+      return FALSE;
+    }
+  cert = make_certificate (sim, sim_row_str (sim->hosts->pdata[i], "name_label"),
+                           (const char *) sim->host_addrs->pdata[i], error);
+  if (cert == NULL)
+    return FALSE;
+  g_object_unref (sim->net->certs->pdata[i]);
+  sim->net->certs->pdata[i] = cert;
+  if (publish)
+    publish_certificate (sim, i);
+  return TRUE;
+}
+
+/* host.get_server_certificate: the PEM of the certificate the host serves
+ * (xapi reads it from its own certificate file). */
+static void
+h_host_get_server_certificate (SimCall *call)
+{
+  SimRow *host = sim_arg_row (call, 0);
+  GTlsCertificate *cert;
+  g_autofree char *pem = NULL;
+
+  if (host == NULL)
+    return;
+  cert = sim_net_host_certificate (call->sim, sim_host_index (call->sim, host));
+  if (cert == NULL)
+    {
+      sim_call_failf (call, "INTERNAL_ERROR", "the host serves no certificate (plain HTTP)", NULL);
+      return;
+    }
+  g_object_get (cert, "certificate-pem", &pem, NULL);
+  sim_call_return (call, sv_str (pem));
 }
 
 static void control_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
@@ -471,11 +621,27 @@ sim_net_start (Sim     *sim,
   sim->net = net;
   net->services = g_ptr_array_new_with_free_func (g_object_unref);
   net->conns = g_ptr_array_new ();
+  net->certs = g_ptr_array_new_with_free_func (g_object_unref);
+  sim_register (sim, "host.get_server_certificate", h_host_get_server_certificate);
   if (sim->tls)
     {
-      net->cert = make_certificate (sim, error);
-      if (net->cert == NULL)
-        return FALSE;
+      if (!sim->per_host_certs)
+        {
+          GTlsCertificate *cert = make_certificate (sim, "xapi-sim", NULL, error);
+
+          if (cert == NULL)
+            return FALSE;
+          g_ptr_array_add (net->certs, cert);
+        }
+      for (guint i = 0; i < sim->hosts->len; i++)
+        {
+          if (sim_net_host_certificate (sim, (int) i) == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no certificate for host %u", i);
+              return FALSE;
+            }
+          publish_certificate (sim, (int) i);
+        }
     }
   net->soup = soup_server_new ("server-header", "xapi-sim", NULL);
   soup_server_add_handler (net->soup, NULL, soup_handler, sim, NULL);
@@ -603,7 +769,7 @@ sim_net_stop (Sim *sim)
   g_object_unref (net->control);
   soup_server_disconnect (net->soup);
   g_object_unref (net->soup);
-  g_clear_object (&net->cert);
+  g_ptr_array_unref (net->certs);
   g_free (net->control_url);
   g_free (net);
   sim->net = NULL;
@@ -769,7 +935,7 @@ control_handler (SoupServer        *server,
       g_string_append (out, sim->storm_timer ? "true" : "false");
       g_string_append (out, ",\"toolstack_down\":");
       g_string_append (out, sim->toolstack_down ? "true" : "false");
-      g_string_append_c (out, '}');
+      g_string_append_printf (out, ",\"console_requests\":%u}", sim_console_request_count (sim));
       reply_json (msg, 200, out);
       return;
     }
@@ -841,6 +1007,38 @@ control_handler (SoupServer        *server,
       sim_write_string (out, sim_row_str (sim_master (sim), "name_label"));
       g_string_append (out, ",\"address\":");
       sim_write_string (out, sim_row_str (sim_master (sim), "address"));
+      g_string_append_c (out, '}');
+      reply_json (msg, 200, out);
+    }
+  else if (strcmp (path, "/replace-certificate") == 0)
+    {
+      /* {"host": name, "publish": bool}: the host gets a new key and
+       * certificate; published (default) updates its Certificate record
+       * like host.refresh_server_certificate, otherwise clients meet a
+       * certificate the pool never announced. */
+      const char *name = obj_str (o, "host");
+      JsonNode *pub = o ? json_object_get_member (o, "publish") : NULL;
+      gboolean publish = pub == NULL || !JSON_NODE_HOLDS_VALUE (pub) || json_node_get_boolean (pub);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *fingerprint = NULL;
+      int target = -1;
+
+      for (guint i = 0; name && i < sim->hosts->len; i++)
+        if (strcmp (sim_row_str (sim->hosts->pdata[i], "name_label"), name) == 0)
+          target = (int) i;
+      if (target < 0)
+        {
+          reply_error (msg, 404, "no such host");
+          return;
+        }
+      if (!sim_net_replace_certificate (sim, target, publish, &error))
+        {
+          reply_error (msg, 400, error->message);
+          return;
+        }
+      fingerprint = certificate_fingerprint (sim_net_host_certificate (sim, target), G_CHECKSUM_SHA256);
+      out = g_string_new ("{\"fingerprint_sha256\":");
+      sim_write_string (out, fingerprint);
       g_string_append_c (out, '}');
       reply_json (msg, 200, out);
     }

@@ -328,6 +328,7 @@ struct _Sim {
   char       *address;        /* base address, 127.0.0.1 */
   int         port;
   gboolean    tls;
+  gboolean    per_host_certs; /* each host its own TLS certificate */
   char       *user;
   char       *password;
   double      time_scale;
@@ -430,6 +431,12 @@ void        sim_net_restart      (Sim         *sim,
                                   double       down_seconds);
 void       sim_net_kill_master   (Sim *sim, double promote_seconds);
 guint       sim_net_connection_count (Sim     *sim);
+GTlsCertificate *sim_net_host_certificate (Sim *sim, int host);
+gboolean    sim_net_replace_certificate (Sim  *sim,
+                                  int          host,
+                                  gboolean     publish,
+                                  GError     **error);
+guint       sim_console_request_count (Sim    *sim);
 char       *sim_host_url         (Sim         *sim,
                                   int          host);
 int         sim_host_index       (Sim         *sim,
