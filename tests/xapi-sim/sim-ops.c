@@ -1930,10 +1930,54 @@ h_vm_set_memory_dynamic_range (SimCall *call)
               dmin, dmax);
 }
 
+/* VM.set_VCPUs_max / set_VCPUs_at_startup (self, value): xapi wants a
+ * halted VM and 0 < VCPUs_at_startup <= VCPUs_max. */
+static void
+set_vcpus (SimCall *call,
+           gboolean max)
+{
+  JsonNode *n = sim_arg (call, 1);
+  gint64 value, other;
+  VM_ARG (call);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    {
+      sim_call_failf (call, "FIELD_TYPE_ERROR", "value", NULL);
+      return;
+    }
+  if (!sim_row_bool (vm, "is_a_template") && !vm_check (call, vm, "changing_VCPUs", "halted"))
+    return;
+  value = json_node_get_int (n);
+  other = sim_row_int (vm, max ? "VCPUs_at_startup" : "VCPUs_max");
+  if (value < 1 || (max ? value < other : value > other))
+    {
+      g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+      sim_call_failf (call, "INVALID_VALUE", max ? "VCPUs_max" : "VCPUs_at_startup", v,
+                      "VCPU values must satisfy: 0 < VCPUs_at_startup <= VCPUs_max", NULL);
+      return;
+    }
+  sim_row_set_int (call->sim, vm, max ? "VCPUs_max" : "VCPUs_at_startup", value);
+  sim_call_return (call, NULL);
+}
+
+static void
+h_vm_set_vcpus_max (SimCall *call)
+{
+  set_vcpus (call, TRUE);
+}
+
+static void
+h_vm_set_vcpus_at_startup (SimCall *call)
+{
+  set_vcpus (call, FALSE);
+}
+
 void
 sim_ops_init (Sim *sim)
 {
   sim_register (sim, "VM.start", h_vm_start);
+  sim_register (sim, "VM.set_VCPUs_max", h_vm_set_vcpus_max);
+  sim_register (sim, "VM.set_VCPUs_at_startup", h_vm_set_vcpus_at_startup);
   sim_register (sim, "VM.start_on", h_vm_start_on);
   sim_register (sim, "VM.clean_shutdown", h_vm_clean_shutdown);
   sim_register (sim, "VM.hard_shutdown", h_vm_hard_shutdown);

@@ -89,6 +89,26 @@ def test_template_and_memory_errors():
                  1 << 30, 4 << 30, 2 << 30, 3 << 30)
 
 
+def test_vcpus():
+    v = vm("legacy-erp")
+    FAST.call("VM.set_VCPUs_at_startup", S, v, 1)
+    # at_startup <= max, both > 0: raise max first, lower at_startup first
+    desc = expect_error(FAST.call, "INVALID_VALUE", "VM.set_VCPUs_at_startup", S, v,
+                        FAST.call("VM.get_VCPUs_max", S, v) + 1)
+    assert desc[1] == "VCPUs_at_startup", desc
+    FAST.call("VM.set_VCPUs_max", S, v, 6)
+    FAST.call("VM.set_VCPUs_at_startup", S, v, 6)
+    expect_error(FAST.call, "INVALID_VALUE", "VM.set_VCPUs_max", S, v, 4)
+    expect_error(FAST.call, "INVALID_VALUE", "VM.set_VCPUs_at_startup", S, v, 0)
+    FAST.call("VM.set_VCPUs_at_startup", S, v, 2)
+    FAST.call("VM.set_VCPUs_max", S, v, 4)
+    rec = FAST.call("VM.get_record", S, v)
+    assert (rec["VCPUs_max"], rec["VCPUs_at_startup"]) == (4, 2), rec
+    # only while halted
+    running = FAST.by_name(S, "VM", "db-primary")
+    expect_error(FAST.call, "VM_BAD_POWER_STATE", "VM.set_VCPUs_max", S, running, 8)
+    expect_error(FAST.call, "VM_BAD_POWER_STATE", "VM.set_VCPUs_at_startup", S, running, 1)
+
 def test_async_task_progress_and_cancel():
     v = SLOW.by_name(T, "VM", "lab-win")
     task = SLOW.call("Async.VM.start", T, v, False, False)
@@ -446,7 +466,8 @@ def test_migrate_intra_pool_storage():
 def main():
     setup()
     try:
-        rc = run([test_start_shutdown_cycle, test_template_and_memory_errors, test_async_task_progress_and_cancel,
+        rc = run([test_start_shutdown_cycle, test_template_and_memory_errors, test_vcpus,
+                  test_async_task_progress_and_cancel,
                   test_async_result_and_sync_tasks, test_snapshots, test_pool_migrate, test_devices, test_storage,
                   test_networks, test_hosts_and_ha, test_migrate_receive, test_pool_create_vlan_from_pif,
                   test_migrate_checks, test_migrate_send_between_sims, test_migrate_send_failure_leaves_nothing,
