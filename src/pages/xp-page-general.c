@@ -71,18 +71,7 @@ entry_apply_cb (AdwEntryRow *row,
   JsonNode *value;
 
   if (g_str_equal (field, "tags"))
-    {
-      g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-      JsonArray *tags = json_array_new ();
-      for (guint i = 0; parts[i] != NULL; i++)
-        {
-          g_strstrip (parts[i]);
-          if (*parts[i] != '\0')
-            json_array_add_string_element (tags, parts[i]);
-        }
-      value = json_node_init_array (json_node_alloc (), tags);
-      json_array_unref (tags);
-    }
+    value = xp_tags_parse (text);
   else
     value = json_node_init_string (json_node_alloc (), text);
   xp_page_set_field (GTK_WIDGET (row), obj, field, value);
@@ -284,7 +273,7 @@ xp_page_general_build (XpPageCtx  *ctx,
   GtkWidget *edit = xp_group_new (page, _("Properties"), NULL);
   GtkWidget *facts = xp_group_new (page, _("Details"), NULL);
   XpKind kind = xp_object_kind (obj);
-  g_autofree char *tags = g_strjoinv (", ", (char **) xp_field_strv (obj, "tags"));
+  g_autofree char *tags = xp_tags_format (obj);
 
   if (xp_field_has (obj, "name_label"))
     edit_row (edit, obj, _("Name"), "name_label", xp_field_str (obj, "name_label"));

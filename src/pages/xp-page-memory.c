@@ -74,20 +74,10 @@ apply_clicked_cb (GtkButton  *button,
   gint64 smax = (gint64) (gtk_spin_button_get_value (GTK_SPIN_BUTTON (e->stat_max)) * MIB);
   JsonArray *params = json_array_new ();
   GWeakRef *ref = g_new0 (GWeakRef, 1);
-  const char *method;
+  const char *method = xp_memory_call (vm, MIN (xp_field_int (vm, "memory_static_min"), dmin),
+                                       MAX (smax, dmax), dmin, dmax, params);
 
   g_weak_ref_init (ref, gtk_widget_get_ancestor (GTK_WIDGET (button), XP_TYPE_DETAILS_VIEW));
-  json_array_add_string_element (params, xapi_object_get_ref (vm));
-  if (g_str_equal (xp_field_enum (vm, "power_state"), "Halted"))
-    {
-      method = "VM.set_memory_limits";
-      json_array_add_int_element (params, MIN (xp_field_int (vm, "memory_static_min"), dmin));
-      json_array_add_int_element (params, MAX (smax, dmax));
-    }
-  else
-    method = "VM.set_memory_dynamic_range";
-  json_array_add_int_element (params, dmin);
-  json_array_add_int_element (params, dmax);
   xapi_connection_call_async (xapi_object_get_connection (vm), method, params, NULL, mem_call_cb, ref);
 }
 

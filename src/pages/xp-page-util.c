@@ -219,6 +219,52 @@ xp_format_bytes (gint64 bytes)
   return g_format_size_full (bytes < 0 ? 0 : (guint64) bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
+JsonNode *
+xp_tags_parse (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", -1);
+  JsonArray *tags = json_array_new ();
+  JsonNode *node;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0')
+        json_array_add_string_element (tags, parts[i]);
+    }
+  node = json_node_init_array (json_node_alloc (), tags);
+  json_array_unref (tags);
+  return node;
+}
+
+char *
+xp_tags_format (XapiObject *obj)
+{
+  return g_strjoinv (", ", (char **) xp_field_strv (obj, "tags"));
+}
+
+const char *
+xp_memory_call (XapiObject *vm,
+                gint64      static_min,
+                gint64      static_max,
+                gint64      dynamic_min,
+                gint64      dynamic_max,
+                JsonArray  *params)
+{
+  const char *method = "VM.set_memory_dynamic_range";
+
+  json_array_add_string_element (params, xapi_object_get_ref (vm));
+  if (g_str_equal (xp_field_enum (vm, "power_state"), "Halted"))
+    {
+      method = "VM.set_memory_limits";
+      json_array_add_int_element (params, static_min);
+      json_array_add_int_element (params, static_max);
+    }
+  json_array_add_int_element (params, dynamic_min);
+  json_array_add_int_element (params, dynamic_max);
+  return method;
+}
+
 char *
 xp_describe_error (const GError *error)
 {

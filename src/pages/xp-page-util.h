@@ -62,6 +62,19 @@ const char         *xp_kind_name      (XpKind      kind);
 const char         *xp_object_name    (XapiObject *obj);
 
 char               *xp_format_bytes   (gint64      bytes);
+/* Tags as the user types them ("a, b ,c") and back: the trimmed non-empty
+ * parts as a JSON array (transfer full), and "a, b" for the tags field. */
+JsonNode           *xp_tags_parse     (const char *text);
+char               *xp_tags_format    (XapiObject *obj);
+/* The call that sets a VM's memory: "VM.set_memory_limits" with all four
+ * values when the VM is halted, else "VM.set_memory_dynamic_range" (the
+ * static ones are ignored).  Appends the VM's ref and the values to @params. */
+const char         *xp_memory_call    (XapiObject *vm,
+                                       gint64      static_min,
+                                       gint64      static_max,
+                                       gint64      dynamic_min,
+                                       gint64      dynamic_max,
+                                       JsonArray  *params);
 /* A readable sentence for a failure, with the XAPI code. */
 char               *xp_describe_error (const GError *error);
 
