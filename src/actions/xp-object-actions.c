@@ -19,6 +19,7 @@
 #include "xapi-task-ops.h"
 #include "xapi-error.h"
 #include "pages/xp-page-util.h"
+#include "dialogs/xp-properties-dialog.h"
 
 struct _XpObjectActions
 {
@@ -50,6 +51,7 @@ enum {
   F_DESTRUCTIVE = 1 << 1,
   F_PARAM       = 1 << 2,   /* string parameter (a ref) */
   F_HIDDEN      = 1 << 3,   /* not in context menus (used by pages) */
+  F_SINGLE      = 1 << 4,   /* one object at a time; a section of its own in menus */
 };
 
 struct _Def
@@ -1167,6 +1169,20 @@ run_maintenance (XpObjectActions *self,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Properties                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void
+run_properties (XpObjectActions *self,
+                const Def       *def,
+                GPtrArray       *objects,
+                const char      *param)
+{
+  if (objects->len == 1)
+    xp_properties_dialog_present (self->parent, g_ptr_array_index (objects, 0));
+}
+
+/* ------------------------------------------------------------------------ */
 /* The table                                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -1246,6 +1262,9 @@ static const Def defs[] = {
     N_("Delete this disk? Its data is lost."), N_("“{}” deleted"), NULL, NULL },
   { "resize-disk", N_("Resize Disk"), XP_KIND_VDI, "resize", NULL, NULL, NULL, F_HIDDEN,
     N_("Resize disk"), N_("“{}” resized"), NULL, run_entry_dialog },
+
+  { "properties", N_("Properties"), VMK | XP_KIND_TEMPLATE | XP_KIND_HOST | XP_KIND_SR, NULL, NULL, NULL, NULL,
+    F_SINGLE, NULL, NULL, NULL, run_properties },
 };
 
 static const Def *
@@ -1438,7 +1457,8 @@ update_enabled (XpObjectActions *self)
   for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
     {
       GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->group), defs[i].name);
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), def_allows_all (&defs[i], self->selection));
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), def_allows_all (&defs[i], self->selection)
+                                   && (!(defs[i].flags & F_SINGLE) || self->selection->len == 1));
     }
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->group), "invoke")),
                                self->selection->len > 0);
@@ -1558,9 +1578,10 @@ xp_object_actions_get_context_menu (XpObjectActions *self)
       const Def *def = &defs[i];
       g_autofree char *detailed = g_strconcat ("obj.", def->name, NULL);
       /* groups: lifecycle, copies, destructive, others: new section on a change */
-      guint group = i < 11 ? 0 : i < 16 ? 1 : 2;
+      guint group = (def->flags & F_SINGLE) ? 3 : i < 11 ? 0 : i < 16 ? 1 : 2;
 
-      if ((def->kinds & kinds) != kinds || (def->flags & F_HIDDEN))
+      if ((def->kinds & kinds) != kinds || (def->flags & F_HIDDEN)
+          || ((def->flags & F_SINGLE) && self->selection->len != 1))
         continue;
       if (section == NULL || group != last_group)
         {
@@ -1593,6 +1614,7 @@ xp_object_actions_set_accels (GtkApplication *app)
     { "obj.reboot", "<Primary>r" },
     { "obj.suspend", "<Primary>y" },
     { "obj.snapshot", "<Primary><Shift>s" },
+    { "obj.properties", "<Alt>Return" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
