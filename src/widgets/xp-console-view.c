@@ -159,20 +159,15 @@ find_rfb_console (XpConsoleView *self,
 static void
 open_console (XpConsoleView *self)
 {
-  const char *session = xapi_connection_get_session_ref (self->connection);
-  const char *pin = xapi_connection_get_pinned_fingerprint (self->connection);
-
-  /* The certificate the RPC channel accepted, pinned or not. */
-  if (pin == NULL)
-    pin = xapi_connection_get_peer_fingerprint (self->connection);
-  if (session == NULL)
+  if (xapi_connection_get_session_ref (self->connection) == NULL)
     {
       show_status (self, "network-offline-symbolic", _("Not Connected"),
                    _("The console opens once the connection to the pool is back."), FALSE);
       return;
     }
   show_status (self, "computer-symbolic", _("Connecting…"), NULL, FALSE);
-  xp_vnc_display_open_console (self->display, self->location, session, pin);
+  /* held to the certificate of the host that runs the VM */
+  xp_vnc_display_open_console_for_connection (self->display, self->connection, self->location);
 }
 
 static gboolean

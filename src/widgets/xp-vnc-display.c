@@ -691,6 +691,7 @@ xp_vnc_display_close (XpVncDisplay *self)
 typedef struct {
   GWeakRef      display;
   GCancellable *cancellable;
+  gboolean      for_connection;
 } OpenData;
 
 static void
@@ -703,7 +704,10 @@ tunnel_opened_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   int fd;
 
-  fd = xapi_console_tunnel_open_finish (result, &error);
+  if (od->for_connection)
+    fd = xapi_console_tunnel_open_for_connection_finish (result, &error);
+  else
+    fd = xapi_console_tunnel_open_finish (result, &error);
 
   if (self == NULL || g_cancellable_is_cancelled (od->cancellable) ||
       self->open_cancellable != od->cancellable)
@@ -745,6 +749,28 @@ xp_vnc_display_open_console (XpVncDisplay *self,
   od->cancellable = g_object_ref (self->open_cancellable);
   xapi_console_tunnel_open_async (location, session_ref, pinned_sha256,
                                   self->open_cancellable, tunnel_opened_cb, od);
+}
+
+void
+xp_vnc_display_open_console_for_connection (XpVncDisplay   *self,
+                                            XapiConnection *connection,
+                                            const char     *location)
+{
+  OpenData *od;
+
+  g_return_if_fail (XP_IS_VNC_DISPLAY (self));
+  g_return_if_fail (XAPI_IS_CONNECTION (connection));
+  g_return_if_fail (location != NULL);
+
+  xp_vnc_display_close (self);
+
+  self->open_cancellable = g_cancellable_new ();
+  od = g_new0 (OpenData, 1);
+  g_weak_ref_init (&od->display, self);
+  od->cancellable = g_object_ref (self->open_cancellable);
+  od->for_connection = TRUE;
+  xapi_console_tunnel_open_for_connection_async (connection, location, self->open_cancellable,
+                                                 tunnel_opened_cb, od);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -6,6 +6,8 @@
 
 #include <gtk/gtk.h>
 
+#include "xapi-connection.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -49,6 +51,12 @@ void          xp_vnc_display_open_console     (XpVncDisplay *self,
                                                const char   *location,
                                                const char   *session_ref,
                                                const char   *pinned_sha256);
+/* Same with @connection's session, held to the certificate of the host in
+ * @location as the pool publishes it (see
+ * xapi_console_tunnel_open_for_connection_async()). */
+void          xp_vnc_display_open_console_for_connection (XpVncDisplay   *self,
+                                                          XapiConnection *connection,
+                                                          const char     *location);
 void          xp_vnc_display_close            (XpVncDisplay *self);
 
 gboolean      xp_vnc_display_get_connected    (XpVncDisplay *self);

@@ -7,6 +7,11 @@
  * "HTTP/1.1 200 OK" head the connection carries raw RFB.  gvnc only takes a
  * file descriptor, so the TLS stream is bridged to one end of a socketpair
  * with g_io_stream_splice_async() and the other end is handed out.
+ *
+ * Every host of a pool has a certificate of its own.  The console of a VM
+ * is on the host it runs on, so the tunnel is held to that host's
+ * certificate, which the pool publishes (Certificate records) over the
+ * channel the user already trusts.
  */
 
 #include "config.h"
@@ -16,6 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "xapi-cache.h"
+#include "xapi-classes.h"
 #include "xapi-console-tunnel.h"
 #include "xapi-rpc.h"
 
@@ -410,6 +417,261 @@ xapi_console_tunnel_open_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), -1);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xapi_console_tunnel_open_async, -1);
+
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-host pins                                                            */
+
+typedef enum {
+  PIN_NONE,    /* not a host of this pool (or no cache): system trust only */
+  PIN_KNOWN,
+  PIN_FETCH,   /* a pool host without a Certificate record: ask xapi */
+} PinSource;
+
+static XapiObject *
+find_pool_host (XapiCache  *cache,
+                const char *address)
+{
+  GListModel *hosts = xapi_cache_get_objects (cache, XAPI_TYPE_HOST);
+  guint n = g_list_model_get_n_items (hosts);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
+      const char *host_address = xapi_host_get_address (host);
+
+      if (!xapi_object_is_gone (XAPI_OBJECT (host)) && host_address != NULL &&
+          g_ascii_strcasecmp (host_address, address) == 0)
+        return XAPI_OBJECT (host);   /* the cache keeps it */
+    }
+  return NULL;
+}
+
+/* The fingerprint of the certificate @host serves to clients: its
+ * Certificate of type "host" ("host_internal" is for pool members among
+ * themselves; "ca" and "pinned" are certificates the pool trusts). */
+static const char *
+published_fingerprint (XapiCache  *cache,
+                       XapiObject *host)
+{
+  g_autoptr(GPtrArray) certificates = xapi_cache_follow_set (cache, host, "certificates");
+
+  for (guint i = 0; certificates != NULL && i < certificates->len; i++)
+    {
+      XapiObject *object = g_ptr_array_index (certificates, i);
+      XapiCertificate *certificate;
+      const char *fingerprint;
+
+      if (!XAPI_IS_CERTIFICATE (object) || xapi_object_is_gone (object))
+        continue;
+      certificate = XAPI_CERTIFICATE (object);
+      if (xapi_certificate_get_type_field (certificate) != XAPI_CERTIFICATE_TYPE_HOST)
+        continue;
+      /* "fingerprint" is the SHA-256 one on servers before fingerprint_sha256 */
+      fingerprint = xapi_certificate_get_fingerprint_sha256 (certificate);
+      if (fingerprint == NULL || *fingerprint == '\0')
+        fingerprint = xapi_certificate_get_fingerprint (certificate);
+      if (fingerprint != NULL && *fingerprint != '\0')
+        return fingerprint;
+    }
+  return NULL;
+}
+
+static PinSource
+find_pin (XapiConnection  *connection,
+          const char      *location,
+          char           **out_pin,
+          char           **out_host_ref)
+{
+  g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GUri) own = NULL;
+  const char *address, *connection_uri, *fingerprint;
+  XapiCache *cache;
+  XapiObject *host;
+
+  *out_pin = NULL;
+  *out_host_ref = NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return PIN_NONE;
+  address = g_uri_get_host (uri);
+
+  /* The host of the RPC channel: the certificate the user trusted there. */
+  connection_uri = xapi_connection_get_uri (connection);
+  own = connection_uri != NULL ? g_uri_parse (connection_uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (own != NULL && g_uri_get_host (own) != NULL &&
+      g_ascii_strcasecmp (g_uri_get_host (own), address) == 0)
+    {
+      const char *pin = xapi_connection_get_pinned_fingerprint (connection);
+
+      if (pin == NULL)
+        pin = xapi_connection_get_peer_fingerprint (connection);
+      if (pin != NULL)
+        {
+          *out_pin = g_strdup (pin);
+          return PIN_KNOWN;
+        }
+    }
+
+  cache = xapi_connection_get_cache (connection);
+  host = cache != NULL ? find_pool_host (cache, address) : NULL;
+  if (host == NULL)
+    return PIN_NONE;
+  fingerprint = published_fingerprint (cache, host);
+  if (fingerprint != NULL)
+    {
+      *out_pin = g_strdup (fingerprint);
+      return PIN_KNOWN;
+    }
+  *out_host_ref = g_strdup (xapi_object_get_ref (host));
+  return PIN_FETCH;
+}
+
+char *
+xapi_console_tunnel_lookup_pin (XapiConnection *connection,
+                                const char     *location)
+{
+  g_autofree char *pin = NULL;
+  g_autofree char *host_ref = NULL;
+
+  g_return_val_if_fail (XAPI_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (location != NULL, NULL);
+
+  if (find_pin (connection, location, &pin, &host_ref) == PIN_KNOWN)
+    return g_steal_pointer (&pin);
+  return NULL;
+}
+
+typedef struct {
+  char *location;
+  char *session;    /* never logged */
+  char *address;    /* for messages */
+} ForConnectionData;
+
+static void
+for_connection_data_free (gpointer data)
+{
+  ForConnectionData *fd = data;
+
+  g_free (fd->location);
+  if (fd->session != NULL)
+    {
+      explicit_bzero (fd->session, strlen (fd->session));
+      g_free (fd->session);
+    }
+  g_free (fd->address);
+  g_free (fd);
+}
+
+static void
+for_connection_opened_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  int fd = xapi_console_tunnel_open_finish (result, &error);
+
+  if (fd < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, fd);
+}
+
+static void
+open_with_pin (GTask      *task,
+               const char *pin)
+{
+  ForConnectionData *fd = g_task_get_task_data (task);
+
+  xapi_console_tunnel_open_async (fd->location, fd->session, pin, g_task_get_cancellable (task),
+                                  for_connection_opened_cb, task);
+}
+
+static void
+server_certificate_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ForConnectionData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autofree char *pem = NULL;
+  g_autofree char *pin = NULL;
+
+  pem = xapi_host_get_server_certificate_finish (XAPI_CONNECTION (source), result, &error);
+  if (pem != NULL)
+    certificate = g_tls_certificate_new_from_pem (pem, -1, &error);
+  if (certificate == NULL)
+    {
+      g_prefix_error (&error, "Could not learn the certificate of the console host %s: ", fd->address);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pin = xapi_console_tunnel_certificate_fingerprint (certificate);
+  open_with_pin (g_steal_pointer (&task), pin);
+}
+
+void
+xapi_console_tunnel_open_for_connection_async (XapiConnection      *connection,
+                                               const char          *location,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *host_ref = NULL;
+  ForConnectionData *fd;
+  const char *session;
+
+  g_return_if_fail (XAPI_IS_CONNECTION (connection));
+  g_return_if_fail (location != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (connection, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xapi_console_tunnel_open_for_connection_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  session = xapi_connection_get_session_ref (connection);
+  if (session == NULL)
+    {
+      g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_UNAUTHORIZED,
+                               "Not connected to the pool: the console needs a session");
+      return;
+    }
+
+  fd = g_new0 (ForConnectionData, 1);
+  g_task_set_task_data (task, fd, for_connection_data_free);
+  fd->location = g_strdup (location);
+  fd->session = g_strdup (session);
+  uri = g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL);
+  fd->address = g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "?");
+
+  switch (find_pin (connection, location, &pin, &host_ref))
+    {
+    case PIN_FETCH:
+      xapi_host_get_server_certificate_async (connection, host_ref, cancellable,
+                                              server_certificate_cb, g_steal_pointer (&task));
+      break;
+    case PIN_KNOWN:
+    case PIN_NONE:
+    default:
+      open_with_pin (g_steal_pointer (&task), pin);
+      break;
+    }
+}
+
+int
+xapi_console_tunnel_open_for_connection_finish (GAsyncResult  *result,
+                                                GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        xapi_console_tunnel_open_for_connection_async, -1);
 
   return (int) g_task_propagate_int (G_TASK (result), error);
 }

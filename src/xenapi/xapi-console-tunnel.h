@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "xapi-connection.h"
+
 G_BEGIN_DECLS
 
 #define XAPI_CONSOLE_TUNNEL_ERROR (xapi_console_tunnel_error_quark ())
@@ -48,6 +50,37 @@ void xapi_console_tunnel_open_async  (const char          *location,
                                       gpointer             user_data);
 int  xapi_console_tunnel_open_finish (GAsyncResult        *result,
                                       GError             **error);
+
+/* Open the console at @location for @connection: its session, and the pin
+ * of the host in the location, learned through the connection (whose own
+ * certificate the user pinned or the system trusts):
+ *
+ *  - the host the connection talks to: the connection's pin (or the
+ *    certificate it accepted);
+ *  - any other pool host: the SHA-256 fingerprint of that host's server
+ *    certificate as the pool publishes it, its Certificate record of type
+ *    "host" (host.certificates; xapi 1.290 / XenServer 8.2 and later) from
+ *    the cache, so a changed certificate is trusted once xapi announces it;
+ *  - a pool host without such a record (older servers): the certificate
+ *    host.get_server_certificate returns for it;
+ *  - an address that is no host of the pool: system trust only.
+ *
+ * Each host is held to its own pin: the master's certificate is refused at a
+ * member that should have another.  The certificate check happens in the
+ * TLS handshake, before the request (and the session in it) is sent. */
+void xapi_console_tunnel_open_for_connection_async  (XapiConnection      *connection,
+                                                     const char          *location,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+int  xapi_console_tunnel_open_for_connection_finish (GAsyncResult        *result,
+                                                     GError             **error);
+
+/* The pin xapi_console_tunnel_open_for_connection_async() uses for
+ * @location, as far as the cache tells (no host.get_server_certificate
+ * call): NULL when it does not know one. */
+char *xapi_console_tunnel_lookup_pin (XapiConnection *connection,
+                                      const char     *location);
 
 /* SHA-256 fingerprint of @certificate as "AB:CD:..." (upper-case hex). */
 char *xapi_console_tunnel_certificate_fingerprint (GTlsCertificate *certificate);

@@ -192,6 +192,19 @@ xapi_sim_raw_call (XapiSim    *sim,
 }
 
 char *
+xapi_sim_fetch_fingerprint (XapiSim    *sim,
+                            const char *url)
+{
+  g_autofree char *rpc = g_strconcat (url, "/jsonrpc", NULL);
+  g_autoptr(JsonNode) reply = NULL;
+  char *fingerprint = NULL;
+
+  reply = http_json ("POST", rpc, "{\"jsonrpc\":\"2.0\",\"method\":\"system.listMethods\",\"params\":[],\"id\":1}",
+                     &fingerprint);
+  return fingerprint;
+}
+
+char *
 xapi_sim_raw_login (XapiSim *sim)
 {
   g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, "session.login_with_password",

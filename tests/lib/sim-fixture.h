@@ -37,6 +37,10 @@ JsonNode   *xapi_sim_raw_call          (XapiSim    *sim,
                                         const char *url,
                                         const char *method,
                                         const char *params_json);
+/* SHA-256 fingerprint ("AB:CD:...") of the certificate the host at @url
+ * (https) serves, read in a TLS handshake that accepts anything. */
+char       *xapi_sim_fetch_fingerprint (XapiSim    *sim,
+                                        const char *url);
 /* Log in as root over raw JSON-RPC and return the session ref. */
 char       *xapi_sim_raw_login         (XapiSim    *sim);
 
