@@ -163,7 +163,7 @@ on_migrate (GSimpleAction *action,
 
   if (vm == NULL)
     return;
-  wizard = xp_migrate_wizard_new (self->parent, vm);
+  wizard = xp_migrate_wizard_new_full (self->parent, vm, self->connections, NULL);
   present_wizard (self, wizard, _("The VM was migrated"));
 }
 
