@@ -210,6 +210,15 @@ if os.path.exists(console_path):
     for r in console.get("results", []):
         print("%-10s %-14s %8.1f %8s %10.2f %7.1f" % (r["size"], r["client"], r["fps_received"],
               "n/a" if r.get("fps_rendered") is None else "%.1f" % r["fps_rendered"], r["cpu_ms_per_frame"], r["cpu_percent"]))
+    if console.get("many"):
+        print()
+        print("Consoles open at once (one window, each %s)" % console["many"][0]["size"])
+        print("%-8s %8s %8s %8s %7s %10s %8s %10s %8s" % ("consoles", "fps", "fps/con", "rend/con", "cpu %",
+              "stall ms", "p99 ms", "stall cpu", "open ms"))
+        for r in console["many"]:
+            print("%-8d %8.1f %8.1f %8.1f %7.1f %10.1f %8.1f %10.1f %8.0f" % (r["consoles"], r["fps_received"],
+                  r["fps_received_per_console"], r["fps_rendered_per_console"], r["cpu_percent"],
+                  r["longest_iteration_ms"], r["p99_iteration_ms"], r["longest_iteration_cpu_ms"], r["open_all_ms"]))
 
 out = {
     "benchmark": "libxapi vs xen-api on xapi-sim",

@@ -7,6 +7,14 @@
 # usage: tests/bench/console/run.sh [BUILD_DIR]      (default: ./build)
 # env:   DURATION=10 (s measured per client)  WARMUP=2 (s)
 #        SIZES="1024x768 1920x1080"  GSK_RENDERER=cairo (GTK 4 renderer)
+#        COUNTS="1 4 8 16" (consoles open at once in one window)
+#        MANY_SIZE=800x600 (each console's desktop)  MANY_WINDOW=1600x1000
+#
+# Many consoles: COUNT XpVncDisplays in a grid of one window (scaled to
+# fit), all connected at once to the same animated server: frames per
+# second in total and per console, CPU, and the main loop's longest
+# iteration (time outside poll(), so the longest an input event waited) and
+# its 99th percentile, while they play, and for the opening itself.
 #
 # The server redraws the whole screen (every pixel changes) as soon as the
 # previous frame went out, so each client gets frames as fast as it reads
@@ -23,11 +31,12 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
-SIZES=${SIZES:-"1024x768 1920x1080"}
+SIZES=${SIZES-"1024x768 1920x1080"}
 export GSK_RENDERER=${GSK_RENDERER:-cairo}
 export NO_AT_BRIDGE=1 GDK_BACKEND=x11 GSETTINGS_BACKEND=memory
-RESULTS=$ROOT/tests/bench/results/console.json
+RESULTS=${RESULTS:-$ROOT/tests/bench/results/console.json}
 CLK_TCK=$(getconf CLK_TCK)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 SERVER=$BUILD/tests/console/vnc-test-server
 CLIENT=$BUILD/tests/bench/console/bench-console-client
@@ -149,6 +158,70 @@ for size in $SIZES; do
   exec 7>&-
 done
 
+COUNTS=${COUNTS-"1 4 8 16"}
+MANY_SIZE=${MANY_SIZE:-800x600}
+MANY_WINDOW=${MANY_WINDOW:-1600x1000}
+MANY_ROWS=()
+
+measure_many () {   # measure_many COUNT PORT
+  local n=$1 port=$2 pid gone open_ms open_stall open_cpu
+  local f0 enc c0 r0 t0 f1 c1 r1 t1 smax sp99 scpu siters
+  gone=$(grep -c '^CLIENT gone' "$TMP/srv.out" || true)
+  : > "$TMP/cli.out"
+  "$CLIENT" "$port" "${MANY_WINDOW%x*}" "${MANY_WINDOW#*x}" "$n" > "$TMP/cli.out" 2>/dev/null &
+  pid=$!
+  PIDS+=("$pid")
+  wait_for "$TMP/cli.out" '^OPENED'
+  read -r _ open_ms open_stall open_cpu < <(grep '^OPENED' "$TMP/cli.out")
+  sleep "$WARMUP"
+
+  read -r f0 enc < <(server_frames)
+  c0=$(cpu_ticks "$pid"); t0=$(now)
+  r0=$(client_frames "$pid")      # also starts the stall window
+  sleep "$DURATION"
+  read -r f1 enc < <(server_frames)
+  c1=$(cpu_ticks "$pid"); t1=$(now)
+  r1=$(client_frames "$pid")
+  read -r _ smax sp99 scpu siters < <(grep '^STALL' "$TMP/cli.out" | tail -1)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  wait_for "$TMP/srv.out" '^CLIENT gone' $((gone + n))
+
+  awk -v n="$n" -v size="$MANY_SIZE" -v f0="$f0" -v f1="$f1" -v r0="$r0" -v r1="$r1" \
+      -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v tck="$CLK_TCK" -v enc="$enc" \
+      -v open_ms="$open_ms" -v open_stall="$open_stall" -v open_cpu="$open_cpu" \
+      -v smax="$smax" -v sp99="$sp99" -v scpu="$scpu" -v iters="$siters" -v renderer="$GSK_RENDERER" '
+    BEGIN {
+      dt = t1 - t0; fr = f1 - f0; cpu = (c1 - c0) / tck;
+      fps = fr / dt; rend = (r1 - r0) / dt; pct = cpu / dt * 100;
+      printf "%-8d %8.1f %8.1f %8.1f %8.1f %7.1f %9.1f %9.1f %9.1f %9.1f\n", n, fps, fps / n, rend, rend / n,
+             pct, smax, sp99, open_ms, open_stall > "/dev/stderr";
+      printf "{\"consoles\":%d,\"size\":\"%s\",\"seconds\":%.3f,\"frames_received\":%d,\"fps_received\":%.2f,", n, size, dt, fr, fps;
+      printf "\"fps_received_per_console\":%.2f,\"fps_rendered\":%.2f,\"fps_rendered_per_console\":%.2f,", fps / n, rend, rend / n;
+      printf "\"cpu_seconds\":%.3f,\"cpu_percent\":%.1f,", cpu, pct;
+      printf "\"longest_iteration_ms\":%.2f,\"p99_iteration_ms\":%.2f,\"longest_iteration_cpu_ms\":%.2f,\"iterations\":%d,", smax, sp99, scpu, iters;
+      printf "\"open_all_ms\":%.1f,\"open_longest_iteration_ms\":%.2f,\"open_longest_iteration_cpu_ms\":%.2f,", open_ms, open_stall, open_cpu;
+      printf "\"rfb_encoding\":%d,\"gsk_renderer\":\"%s\"}\n", enc, renderer;
+    }'
+}
+
+if [ -n "$COUNTS" ]; then
+  w=${MANY_SIZE%x*}; h=${MANY_SIZE#*x}
+  echo >&2
+  printf '%-8s %8s %8s %8s %8s %7s %9s %9s %9s %9s\n' consoles fps "fps/con" rendered "rend/con" "cpu %" \
+         "stall ms" "p99 ms" "open ms" "open st." >&2
+  rm -f "$TMP/srv.in"; mkfifo "$TMP/srv.in"
+  exec 7<>"$TMP/srv.in"
+  "$SERVER" --animate --width "$w" --height "$h" --rfb-port=-1 <&7 > "$TMP/srv.out" 2>/dev/null &
+  srv=$!; PIDS+=("$srv")
+  wait_for "$TMP/srv.out" '^READY'
+  port=$(sed -n 's/^READY .* rfb=\([0-9]*\).*/\1/p' "$TMP/srv.out")
+  for n in $COUNTS; do
+    MANY_ROWS+=("$(measure_many "$n" "$port" 2> >(cat >&2))")
+  done
+  echo quit >&7; wait "$srv" 2>/dev/null || true
+  exec 7>&-
+fi
+
 mkdir -p "$(dirname "$RESULTS")"
 {
   echo "{"
@@ -162,6 +235,13 @@ mkdir -p "$(dirname "$RESULTS")"
   for i in "${!JSON_ROWS[@]}"; do
     sep=","; [ "$i" -eq $((${#JSON_ROWS[@]} - 1)) ] && sep=""
     echo "    ${JSON_ROWS[$i]}$sep"
+  done
+  echo "  ],"
+  echo "  \"many_notes\": \"COUNT XpVncDisplays (scaled to fit, one window of $MANY_WINDOW) connected at once to one animated vnc-test-server of $MANY_SIZE; fps = framebuffer updates the server sent to all of them; rendered = frames presented over all displays; iteration = one main-loop iteration minus its time in poll() (the longest time an input event waited), measured over the same interval; open_* = from connecting all to all showing, and the longest iteration in between; load average at start: $LOAD_START\","
+  echo "  \"many\": ["
+  for i in "${!MANY_ROWS[@]}"; do
+    sep=","; [ "$i" -eq $((${#MANY_ROWS[@]} - 1)) ] && sep=""
+    echo "    ${MANY_ROWS[$i]}$sep"
   done
   echo "  ]"
   echo "}"
