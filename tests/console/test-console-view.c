@@ -458,6 +458,86 @@ test_migrate (Fixture       *f,
   assert_shows_vm (f, XAPI_OBJECT (vm));
 }
 
+/* The description of the view's status page when its title is @title. */
+static const char *
+status_description (Fixture    *f,
+                    const char *title)
+{
+  GtkWidget *w = GTK_WIDGET (f->view);
+
+  /* depth-first over the view's widgets */
+  while (w != NULL)
+    {
+      if (ADW_IS_STATUS_PAGE (w) && g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (w)), title) == 0)
+        return adw_status_page_get_description (ADW_STATUS_PAGE (w));
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && w != GTK_WIDGET (f->view) && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = (w == NULL || w == GTK_WIDGET (f->view)) ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+shows_untrusted (gpointer data)
+{
+  Fixture *f = data;
+  const char *description;
+
+  if (g_strcmp0 (xp_console_view_get_page (f->view), "status") != 0 ||
+      g_strcmp0 (xp_console_view_get_status_title (f->view), "Could Not Open the Console") != 0)
+    return FALSE;
+  description = status_description (f, "Could Not Open the Console");
+  return description != NULL && strstr (description, "not trusted") != NULL;
+}
+
+/* The member's certificate changes without the pool announcing it: the
+ * view says why it cannot open the console (and sends nothing there); once
+ * the new certificate is published it reconnects by itself. */
+static void
+test_member_certificate_changed (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) dropped = NULL;
+  g_autoptr(JsonNode) published = NULL;
+  g_autoptr(JsonNode) stats_before = NULL;
+  g_autoptr(JsonNode) stats_after = NULL;
+  g_autofree char *body = NULL;
+  XapiVm *vm;
+  XapiObject *host;
+  ConnectedCount cc;
+
+  if (skip_without_sim (f))
+    return;
+  vm = find_vm (f, XAPI_VM_POWER_STATE_RUNNING, FALSE);
+  host = xapi_cache_follow (f->cache, XAPI_OBJECT (vm), "resident_on");
+  xp_console_view_set_object (f->view, XAPI_OBJECT (vm));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+
+  body = g_strdup_printf ("{\"host\":\"%s\",\"publish\":false}", xapi_host_get_name_label (XAPI_HOST (host)));
+  reply = xapi_sim_control (f->sim, "/replace-certificate", body);
+  stats_before = xapi_sim_control (f->sim, "/stats", NULL);
+  dropped = xapi_sim_control (f->sim, "/drop-connections", "{}");
+  g_assert_true (xapi_test_wait_for (shows_untrusted, f, WAIT_MS));
+  g_assert_nonnull (strstr (status_description (f, "Could Not Open the Console"),
+                            xapi_host_get_address (XAPI_HOST (host))));
+  stats_after = xapi_sim_control (f->sim, "/stats", NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (stats_after), "console_requests"), ==,
+                   json_object_get_int_member (json_node_get_object (stats_before), "console_requests"));
+
+  cc = (ConnectedCount) { f, f->n_connected };
+  g_free (body);
+  body = g_strdup_printf ("{\"host\":\"%s\"}", xapi_host_get_name_label (XAPI_HOST (host)));
+  published = xapi_sim_control (f->sim, "/replace-certificate", body);
+  g_assert_true (xapi_test_wait_for (connected_again, &cc, WAIT_MS));
+  assert_shows_vm (f, XAPI_OBJECT (vm));
+}
+
 static gboolean
 shows_halted_page (gpointer data)
 {
@@ -944,6 +1024,7 @@ main (int argc, char **argv)
   ADD ("/console/view/dropped", test_dropped);
   ADD ("/console/view/member-host", test_member_host);
   ADD ("/console/view/migrate", test_migrate);
+  ADD ("/console/view/member-certificate-changed", test_member_certificate_changed);
   ADD ("/console/view/halted", test_halted);
   ADD ("/console/view/host", test_host);
   ADD ("/console/view/undock", test_undock);
