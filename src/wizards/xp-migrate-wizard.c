@@ -6,7 +6,9 @@
  * VIF).  Each server is listed with the reason it cannot take the VM: the
  * preconditions the cache can answer (current server, disabled, not live,
  * free memory), then whatever VM.assert_can_boot_here (same pool) or
- * VM.assert_can_migrate with the default mapping (other pool) answers. */
+ * VM.assert_can_migrate with the default mapping (other pool) answers.
+ * The servers of every connected pool are in one list, under a heading
+ * per pool. */
 
 #include "config.h"
 
@@ -33,11 +35,10 @@ struct _XpMigrateWizard
   guint           generation;    /* of the host list; older checks are ignored */
 
   GPtrArray      *pools;         /* XapiConnection: the VM's pool first */
-  XapiConnection *dest;          /* the chosen pool */
+  XapiConnection *dest;          /* the pool of the chosen server */
   char           *preset_host;
 
   GtkStack       *stack;
-  GtkDropDown    *pool_dropdown;
   GtkListBox     *host_list;
   GtkBox         *storage_box;
   GtkBox         *network_box;
@@ -90,6 +91,12 @@ is_cross_pool (XpMigrateWizard *self)
   return self->dest != NULL && self->dest != self->conn;
 }
 
+static XapiConnection *
+row_pool (GtkListBoxRow *row)
+{
+  return XAPI_CONNECTION (xapi_object_get_connection (g_object_get_data (G_OBJECT (row), "host")));
+}
+
 static XapiHost *
 selected_host (XpMigrateWizard *self)
 {
@@ -108,13 +115,13 @@ why_blocked (XpMigrateWizard *self)
   if (xapi_connection_get_state (self->conn) != XAPI_CONNECTION_STATE_CONNECTED
       || (self->dest != NULL && xapi_connection_get_state (self->dest) != XAPI_CONNECTION_STATE_CONNECTED))
     return _("The server is not connected");
+  if (self->page == PAGE_HOST && selected_host (self) == NULL)
+    return self->n_checking > 0 ? _("Checking which servers can take the VM…")
+                                : _("Choose a server that can take the VM");
   if (!is_cross_pool (self) && ps != XAPI_VM_POWER_STATE_RUNNING)
     return _("Only a running VM can be migrated live");
   if (is_cross_pool (self) && ps != XAPI_VM_POWER_STATE_RUNNING && ps != XAPI_VM_POWER_STATE_HALTED)
     return _("Only a running or shut down VM can be migrated to another pool");
-  if (self->page == PAGE_HOST && selected_host (self) == NULL)
-    return self->n_checking > 0 ? _("Checking which servers can take the VM…")
-                                : _("Choose a server that can take the VM");
   if (self->page == PAGE_STORAGE)
     for (guint i = 0; i < self->disk_rows->len; i++)
       {
@@ -269,11 +276,12 @@ vm_vifs (XpMigrateWizard *self)
  * management network of @host. */
 static const char *
 default_network_for (XpMigrateWizard *self,
+                     XapiConnection  *pool,
                      XapiVif         *vif,
                      const char      *host_ref)
 {
   XapiCache *src = xapi_connection_get_cache (self->conn);
-  XapiCache *dst = xapi_connection_get_cache (self->dest);
+  XapiCache *dst = xapi_connection_get_cache (pool);
   XapiNetwork *net = xapi_cache_lookup_typed (src, xapi_vif_get_network (vif), XAPI_TYPE_NETWORK);
   GListModel *nets = xapi_cache_get_objects (dst, XAPI_TYPE_NETWORK);
 
@@ -283,13 +291,14 @@ default_network_for (XpMigrateWizard *self,
       if (g_strcmp0 (xapi_network_get_name_label (n), xapi_network_get_name_label (net)) == 0)
         return xapi_object_get_ref (XAPI_OBJECT (n));
     }
-  return management_network (self->dest, host_ref);
+  return management_network (pool, host_ref);
 }
 
 /* The default maps for a cross-pool check of @host; FALSE (and @reason)
  * when the destination has no SR for the disks. */
 static gboolean
 default_maps (XpMigrateWizard *self,
+              XapiConnection  *pool,
               const char      *host_ref,
               GHashTable     **vdi_map,
               GHashTable     **vif_map,
@@ -297,7 +306,7 @@ default_maps (XpMigrateWizard *self,
 {
   g_autoptr(GPtrArray) disks = vm_disks (self);
   g_autoptr(GPtrArray) vifs = vm_vifs (self);
-  g_autoptr(GPtrArray) srs = usable_srs (self->dest, host_ref);
+  g_autoptr(GPtrArray) srs = usable_srs (pool, host_ref);
 
   if (disks->len > 0 && srs->len == 0)
     {
@@ -311,7 +320,7 @@ default_maps (XpMigrateWizard *self,
                          g_strdup (xapi_object_get_ref (srs->pdata[0])));
   for (guint i = 0; i < vifs->len; i++)
     {
-      const char *net = default_network_for (self, vifs->pdata[i], host_ref);
+      const char *net = default_network_for (self, pool, vifs->pdata[i], host_ref);
       g_hash_table_insert (*vif_map, g_strdup (xapi_object_get_ref (vifs->pdata[i])),
                            g_strdup (net != NULL ? net : "OpaqueRef:NULL"));
     }
@@ -461,7 +470,7 @@ fill_network_page (XpMigrateWizard *self)
         g_ptr_array_add (refs, g_strdup (net_refs->pdata[j]));
       add_map_row (self, self->network_box, self->vif_rows, xapi_object_get_ref (XAPI_OBJECT (vif)), text,
                    "network-dropdown", refs, (const char **) net_names->pdata,
-                   default_network_for (self, vif, host_ref));
+                   default_network_for (self, self->dest, vif, host_ref));
     }
   if (vifs->len == 0)
     {
@@ -538,22 +547,27 @@ set_row_reason (GtkListBoxRow *row,
   gtk_label_set_text (label, reason != NULL ? reason : _("Can take the VM"));
   gtk_list_box_row_set_selectable (row, reason == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (row), reason == NULL);
-  a11y = g_strdup_printf ("%s: %s", xapi_host_get_name_label (host), gtk_label_get_text (label));
+  /* TRANSLATORS: accessible name of a destination server: "server (pool): why" */
+  a11y = g_strdup_printf (_("%s (%s): %s"), xapi_host_get_name_label (host), pool_name (row_pool (row)),
+                          gtk_label_get_text (label));
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 }
 
 /* The preconditions that the destination's cache can answer. */
 static char *
 local_reason (XpMigrateWizard *self,
+              XapiConnection  *pool,
               XapiHost        *host)
 {
-  XapiCache *cache = xapi_connection_get_cache (self->dest);
+  XapiCache *cache = xapi_connection_get_cache (pool);
   XapiObject *metrics = xapi_cache_follow (cache, XAPI_OBJECT (host), "metrics");
   const char *ref = xapi_object_get_ref (XAPI_OBJECT (host));
   gboolean needs_memory = xapi_vm_get_power_state (self->vm) != XAPI_VM_POWER_STATE_HALTED;
 
-  if (!is_cross_pool (self) && g_strcmp0 (ref, xapi_vm_get_resident_on (self->vm)) == 0)
+  if (pool == self->conn && g_strcmp0 (ref, xapi_vm_get_resident_on (self->vm)) == 0)
     return g_strdup (_("The VM is running on this server"));
+  if (pool == self->conn && xapi_vm_get_power_state (self->vm) != XAPI_VM_POWER_STATE_RUNNING)
+    return g_strdup (_("Only a running VM can be migrated live"));
   if (!xapi_host_get_enabled (host))
     return g_strdup (_("The server is disabled (maintenance mode)"));
   if (metrics != NULL && XAPI_IS_HOST_METRICS (metrics))
@@ -652,6 +666,7 @@ on_check_token (GObject      *source,
 static void
 check_host (XpMigrateWizard *self,
             GtkListBoxRow   *row,
+            XapiConnection  *pool,
             XapiHost        *host)
 {
   Check *check = g_new0 (Check, 1);
@@ -664,7 +679,7 @@ check_host (XpMigrateWizard *self,
   check->row = g_object_ref (row);
   check->generation = self->generation;
   self->n_checking++;
-  if (!is_cross_pool (self))
+  if (pool == self->conn)
     {
       xapi_vm_assert_can_boot_here_async (self->conn, self->vm_ref, host_ref, self->cancellable,
                                           on_can_boot_here, check);
@@ -673,9 +688,9 @@ check_host (XpMigrateWizard *self,
   {
     g_autofree char *reason = NULL;
     g_autoptr(GHashTable) options = g_hash_table_new (g_str_hash, g_str_equal);
-    const char *net = management_network (self->dest, host_ref);
+    const char *net = management_network (pool, host_ref);
 
-    if (!default_maps (self, host_ref, &check->vdi_map, &check->vif_map, &reason))
+    if (!default_maps (self, pool, host_ref, &check->vdi_map, &check->vif_map, &reason))
       {
         check_done (check, NULL, reason);
         return;
@@ -685,14 +700,35 @@ check_host (XpMigrateWizard *self,
         check_done (check, NULL, _("The server has no management network"));
         return;
       }
-    xapi_host_migrate_receive_async (self->dest, host_ref, net, options, self->cancellable, on_check_token, check);
+    xapi_host_migrate_receive_async (pool, host_ref, net, options, self->cancellable, on_check_token, check);
   }
+}
+
+/* A heading above the first server of each pool. */
+static void
+pool_header (GtkListBoxRow *row,
+             GtkListBoxRow *before,
+             gpointer       data)
+{
+  XapiConnection *pool = row_pool (row);
+  GtkWidget *header;
+
+  if (before != NULL && row_pool (before) == pool)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  header = gtk_label_new (pool_name (pool));
+  gtk_label_set_xalign (GTK_LABEL (header), 0);
+  gtk_widget_add_css_class (header, "heading");
+  gtk_widget_set_margin_top (header, 8);
+  gtk_widget_set_margin_start (header, 6);
+  gtk_list_box_row_set_header (row, header);
 }
 
 static void
 fill_hosts (XpMigrateWizard *self)
 {
-  GListModel *hosts = xapi_cache_get_objects (xapi_connection_get_cache (self->dest), XAPI_TYPE_HOST);
   GtkWidget *child;
 
   self->generation++;
@@ -700,50 +736,54 @@ fill_hosts (XpMigrateWizard *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->host_list))) != NULL)
     gtk_list_box_remove (self->host_list, child);
 
-  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+  for (guint p = 0; p < self->pools->len; p++)
     {
-      g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
-      g_autofree char *reason = NULL;
-      GtkWidget *row, *box, *name, *why;
+      XapiConnection *pool = self->pools->pdata[p];
+      GListModel *hosts = xapi_cache_get_objects (xapi_connection_get_cache (pool), XAPI_TYPE_HOST);
 
-      if (xapi_object_is_gone (XAPI_OBJECT (host)))
-        continue;
-      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-      gtk_widget_set_margin_top (box, 4);
-      gtk_widget_set_margin_bottom (box, 4);
-      name = gtk_label_new (xapi_host_get_name_label (host));
-      gtk_label_set_xalign (GTK_LABEL (name), 0);
-      why = gtk_label_new (_("Checking…"));
-      gtk_label_set_xalign (GTK_LABEL (why), 0);
-      gtk_label_set_wrap (GTK_LABEL (why), TRUE);
-      gtk_widget_add_css_class (why, "dim-label");
-      gtk_widget_set_name (why, "host-reason");
-      gtk_box_append (GTK_BOX (box), name);
-      gtk_box_append (GTK_BOX (box), why);
-      row = gtk_list_box_row_new ();
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-      g_object_set_data_full (G_OBJECT (row), "host", g_object_ref (host), g_object_unref);
-      g_object_set_data (G_OBJECT (row), "reason", why);
-      gtk_list_box_append (self->host_list, row);
+      for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+        {
+          g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
+          g_autofree char *reason = NULL;
+          GtkWidget *row, *box, *name, *why;
 
-      reason = local_reason (self, host);
-      if (reason != NULL)
-        set_row_reason (GTK_LIST_BOX_ROW (row), reason);
-      else
-        check_host (self, GTK_LIST_BOX_ROW (row), host);
+          if (xapi_object_is_gone (XAPI_OBJECT (host)))
+            continue;
+          box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+          gtk_widget_set_margin_top (box, 4);
+          gtk_widget_set_margin_bottom (box, 4);
+          name = gtk_label_new (xapi_host_get_name_label (host));
+          gtk_label_set_xalign (GTK_LABEL (name), 0);
+          why = gtk_label_new (_("Checking…"));
+          gtk_label_set_xalign (GTK_LABEL (why), 0);
+          gtk_label_set_wrap (GTK_LABEL (why), TRUE);
+          gtk_widget_add_css_class (why, "dim-label");
+          gtk_widget_set_name (why, "host-reason");
+          gtk_box_append (GTK_BOX (box), name);
+          gtk_box_append (GTK_BOX (box), why);
+          row = gtk_list_box_row_new ();
+          gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+          g_object_set_data_full (G_OBJECT (row), "host", g_object_ref (host), g_object_unref);
+          g_object_set_data (G_OBJECT (row), "reason", why);
+          gtk_list_box_append (self->host_list, row);
+
+          reason = local_reason (self, pool, host);
+          if (reason != NULL)
+            set_row_reason (GTK_LIST_BOX_ROW (row), reason);
+          else
+            check_host (self, GTK_LIST_BOX_ROW (row), pool, host);
+        }
     }
   update_buttons (self);
 }
 
 static void
-on_pool_selected (XpMigrateWizard *self)
+on_host_selected (XpMigrateWizard *self)
 {
-  guint i = gtk_drop_down_get_selected (self->pool_dropdown);
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->host_list);
 
-  if (i >= self->pools->len || self->pools->pdata[i] == self->dest)
-    return;
-  self->dest = self->pools->pdata[i];
-  fill_hosts (self);
+  self->dest = row != NULL ? row_pool (row) : self->conn;
+  update_buttons (self);
 }
 
 /* ---- migration ---- */
@@ -1099,8 +1139,6 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
   XpMigrateWizard *self;
   GtkWidget *outer, *box, *scroller;
   g_autofree char *title = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  guint preset_pool = 0;
 
   g_return_val_if_fail (XAPI_IS_VM (vm), NULL);
 
@@ -1126,17 +1164,7 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
         g_ptr_array_add (self->pools, g_object_ref (c));
     }
   if (target != NULL)
-    {
-      XapiConnection *tc = xapi_object_get_connection (XAPI_OBJECT (target));
-
-      self->preset_host = g_strdup (xapi_object_get_ref (XAPI_OBJECT (target)));
-      for (guint i = 0; i < self->pools->len; i++)
-        if (self->pools->pdata[i] == tc)
-          preset_pool = i;
-    }
-  for (guint i = 0; i < self->pools->len; i++)
-    g_ptr_array_add (names, (gpointer) pool_name (self->pools->pdata[i]));
-  g_ptr_array_add (names, NULL);
+    self->preset_host = g_strdup (xapi_object_get_ref (XAPI_OBJECT (target)));
 
   outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   self->stack = GTK_STACK (gtk_stack_new ());
@@ -1144,18 +1172,14 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_HOST], _("Destination server"));
-  self->pool_dropdown = GTK_DROP_DOWN (labelled (box, _("_Pool"),
-                                                 xp_wizard_named (gtk_drop_down_new_from_strings ((const char * const *) names->pdata),
-                                                                  "pool-dropdown")));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pool_dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Destination pool"), -1);
   self->host_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "host-list"));
+  gtk_list_box_set_header_func (self->host_list, pool_header, NULL, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->host_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Servers of the pool"), -1);
+                                  _("Servers"), -1);
   scroller = gtk_scrolled_window_new ();
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->host_list));
-  labelled (box, _("_Servers of the pool"), scroller);
+  labelled (box, _("_Servers of this pool or of another connected pool"), scroller);
   gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_prev_sibling (scroller)), GTK_WIDGET (self->host_list));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_STORAGE], _("Storage"));
@@ -1206,12 +1230,9 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
                                         G_CALLBACK (on_back), G_CALLBACK (on_cancel), on_escape));
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
-  g_signal_connect_swapped (self->host_list, "selected-rows-changed", G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->host_list, "selected-rows-changed", G_CALLBACK (on_host_selected), self);
 
   self->page = PAGE_HOST;
-  gtk_drop_down_set_selected (self->pool_dropdown, preset_pool);
-  self->dest = self->pools->pdata[preset_pool];
-  g_signal_connect_swapped (self->pool_dropdown, "notify::selected", G_CALLBACK (on_pool_selected), self);
   fill_hosts (self);
   return GTK_WINDOW (self);
 }
