@@ -102,6 +102,7 @@ struct _XpPropertiesDialog
 
   GtkWidget    *widgets[N_FIELDS];
   char         *orig[N_FIELDS];
+  char         *expected[N_FIELDS];   /* applied, its event not seen yet */
 
   GtkWidget    *stack;
   GtkWidget    *ok_button;
@@ -358,7 +359,16 @@ to_widget (XpPropertiesDialog *self,
     case F_MEM_DMAX:
     case F_MEM_SMAX:
     case F_HA_ORDER:
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (w), (double) g_ascii_strtoll (value, NULL, 10));
+      {
+        double v = (double) g_ascii_strtoll (value, NULL, 10);
+        double lo, hi;
+
+        /* an unusual value must not look like a change */
+        gtk_spin_button_get_range (GTK_SPIN_BUTTON (w), &lo, &hi);
+        if (v < lo || v > hi)
+          gtk_spin_button_set_range (GTK_SPIN_BUTTON (w), MIN (lo, v), MAX (hi, v));
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (w), v);
+      }
       break;
     case F_BOOT_ORDER:
       boot_to_widget (w, value);
@@ -473,6 +483,14 @@ refresh (XpPropertiesDialog *self)
         continue;
       current = from_widget (self, id);
       remote = from_object (self, id);
+      if (self->expected[id] != NULL)
+        {
+          /* OK wrote this field: until its event arrives the object still
+           * has the old value, which is no remote change */
+          if (g_strcmp0 (remote, self->expected[id]) != 0)
+            continue;
+          g_clear_pointer (&self->expected[id], g_free);
+        }
       if (g_strcmp0 (current, self->orig[id]) == 0 && g_strcmp0 (remote, self->orig[id]) != 0)
         {
           g_free (self->orig[id]);
@@ -904,6 +922,8 @@ run_next (XpPropertiesDialog *self)
         {
           g_free (self->orig[c->ids[i]]);
           self->orig[c->ids[i]] = g_strdup (c->values[i]);
+          g_free (self->expected[c->ids[i]]);
+          self->expected[c->ids[i]] = g_strdup (c->values[i]);
         }
       g_ptr_array_add (self->applied, g_strdup (c->what));
       self->next_change++;
@@ -1310,7 +1330,10 @@ xp_properties_dialog_finalize (GObject *object)
   XpPropertiesDialog *self = XP_PROPERTIES_DIALOG (object);
 
   for (guint i = 0; i < N_FIELDS; i++)
-    g_free (self->orig[i]);
+    {
+      g_free (self->orig[i]);
+      g_free (self->expected[i]);
+    }
   g_clear_pointer (&self->changes, g_ptr_array_unref);
   g_clear_pointer (&self->applied, g_ptr_array_unref);
   g_clear_pointer (&self->failed, g_ptr_array_unref);

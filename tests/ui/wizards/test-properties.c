@@ -396,6 +396,12 @@ test_vm_running (Fixture *f, gconstpointer data)
                    json_object_get_int_member (rec, "memory_dynamic_max") - 512 * MIB);
 }
 
+static gboolean
+vm_renamed (gpointer data)
+{
+  return g_str_equal (xp_field_str (data, "name_label"), "renamed");
+}
+
 static void
 test_vm_partial_failure (Fixture *f, gconstpointer data)
 {
@@ -424,6 +430,11 @@ test_vm_partial_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (text, "Not applied:\nMaximum number of vCPUs: "));
   g_assert_nonnull (strstr (text, "VM_BAD_POWER_STATE"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->dialog)));
+  /* the applied fields keep their new values while their events arrive */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get (f, "name"))), ==, "renamed");
+  g_assert_true (xapi_test_wait_for (vm_renamed, vm, TIMEOUT_MS));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get (f, "name"))), ==, "renamed");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get (f, "folder"))), ==, "/Finance");
   {
     g_autoptr(JsonObject) rec = record (f, vm);
     g_assert_cmpstr (json_object_get_string_member (rec, "name_label"), ==, "renamed");
