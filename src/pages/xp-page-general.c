@@ -9,6 +9,7 @@
 
 #include "xp-pages.h"
 #include "xp-details-view.h"
+#include "dialogs/xp-properties-dialog.h"
 
 /* ---- writes ---- */
 
@@ -275,6 +276,10 @@ xp_page_general_build (XpPageCtx  *ctx,
   XpKind kind = xp_object_kind (obj);
   g_autofree char *tags = xp_tags_format (obj);
 
+  if (xp_properties_dialog_supports (obj))
+    adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (edit),
+                                             xp_action_button ("document-properties-symbolic", _("All Properties…"),
+                                                               "obj.properties", NULL));
   if (xp_field_has (obj, "name_label"))
     edit_row (edit, obj, _("Name"), "name_label", xp_field_str (obj, "name_label"));
   if (xp_field_has (obj, "name_description"))
