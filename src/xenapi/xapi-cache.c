@@ -8,6 +8,7 @@
 
 #include "xapi-cache.h"
 #include "xapi-connection.h"
+#include "xapi-marshal.h"
 
 struct _XapiEventBatch
 {
@@ -777,7 +778,8 @@ apply_event (XapiCache      *self,
       const char *old_uuid = xapi_object_get_uuid (existing);
       g_autofree char *uuid_before = g_strdup (old_uuid);
 
-      xapi_object_apply_record (existing, event->record);
+      _xapi_object_apply_record_take (existing, event->record);
+      g_clear_pointer (&event->record, xapi_record_free);
       if (g_strcmp0 (uuid_before, xapi_object_get_uuid (existing)) != 0)
         {
           if (uuid_before != NULL && g_hash_table_lookup (self->by_uuid, uuid_before) == existing)
@@ -788,11 +790,12 @@ apply_event (XapiCache      *self,
     }
 
   {
-    XapiObject *object = xapi_record_instantiate (event->record, connection,
-                                                  event->class_name, event->ref);
+    XapiObject *object = _xapi_record_instantiate_take (event->record, connection,
+                                                        event->class_name, event->ref);
     GListStore *store = ensure_store (self, xapi_object_get_class_name (object));
     PendingAdds *adds = g_hash_table_lookup (pending, store);
 
+    g_clear_pointer (&event->record, xapi_record_free);
     g_hash_table_insert (self->objects, g_strdup (event->ref), object);
     index_uuid (self, object);
 

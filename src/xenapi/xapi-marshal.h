@@ -94,6 +94,14 @@ void        _xapi_field_clear         (gpointer slot, XapiFieldKind kind);
 /* Index of @wire_name in @info->fields, or -1.  Lock-free after first use. */
 int         _xapi_class_info_field_index (const XapiClassInfo *info, const char *wire_name);
 
+/* As xapi_object_apply_record() and xapi_record_instantiate(), but the
+ * record's values move into the object: @record is left fit only to be freed. */
+guint       _xapi_object_apply_record_take (XapiObject *self, XapiRecord *record);
+XapiObject *_xapi_record_instantiate_take  (XapiRecord     *record,
+                                            XapiConnection *connection,
+                                            const char     *class_name,
+                                            const char     *ref);
+
 /* A shared, interned copy of a short string (never freed). */
 const char *_xapi_intern (const char *str, gsize len);
 

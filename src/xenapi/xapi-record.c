@@ -205,6 +205,39 @@ value_store_copy (XapiFieldKind kind,
     }
 }
 
+/* Move @v into @slot (whose old value has been cleared), leaving @v empty:
+ * the cache's records are applied once and dropped, so their strings, sets
+ * and maps become the object's without a copy. */
+static void
+value_store_take (XapiFieldKind kind,
+                  gpointer      slot,
+                  Value        *v)
+{
+  switch (kind)
+    {
+    case XAPI_FIELD_STRV:
+      if (v->strv != NULL && v->strv[0] == NULL)
+        g_clear_pointer (&v->strv, g_strfreev);
+      break;
+    case XAPI_FIELD_MAP:
+      if (v->map != NULL && g_hash_table_size (v->map) == 0)
+        g_clear_pointer (&v->map, g_hash_table_unref);
+      break;
+    case XAPI_FIELD_STRING:
+    case XAPI_FIELD_REF:
+    case XAPI_FIELD_JSON:
+    case XAPI_FIELD_DATETIME:
+      break;
+    default:
+      /* plain values: nothing owned */
+      value_store_copy (kind, slot, v);
+      return;
+    }
+  /* every owning member of the union is one pointer */
+  *(gpointer *) slot = v->s;
+  v->s = NULL;
+}
+
 /* ---- parsing -------------------------------------------------------------------- */
 
 /* Text of a scalar element for sets and maps: strings unescaped, anything
@@ -526,7 +559,8 @@ record_has_extra (XapiRecord *record,
 static guint
 apply (XapiObject *self,
        XapiRecord *record,
-       gboolean    notify)
+       gboolean    notify,
+       gboolean    take)
 {
   const XapiClassInfo *info = xapi_object_get_class_info (self);
   GHashTable *extra = xapi_object_get_extra_fields (self);
@@ -555,7 +589,10 @@ apply (XapiObject *self,
       if (value_equal (f->kind, slot, &fv->v))
         continue;
       _xapi_field_clear (slot, f->kind);
-      value_store_copy (f->kind, slot, &fv->v);
+      if (take)
+        value_store_take (f->kind, slot, &fv->v);
+      else
+        value_store_copy (f->kind, slot, &fv->v);
       changed++;
       if (notify)
         g_object_notify_by_pspec (G_OBJECT (self), _xapi_object_field_pspec (info, fv->index));
@@ -568,21 +605,22 @@ apply (XapiObject *self,
         {
           ExtraValue *e = &g_array_index (record->extra, ExtraValue, i);
           const char *old = g_hash_table_lookup (extra, e->name);
+          int idx;
 
           if (g_strcmp0 (old, e->raw) == 0)
             continue;
-          g_hash_table_insert (extra, g_strdup (e->name), g_strdup (e->raw));
           /* Fields the datamodel does not know have no property: count them.
            * A known field's raw text (unrecognised enum value...) notifies
            * that field's property. */
-          {
-            int idx = _xapi_class_info_field_index (info, e->name);
-
-            if (idx < 0)
-              changed++;
-            else if (notify)
-              g_object_notify_by_pspec (G_OBJECT (self), _xapi_object_field_pspec (info, idx));
-          }
+          idx = _xapi_class_info_field_index (info, e->name);
+          if (take)
+            g_hash_table_insert (extra, g_steal_pointer (&e->name), g_steal_pointer (&e->raw));
+          else
+            g_hash_table_insert (extra, g_strdup (e->name), g_strdup (e->raw));
+          if (idx < 0)
+            changed++;
+          else if (notify)
+            g_object_notify_by_pspec (G_OBJECT (self), _xapi_object_field_pspec (info, idx));
         }
     }
 
@@ -597,18 +635,24 @@ xapi_object_apply_record (XapiObject *self,
 {
   g_return_val_if_fail (XAPI_IS_OBJECT (self), 0);
   g_return_val_if_fail (record != NULL, 0);
-  return apply (self, record, TRUE);
+  return apply (self, record, TRUE, FALSE);
 }
 
-XapiObject *
-xapi_record_instantiate (XapiRecord     *record,
-                         XapiConnection *connection,
-                         const char     *class_name,
-                         const char     *ref)
+guint
+_xapi_object_apply_record_take (XapiObject *self,
+                                XapiRecord *record)
+{
+  return apply (self, record, TRUE, TRUE);
+}
+
+static XapiObject *
+instantiate (XapiRecord     *record,
+             XapiConnection *connection,
+             const char     *class_name,
+             const char     *ref,
+             gboolean        take)
 {
   XapiObject *object;
-
-  g_return_val_if_fail (record != NULL, NULL);
 
   if (record->info)
     object = g_object_new (record->info->get_type (),
@@ -621,6 +665,25 @@ xapi_record_instantiate (XapiRecord     *record,
                            "connection", connection,
                            "class-name", class_name,
                            NULL);
-  apply (object, record, FALSE);
+  apply (object, record, FALSE, take);
   return object;
+}
+
+XapiObject *
+xapi_record_instantiate (XapiRecord     *record,
+                         XapiConnection *connection,
+                         const char     *class_name,
+                         const char     *ref)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  return instantiate (record, connection, class_name, ref, FALSE);
+}
+
+XapiObject *
+_xapi_record_instantiate_take (XapiRecord     *record,
+                               XapiConnection *connection,
+                               const char     *class_name,
+                               const char     *ref)
+{
+  return instantiate (record, connection, class_name, ref, TRUE);
 }
