@@ -1174,12 +1174,10 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
   box = xp_wizard_page_box (self->stack, page_names[PAGE_HOST], _("Destination server"));
   self->host_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "host-list"));
   gtk_list_box_set_header_func (self->host_list, pool_header, NULL, NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->host_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Servers"), -1);
   scroller = gtk_scrolled_window_new ();
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->host_list));
-  labelled (box, _("_Servers of this pool or of another connected pool"), scroller);
+  labelled (box, _("_Servers of the connected pools"), scroller);
   gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_prev_sibling (scroller)), GTK_WIDGET (self->host_list));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_STORAGE], _("Storage"));
