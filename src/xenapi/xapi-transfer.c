@@ -634,6 +634,14 @@ ignore_wait (GObject      *source,
   g_autoptr(JsonNode) node = xapi_task_wait_finish (XAPI_TASK (source), result, NULL);
 }
 
+/* Forgets the task (it ended and was destroyed by the wait). */
+static void
+drop_task (Transfer *t)
+{
+  if (t->task != NULL)
+    drop_task (t);
+}
+
 /* Cancels the server's task when it still runs and has it destroyed once
  * it ends. */
 static void
@@ -858,7 +866,7 @@ on_refusal_task_done (GObject      *source,
                            soup_message_get_reason_phrase (t->msg) ? soup_message_get_reason_phrase (t->msg) : "");
     }
   else
-    g_clear_object (&t->task);   /* it ended and was destroyed */
+    drop_task (t);   /* it ended and was destroyed */
   transfer_fail (gtask, error);
 }
 
@@ -922,12 +930,11 @@ on_export_task_done (GObject      *source,
   if (node == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_clear_object (&t->task);   /* it failed on the server and was destroyed */
+        drop_task (t);   /* it failed on the server and was destroyed */
       transfer_fail (gtask, error);
       return;
     }
-  g_clear_signal_handler (&t->progress_handler, t->task);
-  g_clear_object (&t->task);
+  drop_task (t);
   if (t->verify)
     {
       xapi_xva_verify_async (t->tmp, g_task_get_cancellable (gtask), on_export_verified, gtask);
@@ -1058,12 +1065,11 @@ on_import_task_done (GObject      *source,
   if (node == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_clear_object (&t->task);
+        drop_task (t);
       transfer_fail (gtask, error);
       return;
     }
-  g_clear_signal_handler (&t->progress_handler, t->task);
-  g_clear_object (&t->task);
+  drop_task (t);
   ref = xapi_task_result_dup_ref (node);
   if (ref == NULL)
     {
