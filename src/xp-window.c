@@ -92,6 +92,15 @@ toast_cb (GObject    *source,
   xp_window_add_toast (self, text);
 }
 
+/* A wizard made an object (the imported VM): select it. */
+static void
+wizard_select_cb (GObject  *source,
+                  GObject  *object,
+                  XpWindow *self)
+{
+  xp_sidebar_select_item (self->sidebar, object);
+}
+
 XpSidebar *
 xp_window_get_sidebar (XpWindow *self)
 {
@@ -941,6 +950,7 @@ xp_window_new (XpApplication *app)
     gtk_widget_insert_action_group (GTK_WIDGET (self), "wiz",
                                     xp_wizard_actions_get_group (self->wiz_actions));
     g_signal_connect_object (self->wiz_actions, "toast", G_CALLBACK (toast_cb), self, 0);
+    g_signal_connect_object (self->wiz_actions, "select", G_CALLBACK (wizard_select_cb), self, 0);
     gtk_menu_button_set_label (GTK_MENU_BUTTON (new_button), _("New…"));
     /* GTK 4.8 does not name a menu button after its label */
     gtk_accessible_update_property (GTK_ACCESSIBLE (new_button), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -11,6 +11,8 @@
 #include "xp-new-network-wizard.h"
 #include "xp-new-sr-wizard.h"
 #include "xp-ha-wizard.h"
+#include "xp-export-wizard.h"
+#include "xp-import-wizard.h"
 #include "xapi-cache.h"
 #include "xapi-object.h"
 
@@ -26,7 +28,7 @@ struct _XpWizardActions
 
 G_DEFINE_FINAL_TYPE (XpWizardActions, xp_wizard_actions, G_TYPE_OBJECT)
 
-enum { SIGNAL_TOAST, N_SIGNALS };
+enum { SIGNAL_TOAST, SIGNAL_SELECT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* Wizards that are not written yet stay disabled. */
@@ -78,6 +80,24 @@ migratable_vm (XpWizardActions *self)
   return vm;
 }
 
+/* The one selected VM (not a template or snapshot) on a connected pool;
+ * whether it can be exported now is the wizard's to explain. */
+static XapiVm *
+exportable_vm (XpWizardActions *self)
+{
+  XapiVm *vm;
+  XapiConnection *conn;
+
+  if (self->selection == NULL || self->selection->len != 1 || !XAPI_IS_VM (g_ptr_array_index (self->selection, 0)))
+    return NULL;
+  vm = g_ptr_array_index (self->selection, 0);
+  conn = xapi_object_get_connection (XAPI_OBJECT (vm));
+  if (conn == NULL || xapi_connection_get_state (conn) != XAPI_CONNECTION_STATE_CONNECTED
+      || xapi_vm_get_is_a_template (vm) || xapi_vm_get_is_a_snapshot (vm) || xapi_vm_get_is_control_domain (vm))
+    return NULL;
+  return vm;
+}
+
 static void
 set_enabled (XpWizardActions *self,
              const char      *name,
@@ -106,6 +126,8 @@ update_enabled (XpWizardActions *self)
   set_enabled (self, "new-sr", current_connection (self) != NULL);
   set_enabled (self, "ha", ha_connection (self) != NULL);
   set_enabled (self, "migrate", migratable_vm (self) != NULL);
+  set_enabled (self, "import", current_connection (self) != NULL);
+  set_enabled (self, "export", exportable_vm (self) != NULL);
 }
 
 /* Every wizard ends with "finished" (result ref, error or NULL): say how it
@@ -213,6 +235,52 @@ on_ha (GSimpleAction *action,
 }
 
 static void
+on_export (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiVm *vm = exportable_vm (self);
+  GtkWindow *wizard;
+
+  if (vm == NULL)
+    return;
+  wizard = xp_export_wizard_new (self->parent, vm);
+  present_wizard (self, wizard, _("The VM was exported"));
+}
+
+/* The imported VM becomes the selection. */
+static void
+on_import_finished (GtkWindow       *wizard,
+                    const char      *ref,
+                    const char      *error,
+                    XpWizardActions *self)
+{
+  XapiConnection *conn = g_object_get_data (G_OBJECT (wizard), "xp-connection");
+  XapiObject *vm = ref != NULL && conn != NULL ? xapi_cache_lookup (xapi_connection_get_cache (conn), ref) : NULL;
+
+  if (vm != NULL)
+    g_signal_emit (self, signals[SIGNAL_SELECT], 0, vm);
+}
+
+static void
+on_import (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       data)
+{
+  XpWizardActions *self = data;
+  XapiConnection *conn = current_connection (self);
+  GtkWindow *wizard;
+
+  if (conn == NULL)
+    return;
+  wizard = xp_import_wizard_new (self->parent, conn);
+  g_object_set_data_full (G_OBJECT (wizard), "xp-connection", g_object_ref (conn), g_object_unref);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_import_finished), self, 0);
+  present_wizard (self, wizard, _("The VM was imported"));
+}
+
+static void
 on_not_ready (GSimpleAction *action,
               GVariant      *param,
               gpointer       data)
@@ -259,6 +327,9 @@ xp_wizard_actions_class_init (XpWizardActionsClass *klass)
   G_OBJECT_CLASS (klass)->finalize = xp_wizard_actions_finalize;
   signals[SIGNAL_TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* "select" (XapiObject *object): a wizard made this object; show it */
+  signals[SIGNAL_SELECT] = g_signal_new ("select", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, XAPI_TYPE_OBJECT);
 }
 
 static void
@@ -278,6 +349,10 @@ xp_wizard_actions_init (XpWizardActions *self)
         g_signal_connect (action, "activate", G_CALLBACK (on_new_sr), self);
       else if (g_str_equal (action_names[i], "ha"))
         g_signal_connect (action, "activate", G_CALLBACK (on_ha), self);
+      else if (g_str_equal (action_names[i], "export"))
+        g_signal_connect (action, "activate", G_CALLBACK (on_export), self);
+      else if (g_str_equal (action_names[i], "import"))
+        g_signal_connect (action, "activate", G_CALLBACK (on_import), self);
       else
         g_signal_connect (action, "activate", G_CALLBACK (on_not_ready), self);
       g_simple_action_set_enabled (action, FALSE);
