@@ -862,33 +862,110 @@ h_vm_revert (SimCall *call)
   sim_op_start (call, vm, "revert", sim_scaled (call->sim, 3.0), fin_revert, op_cancelled);
 }
 
+/* VM.provision: the disks of other_config:disks, a <provision> element
+ * of <disk device size sr bootable type/> (xapi_templates.ml): each a new
+ * VDI in the SR of that uuid, or the pool's default SR when sr is empty,
+ * and a VBD; then the key is removed. */
+typedef struct {
+  GPtrArray *disks;   /* GHashTable* of attributes */
+} ProvisionSpec;
+
+static void
+provision_start (GMarkupParseContext *ctx,
+                 const char          *element,
+                 const char         **names,
+                 const char         **values,
+                 gpointer             data,
+                 GError             **error)
+{
+  ProvisionSpec *spec = data;
+  GHashTable *attrs;
+
+  if (strcmp (element, "disk") != 0)
+    return;
+  attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_hash_table_insert (attrs, g_strdup (names[i]), g_strdup (values[i]));
+  g_ptr_array_add (spec->disks, attrs);
+}
+
+static SimRow *
+sr_by_uuid (Sim        *sim,
+            const char *uuid)
+{
+  g_autoptr(GPtrArray) srs = sim_rows_array (sim_model_class (sim->model, "SR"));
+
+  for (guint i = 0; i < srs->len; i++)
+    if (g_strcmp0 (sim_row_str (srs->pdata[i], "uuid"), uuid) == 0)
+      return srs->pdata[i];
+  return NULL;
+}
+
 static void
 fin_provision (SimOp *op)
 {
   Sim *sim = op->call->sim;
   SimRow *vm = op_vm (op);
-  const char *disks = sim_row_map_get (vm, "other_config", "disks");
+  const char *xml = sim_row_map_get (vm, "other_config", "disks");
+  ProvisionSpec spec = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref) };
+  static const GMarkupParser parser = { provision_start, NULL, NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
 
-  if (disks && json_array_get_length (json_node_get_array (sim_row_value (vm, "VBDs"))) == 0)
+  if (xml != NULL)
     {
-      SimRow *sr = sim_row_deref (sim, sim_pool (sim), "default_SR");
+      GMarkupParseContext *ctx = g_markup_parse_context_new (&parser, 0, &spec, NULL);
+      if (!g_markup_parse_context_parse (ctx, xml, -1, &error) || !g_markup_parse_context_end_parse (ctx, &error))
+        {
+          g_markup_parse_context_free (ctx);
+          g_ptr_array_unref (spec.disks);
+          sim_call_failf (op->call, "INTERNAL_ERROR", error->message, NULL);
+          return;
+        }
+      g_markup_parse_context_free (ctx);
+    }
+  /* every SR first: nothing is made when one is missing */
+  for (guint i = 0; i < spec.disks->len; i++)
+    {
+      const char *uuid = g_hash_table_lookup (spec.disks->pdata[i], "sr");
+      if (uuid != NULL && *uuid != '\0' && sr_by_uuid (sim, uuid) == NULL)
+        {
+          sim_call_failf (op->call, "UUID_INVALID", "sr", uuid, NULL);
+          g_ptr_array_unref (spec.disks);
+          return;
+        }
+      if ((uuid == NULL || *uuid == '\0') && sim_row_deref (sim, sim_pool (sim), "default_SR") == NULL)
+        {
+          sim_call_failf (op->call, "UUID_INVALID", "sr", "", NULL);
+          g_ptr_array_unref (spec.disks);
+          return;
+        }
+    }
+  for (guint i = 0; i < spec.disks->len; i++)
+    {
+      GHashTable *d = spec.disks->pdata[i];
+      const char *uuid = g_hash_table_lookup (d, "sr");
+      const char *size = g_hash_table_lookup (d, "size");
+      const char *device = g_hash_table_lookup (d, "device");
+      const char *bootable = g_hash_table_lookup (d, "bootable");
+      const char *type = g_hash_table_lookup (d, "type");
+      SimRow *sr = uuid != NULL && *uuid != '\0' ? sr_by_uuid (sim, uuid) : sim_row_deref (sim, sim_pool (sim), "default_SR");
       SimRow *vdi = sim_db_add (sim, "VDI", NULL);
       SimRow *vbd = sim_db_add (sim, "VBD", NULL);
-      const char *sz = strstr (disks, "size=\"");
-      g_autofree char *n = g_strdup_printf ("%s 0", sim_row_str (vm, "name_label"));
-
-      sim_row_set_str (sim, vdi, "name_label", n);
-      sim_row_set_str (sim, vdi, "type", "user");
-      sim_row_set_int (sim, vdi, "virtual_size", sz ? g_ascii_strtoll (sz + 6, NULL, 10) : 10LL << 30);
-      if (sr)
-        sim_row_set_ref (sim, vdi, "SR", sr);
+      /* xapi names the VDI after its device */
+      sim_row_set_str (sim, vdi, "name_label", device ? device : "0");
+      sim_row_set_str (sim, vdi, "name_description", "Created by template provisioner");
+      sim_row_set_str (sim, vdi, "type", g_strcmp0 (type, "system") == 0 ? "system" : "user");
+      sim_row_set_int (sim, vdi, "virtual_size", size ? g_ascii_strtoll (size, NULL, 10) : 10LL << 30);
+      sim_row_set_ref (sim, vdi, "SR", sr);
       sim_row_set_ref (sim, vbd, "VM", vm);
       sim_row_set_ref (sim, vbd, "VDI", vdi);
-      sim_row_set_str (sim, vbd, "userdevice", "0");
+      sim_row_set_str (sim, vbd, "userdevice", device ? device : "0");
       sim_row_set_str (sim, vbd, "type", "Disk");
       sim_row_set_str (sim, vbd, "mode", "RW");
-      sim_row_set_bool (sim, vbd, "bootable", TRUE);
+      sim_row_set_bool (sim, vbd, "bootable", g_strcmp0 (bootable, "true") == 0);
+      sim_row_set_bool (sim, vbd, "unpluggable", g_strcmp0 (type, "system") != 0);
     }
+  g_ptr_array_unref (spec.disks);
   sim_row_map_remove (sim, vm, "other_config", "disks");
   sim_call_return (op->call, NULL);
 }

@@ -182,6 +182,35 @@ def test_snapshots():
     assert len(FAST.call("VM.get_VBDs", S, inst)) == 1
 
 
+def test_provision_spec():
+    """VM.provision makes every disk of other_config:disks, in the SR asked for."""
+    t = vm("Debian Bookworm 12")
+    inst = FAST.call("VM.clone", S, t, "provisioned")
+    srs = FAST.call("SR.get_all_records", S)
+    default = FAST.call("pool.get_default_SR", S, FAST.call("pool.get_all", S)[0])
+    local = [r for r, x in srs.items() if not x["shared"] and x["content_type"] != "iso" and x["type"] == "lvm"][0]
+    FAST.call("VM.remove_from_other_config", S, inst, "disks")
+    bad = '<provision><disk device="0" size="1073741824" sr="no-such-uuid" bootable="true" type="system"/></provision>'
+    FAST.call("VM.add_to_other_config", S, inst, "disks", bad)
+    desc = expect_error(FAST.call, "UUID_INVALID", "VM.provision", S, inst)
+    assert desc[1:] == ["sr", "no-such-uuid"]
+    assert FAST.call("VM.get_VBDs", S, inst) == []
+    FAST.call("VM.remove_from_other_config", S, inst, "disks")
+    spec = ('<provision><disk device="0" size="%d" sr="" bootable="true" type="system"/>'
+            '<disk device="1" size="%d" sr="%s" bootable="false" type="user"/></provision>'
+            % (8 << 30, 2 << 30, srs[local]["uuid"]))
+    FAST.call("VM.add_to_other_config", S, inst, "disks", spec)
+    FAST.call("VM.provision", S, inst)
+    got = {}
+    for vbd in FAST.call("VM.get_VBDs", S, inst):
+        r = FAST.call("VBD.get_record", S, vbd)
+        d = FAST.call("VDI.get_record", S, r["VDI"])
+        got[r["userdevice"]] = (d["virtual_size"], d["SR"], r["bootable"], d["name_label"])
+    assert got == {"0": (8 << 30, default, True, "0"), "1": (2 << 30, local, False, "1")}, got
+    assert "disks" not in FAST.call("VM.get_other_config", S, inst)
+    FAST.call("VM.destroy", S, inst)
+
+
 def test_pool_migrate():
     v = vm("web-01")
     hosts = FAST.call("host.get_all", S)
@@ -468,7 +497,7 @@ def main():
     try:
         rc = run([test_start_shutdown_cycle, test_template_and_memory_errors, test_vcpus,
                   test_async_task_progress_and_cancel,
-                  test_async_result_and_sync_tasks, test_snapshots, test_pool_migrate, test_devices, test_storage,
+                  test_async_result_and_sync_tasks, test_snapshots, test_provision_spec, test_pool_migrate, test_devices, test_storage,
                   test_networks, test_hosts_and_ha, test_migrate_receive, test_pool_create_vlan_from_pif,
                   test_migrate_checks, test_migrate_send_between_sims, test_migrate_send_failure_leaves_nothing,
                   test_migrate_intra_pool_storage])
