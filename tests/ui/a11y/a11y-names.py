@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Walk the AT-SPI tree of the running xenpools (demo pools) and fail on any
 interactive control without an accessible name: in the main window with the
-pool tree, on the pages of a VM, of a host and of an SR, and in the Add Server
-dialog.  Usage: a11y-names.py PID (run by run-a11y.sh)."""
+pool tree, on the pages of a VM, of a host and of an SR, on every page of a
+VM's Properties window, and in the Add Server dialog.  Usage: a11y-names.py PID (run by run-a11y.sh)."""
 
 import re
 import sys
@@ -194,6 +194,41 @@ def select_row(window, text):
         raise SystemExit("Bail out! cannot select row %r" % text)
 
 
+def check_properties(app, window):
+    """Every page of a VM's Properties window (opened from its General page)."""
+    select_row(window, "db-primary")
+    tabs = wait_for("the pages of db-primary",
+                    lambda: find(window, lambda a: a.get_role() == Atspi.Role.PAGE_TAB_LIST and name_of(a) == "Pages"))
+    general = children(tabs)[0]
+    sel = tabs.get_selection_iface()
+    if sel is not None:
+        sel.select_child(0)
+    else:
+        activate(general)
+    button = wait_for("the All Properties button",
+                      lambda: find(window, lambda a: a.get_role() == Atspi.Role.PUSH_BUTTON
+                                   and name_of(a) == "All Properties\u2026" and is_visible(a)))
+    activate(button)
+    dialog = wait_for("the Properties window",
+                      lambda: next((c for c in children(app) if name_of(c).endswith(" Properties")), None))
+    general = wait_for("the page switcher of the Properties window",
+                       lambda: find(dialog, lambda a: a.get_role() == Atspi.Role.PAGE_TAB and name_of(a) == "General"))
+    switcher = general.get_parent()
+    pages = [c for c in children(switcher) if c.get_role() == Atspi.Role.PAGE_TAB]
+    tap(len(pages) == 4, "the Properties window of a VM has four pages", ", ".join(name_of(p) for p in pages))
+    for i, page in enumerate(pages):
+        sel = switcher.get_selection_iface()
+        if sel is not None:
+            sel.select_child(i)
+        elif not activate(page):
+            raise SystemExit("Bail out! cannot switch to Properties page %r" % name_of(page))
+        wait_for("Properties page %s" % name_of(page),
+                 lambda: page.get_state_set().contains(Atspi.StateType.SELECTED))
+        check("Properties of a VM, page %s" % name_of(page), dialog)
+    cancel = find(dialog, lambda a: a.get_role() == Atspi.Role.PUSH_BUTTON and "Cancel" in name_of(a))
+    activate(cancel)
+
+
 def main():
     pid = int(sys.argv[1])
     Atspi.init()
@@ -219,6 +254,8 @@ def main():
             wait_for("page %s of %s" % (name_of(tab), text),
                      lambda: tab.get_state_set().contains(Atspi.StateType.SELECTED))
             check("%s, page %s" % (label, name_of(tab)), window)
+
+    check_properties(app, window)
 
     print("1..%d" % len(results))
     return 0 if all(results) else 1
