@@ -105,6 +105,7 @@ struct _XpPropertiesDialog
   char         *expected[N_FIELDS];   /* applied, its event not seen yet */
 
   GtkWidget    *stack;
+  GtkWidget    *switcher_title;
   GtkWidget    *ok_button;
   GtkWidget    *cancel_button;
   GtkWidget    *hint_label;
@@ -467,6 +468,15 @@ update_sensitivity (XpPropertiesDialog *self)
 
 /* Untouched fields follow the object; touched ones keep the user's value. */
 static void
+update_title (XpPropertiesDialog *self)
+{
+  g_autofree char *title = g_strdup_printf (_("“%s” Properties"), xp_object_name (self->object));
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_view_switcher_title_set_title (ADW_VIEW_SWITCHER_TITLE (self->switcher_title), title);
+}
+
+static void
 refresh (XpPropertiesDialog *self)
 {
   if (xapi_object_is_gone (self->object))
@@ -474,6 +484,7 @@ refresh (XpPropertiesDialog *self)
       validate (self);
       return;
     }
+  update_title (self);
   for (guint id = 0; id < N_FIELDS; id++)
     {
       g_autofree char *current = NULL;
@@ -1226,10 +1237,10 @@ build (XpPropertiesDialog *self)
   GtkWidget *bar = adw_view_switcher_bar_new ();
   GtkWidget *status = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   XpKind kind = xp_object_kind (self->object);
-  g_autofree char *window_title = g_strdup_printf (_("“%s” Properties"), xp_object_name (self->object));
   GtkEventController *keys;
 
-  gtk_window_set_title (GTK_WINDOW (self), window_title);
+  self->switcher_title = title;
+  update_title (self);
   gtk_window_set_default_size (GTK_WINDOW (self), 640, 640);
 
   self->stack = adw_view_stack_new ();
@@ -1244,7 +1255,6 @@ build (XpPropertiesDialog *self)
     ha_page (self);
 
   adw_view_switcher_title_set_stack (ADW_VIEW_SWITCHER_TITLE (title), ADW_VIEW_STACK (self->stack));
-  adw_view_switcher_title_set_title (ADW_VIEW_SWITCHER_TITLE (title), window_title);
   adw_view_switcher_title_set_view_switcher_enabled (ADW_VIEW_SWITCHER_TITLE (title),
                                                      kind == XP_KIND_VM || kind == XP_KIND_TEMPLATE);
   adw_view_switcher_bar_set_stack (ADW_VIEW_SWITCHER_BAR (bar), ADW_VIEW_STACK (self->stack));

@@ -499,6 +499,38 @@ test_vm_live_update (Fixture *f, gconstpointer data)
   }
 }
 
+static gboolean
+title_is_erp_old (gpointer data)
+{
+  return g_strcmp0 (gtk_window_get_title (data), "“erp-old” Properties") == 0;
+}
+
+static void
+test_vm_deleted (Fixture *f, gconstpointer data)
+{
+  XapiObject *vm;
+  g_autofree char *args = NULL;
+  g_autoptr(JsonNode) r1 = NULL, r2 = NULL;
+  SensitiveWait ok;
+
+  if (f->sim == NULL)
+    return;
+  vm = find_by_name (f, XAPI_TYPE_VM, "legacy-erp");
+  open_dialog (f, vm);
+  set_text (f, "description", "mine");
+  /* renamed elsewhere: the title follows */
+  args = g_strdup_printf ("\"%s\",\"erp-old\"", xapi_object_get_ref (vm));
+  r1 = raw (f, "VM.set_name_label", args);
+  g_assert_true (xapi_test_wait_for (title_is_erp_old, f->dialog, TIMEOUT_MS));
+  /* deleted elsewhere: OK is disabled, with the reason */
+  g_free (args);
+  args = g_strdup_printf ("\"%s\"", xapi_object_get_ref (vm));
+  r2 = raw (f, "VM.destroy", args);
+  ok = (SensitiveWait) { get (f, "ok-button"), FALSE };
+  g_assert_true (xapi_test_wait_for (sensitive_is, &ok, TIMEOUT_MS));
+  g_assert_nonnull (strstr (label_text (f, "hint-label"), "no longer exists"));
+}
+
 static void
 test_host_and_sr (Fixture *f, gconstpointer data)
 {
@@ -569,6 +601,7 @@ main (int argc, char **argv)
   g_test_add ("/properties/vm/running", Fixture, NULL, fixture_setup, test_vm_running, fixture_teardown);
   g_test_add ("/properties/vm/partial-failure", Fixture, NULL, fixture_setup, test_vm_partial_failure, fixture_teardown);
   g_test_add ("/properties/vm/live-update", Fixture, NULL, fixture_setup, test_vm_live_update, fixture_teardown);
+  g_test_add ("/properties/vm/deleted", Fixture, NULL, fixture_setup, test_vm_deleted, fixture_teardown);
   g_test_add ("/properties/host-and-sr", Fixture, NULL, fixture_setup, test_host_and_sr, fixture_teardown);
   g_test_add ("/properties/action", Fixture, NULL, fixture_setup, test_action, fixture_teardown);
   return g_test_run ();
