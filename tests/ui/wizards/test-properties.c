@@ -500,6 +500,36 @@ test_vm_live_update (Fixture *f, gconstpointer data)
 }
 
 static gboolean
+boot_policy_empty (gpointer data)
+{
+  return g_str_equal (xp_field_str (data, "HVM_boot_policy"), "");
+}
+
+static void
+test_vm_pv (Fixture *f, gconstpointer data)
+{
+  XapiObject *vm;
+  g_autofree char *mutate = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonObject) rec = NULL;
+
+  if (f->sim == NULL)
+    return;
+  /* a PV VM (no HVM boot policy): kernel arguments instead of a boot order */
+  vm = find_by_name (f, XAPI_TYPE_VM, "legacy-erp");
+  mutate = g_strdup_printf ("{\"class\":\"VM\",\"ref\":\"%s\",\"field\":\"HVM_boot_policy\",\"value\":\"\"}",
+                            xapi_object_get_ref (vm));
+  reply = xapi_sim_control (f->sim, "/mutate", mutate);
+  g_assert_true (xapi_test_wait_for (boot_policy_empty, vm, TIMEOUT_MS));
+  open_dialog (f, vm);
+  g_assert_null (find_named (GTK_WIDGET (f->dialog), "boot-order"));
+  set_text (f, "pv-args", "console=hvc0 quiet");
+  g_assert_true (click_ok (f));
+  rec = record (f, vm);
+  g_assert_cmpstr (json_object_get_string_member (rec, "PV_args"), ==, "console=hvc0 quiet");
+}
+
+static gboolean
 title_is_erp_old (gpointer data)
 {
   return g_strcmp0 (gtk_window_get_title (data), "“erp-old” Properties") == 0;
@@ -601,6 +631,7 @@ main (int argc, char **argv)
   g_test_add ("/properties/vm/running", Fixture, NULL, fixture_setup, test_vm_running, fixture_teardown);
   g_test_add ("/properties/vm/partial-failure", Fixture, NULL, fixture_setup, test_vm_partial_failure, fixture_teardown);
   g_test_add ("/properties/vm/live-update", Fixture, NULL, fixture_setup, test_vm_live_update, fixture_teardown);
+  g_test_add ("/properties/vm/pv", Fixture, NULL, fixture_setup, test_vm_pv, fixture_teardown);
   g_test_add ("/properties/vm/deleted", Fixture, NULL, fixture_setup, test_vm_deleted, fixture_teardown);
   g_test_add ("/properties/host-and-sr", Fixture, NULL, fixture_setup, test_host_and_sr, fixture_teardown);
   g_test_add ("/properties/action", Fixture, NULL, fixture_setup, test_action, fixture_teardown);
