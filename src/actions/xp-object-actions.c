@@ -1600,6 +1600,19 @@ xp_object_actions_get_context_menu (XpObjectActions *self)
     }
   if (section != NULL)
     g_menu_append_section (menu, NULL, G_MENU_MODEL (section)), g_object_unref (section);
+  /* the XVA export wizard ("wiz" group of the window) for one VM */
+  if (self->selection->len == 1 && XAPI_IS_VM (g_ptr_array_index (self->selection, 0)))
+    {
+      XapiVm *vm = g_ptr_array_index (self->selection, 0);
+
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm) && !xapi_vm_get_is_control_domain (vm))
+        {
+          section = g_menu_new ();
+          g_menu_append (section, _("E_xport to File…"), "wiz.export");
+          g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+          g_object_unref (section);
+        }
+    }
   if (g_menu_model_get_n_items (G_MENU_MODEL (menu)) == 0)
     g_clear_object (&menu);
   return G_MENU_MODEL (menu);
