@@ -439,9 +439,12 @@ update_sensitivity (XpPropertiesDialog *self)
 {
   gboolean halted = is_halted (self);
 
+  /* a setting that cannot change now stays editable while it holds a change
+   * of the user's, who can then take it back (the hint says why OK is off) */
   if (self->vcpu_group != NULL)
     {
-      gtk_widget_set_sensitive (self->vcpu_group, halted);
+      gtk_widget_set_sensitive (self->vcpu_group, halted || changed (self, F_VCPUS_MAX)
+                                || changed (self, F_VCPUS_STARTUP) || changed (self, F_CORES));
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->vcpu_group),
                                              halted ? _("The VM starts with the vCPUs at startup and can use up to the maximum.")
                                                     : _("Shut down the VM to change its vCPUs."));
@@ -453,13 +456,15 @@ update_sensitivity (XpPropertiesDialog *self)
                                                       : _("Static minimum: %s. The memory must satisfy static minimum ≤ dynamic minimum ≤ dynamic maximum ≤ static maximum. Shut down the VM to change its static maximum."),
                                                smin);
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->memory_group), text);
-      gtk_widget_set_sensitive (gtk_widget_get_ancestor (self->widgets[F_MEM_SMAX], ADW_TYPE_ACTION_ROW), halted);
+      gtk_widget_set_sensitive (gtk_widget_get_ancestor (self->widgets[F_MEM_SMAX], ADW_TYPE_ACTION_ROW),
+                                halted || changed (self, F_MEM_SMAX));
     }
   if (self->ha_group != NULL)
     {
       gboolean on = ha_enabled (self);
-      gtk_widget_set_sensitive (self->widgets[F_HA_PRIORITY], on);
-      gtk_widget_set_sensitive (gtk_widget_get_ancestor (self->widgets[F_HA_ORDER], ADW_TYPE_ACTION_ROW), on);
+      gtk_widget_set_sensitive (self->widgets[F_HA_PRIORITY], on || changed (self, F_HA_PRIORITY));
+      gtk_widget_set_sensitive (gtk_widget_get_ancestor (self->widgets[F_HA_ORDER], ADW_TYPE_ACTION_ROW),
+                                on || changed (self, F_HA_ORDER));
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->ha_group),
                                              on ? _("When a server fails, HA restarts its protected VMs, lowest start order first.")
                                                 : _("High availability is off for this pool: turn it on to protect this VM."));

@@ -474,6 +474,7 @@ test_vm_live_update (Fixture *f, gconstpointer data)
   vm = find_by_name (f, XAPI_TYPE_VM, "legacy-erp");
   open_dialog (f, vm);
   set_text (f, "description", "mine");
+  set_spin (f, "vcpus-startup", 1);
   /* another client renames the VM and changes its description */
   args = g_strdup_printf ("\"%s\",\"renamed elsewhere\"", xapi_object_get_ref (vm));
   r1 = raw (f, "VM.set_name_label", args);
@@ -487,8 +488,15 @@ test_vm_live_update (Fixture *f, gconstpointer data)
   g_free (args);
   args = g_strdup_printf ("\"%s\",false,false", xapi_object_get_ref (vm));
   r3 = raw (f, "VM.start", args);
-  max = (SensitiveWait) { get (f, "vcpus-max"), FALSE };
+  max = (SensitiveWait) { get (f, "memory-static-max"), FALSE };
   g_assert_true (xapi_test_wait_for (sensitive_is, &max, TIMEOUT_MS));
+  /* the vCPU change cannot be applied any more: OK says so, and the user
+   * can still take it back */
+  g_assert_false (gtk_widget_get_sensitive (get (f, "ok-button")));
+  g_assert_nonnull (strstr (label_text (f, "hint-label"), "Shut down the VM"));
+  g_assert_true (gtk_widget_is_sensitive (get (f, "vcpus-startup")));
+  set_spin (f, "vcpus-startup", 2);
+  g_assert_cmpstr (label_text (f, "hint-label"), ==, "");
 
   /* OK writes only the touched field */
   g_assert_true (click_ok (f));
