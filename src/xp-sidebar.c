@@ -60,10 +60,11 @@ row_update (RowWidgets *rw)
   name = xp_object_dup_display_name (item);
   state = xp_object_dup_state_text (item, &is_error);
   gtk_label_set_text (GTK_LABEL (rw->name), name);
-  gtk_image_set_from_icon_name (GTK_IMAGE (rw->icon), xp_object_get_icon_name (item));
+  /* Setting an icon looks it up in the theme again even when unchanged. */
+  if (g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (rw->icon)), xp_object_get_icon_name (item)) != 0)
+    gtk_image_set_from_icon_name (GTK_IMAGE (rw->icon), xp_object_get_icon_name (item));
   gtk_label_set_text (GTK_LABEL (rw->state), state ? state : "");
   gtk_widget_set_visible (rw->state, state != NULL);
-  gtk_widget_set_tooltip_text (rw->state, state);
   if (is_error)
     gtk_widget_add_css_class (rw->state, "error");
   else
@@ -118,6 +119,25 @@ cache_batch_cb (XapiCache  *cache,
   row_update (rw);
 }
 
+/* The state text as its tooltip (it may be ellipsized).  Asked for when
+ * shown: gtk_widget_set_tooltip_text() at each bind costs an X round trip
+ * (it looks where the pointer is), and rows are rebound by the hundred. */
+static gboolean
+state_query_tooltip_cb (GtkWidget  *label,
+                        int         x,
+                        int         y,
+                        gboolean    keyboard,
+                        GtkTooltip *tooltip,
+                        gpointer    user_data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 row_right_click_cb (GtkGestureClick *gesture,
                     int              n_press,
@@ -159,6 +179,8 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_hexpand (rw->state, TRUE);
   gtk_label_set_ellipsize (GTK_LABEL (rw->state), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (rw->state, "xp-state");
+  gtk_widget_set_has_tooltip (rw->state, TRUE);
+  g_signal_connect (rw->state, "query-tooltip", G_CALLBACK (state_query_tooltip_cb), NULL);
   gtk_widget_add_css_class (box, "xp-sidebar-row");
   gtk_box_append (GTK_BOX (box), rw->icon);
   gtk_box_append (GTK_BOX (box), rw->name);

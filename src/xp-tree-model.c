@@ -2,14 +2,17 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Nothing here is rebuilt on events.  Every level is a chain of list models
- * over the cache's per-class GListStores: GtkFilterListModel (placement:
- * which host a VM lives on, local vs. shared SRs, templates), then
- * GtkSortListModel (natural order), glued with GtkFlattenListModel.  Store
- * adds/removes flow through the chain by themselves; only the fields a filter
- * or a sorter looks at need a nudge, and those are coalesced: one
- * gtk_filter_changed / gtk_sorter_changed per main-loop idle, whatever the
- * number of objects that changed (see XpPlacement).
+ * Nothing here is rebuilt on events.  In the Infrastructure view each node's
+ * children are XpObjectLists kept by XpPlacement: every VM, SR and host is
+ * placed once into the list of the node it shows under, in natural order
+ * (binary insertion on a copy of its name), and placed again only when a
+ * field that decides its place or its name changes.  The lists are glued
+ * with GtkFlattenListModel.  Placing waits for the end of an applied batch
+ * (the initial sync's 10,000 VMs land in one pass, not one per chunk) and
+ * runs a slice at a time from an idle.  The Objects, Tags and Folders views
+ * and the search are filter and sort list models over the cache's stores,
+ * refreshed at most once per idle ("changed"/"names-changed"); the search
+ * is sorted once and filtered on cached case-folded names and tags.
  */
 #include "config.h"
 
@@ -338,47 +341,128 @@ xp_object_dup_state_text (GObject  *item,
   return NULL;
 }
 
-static gboolean
-strv_matches (const char * const *strv,
-              const char         *folded)
+/* The name an object is sorted and found by, without a copy: NULL for the
+ * objects whose display name is built (pools, connections, groups). */
+static const char *
+object_peek_name (GObject *item)
 {
-  for (; strv != NULL && *strv != NULL; strv++)
-    {
-      g_autofree char *f = g_utf8_casefold (*strv, -1);
-      if (strstr (f, folded) != NULL)
-        return TRUE;
-    }
-  return FALSE;
+  const char *name;
+
+  if (!XAPI_IS_OBJECT (item) || XAPI_IS_POOL (item))
+    return NULL;
+  name = object_name_label (item);
+  if (name != NULL && *name)
+    return name;
+  return xapi_object_get_uuid (XAPI_OBJECT (item));
+}
+
+static const char * const *
+object_search_tags (XapiObject *object)
+{
+  if (XAPI_IS_VM (object))
+    return xapi_vm_get_tags (XAPI_VM (object));
+  if (XAPI_IS_HOST (object))
+    return xapi_host_get_tags (XAPI_HOST (object));
+  if (XAPI_IS_SR (object))
+    return xapi_sr_get_tags (XAPI_SR (object));
+  if (XAPI_IS_NETWORK (object))
+    return xapi_network_get_tags (XAPI_NETWORK (object));
+  if (XAPI_IS_POOL (object))
+    return xapi_pool_get_tags (XAPI_POOL (object));
+  return NULL;
+}
+
+/* The case-folded name and tags of an object, folded again only when they
+ * change: the filter runs over every object at each key press. */
+typedef struct {
+  char  *name;          /* what folded_name was folded from */
+  char  *folded_name;
+  char **tags;          /* what folded_tags were folded from */
+  char **folded_tags;
+} SearchKeys;
+
+static void
+search_keys_free (gpointer data)
+{
+  SearchKeys *keys = data;
+
+  g_free (keys->name);
+  g_free (keys->folded_name);
+  g_strfreev (keys->tags);
+  g_strfreev (keys->folded_tags);
+  g_free (keys);
+}
+
+static gboolean
+strv_equal0 (const char * const *a,
+             const char * const *b)
+{
+  if (a == NULL || b == NULL)
+    return (a == NULL || *a == NULL) && (b == NULL || *b == NULL);
+  return g_strv_equal (a, b);
+}
+
+static const SearchKeys *
+object_search_keys (XapiObject *object,
+                    const char *name)
+{
+  static GQuark quark;
+  const char * const *tags = object_search_tags (object);
+  SearchKeys *keys;
+  guint n;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("xp-search-keys");
+  keys = g_object_get_qdata (G_OBJECT (object), quark);
+  if (keys != NULL && g_strcmp0 (keys->name, name) == 0 &&
+      strv_equal0 ((const char * const *) keys->tags, tags))
+    return keys;
+
+  keys = g_new0 (SearchKeys, 1);
+  keys->name = g_strdup (name);
+  keys->folded_name = g_utf8_casefold (name, -1);
+  keys->tags = g_strdupv ((char **) tags);
+  n = tags != NULL ? g_strv_length ((char **) tags) : 0;
+  keys->folded_tags = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    keys->folded_tags[i] = g_utf8_casefold (tags[i], -1);
+  g_object_set_qdata_full (G_OBJECT (object), quark, keys, search_keys_free);
+  return keys;
 }
 
 gboolean
 xp_object_matches_search (XapiObject *object,
                           const char *folded)
 {
-  g_autofree char *name = NULL;
-  g_autofree char *fname = NULL;
+  g_autofree char *built_name = NULL;
+  const SearchKeys *keys;
+  const char *name;
   const char *uuid;
 
   if (folded == NULL || *folded == '\0')
     return TRUE;
 
-  name = xp_object_dup_display_name (G_OBJECT (object));
-  fname = g_utf8_casefold (name, -1);
-  if (strstr (fname, folded) != NULL)
+  name = object_peek_name (G_OBJECT (object));
+  if (name == NULL)
+    name = built_name = xp_object_dup_display_name (G_OBJECT (object));
+  keys = object_search_keys (object, name);
+  if (strstr (keys->folded_name, folded) != NULL)
     return TRUE;
 
   uuid = xapi_object_get_uuid (object);
   if (uuid != NULL && g_str_has_prefix (uuid, folded))
     return TRUE;
 
+  for (guint i = 0; keys->folded_tags[i] != NULL; i++)
+    if (strstr (keys->folded_tags[i], folded) != NULL)
+      return TRUE;
+
   if (XAPI_IS_VM (object))
     {
-      XapiVm *vm = XAPI_VM (object);
       XapiConnection *conn = xapi_object_get_connection (object);
       XapiObject *gm;
 
-      if (strv_matches (xapi_vm_get_tags (vm), folded))
-        return TRUE;
+      /* Followed each time: the addresses live on another object. */
       gm = conn ? xapi_cache_follow (xapi_connection_get_cache (conn), object, "guest_metrics") : NULL;
       if (gm != NULL && XAPI_IS_VM_GUEST_METRICS (gm))
         {
@@ -396,210 +480,13 @@ xp_object_matches_search (XapiObject *object,
     {
       if (g_str_has_prefix (xapi_host_get_address (XAPI_HOST (object)), folded))
         return TRUE;
-      if (strv_matches (xapi_host_get_tags (XAPI_HOST (object)), folded))
-        return TRUE;
     }
-  else if (XAPI_IS_SR (object))
-    return strv_matches (xapi_sr_get_tags (XAPI_SR (object)), folded);
-  else if (XAPI_IS_NETWORK (object))
-    return strv_matches (xapi_network_get_tags (XAPI_NETWORK (object)), folded);
-  else if (XAPI_IS_POOL (object))
-    return strv_matches (xapi_pool_get_tags (XAPI_POOL (object)), folded);
 
   return FALSE;
 }
 
 /* ------------------------------------------------------------------------ */
-/* XpPlacement: watches the fields filters and sorters depend on, for one   */
-/* connection, and says "changed"/"names-changed" at most once per idle.    */
-
-#define XP_TYPE_PLACEMENT (xp_placement_get_type ())
-G_DECLARE_FINAL_TYPE (XpPlacement, xp_placement, XP, PLACEMENT, GObject)
-
-struct _XpPlacement
-{
-  GObject         parent_instance;
-  XapiConnection *connection;   /* weak */
-  XapiCache      *cache;        /* strong */
-  guint           idle_id;
-  gboolean        placement_dirty;
-  gboolean        names_dirty;
-};
-
-G_DEFINE_FINAL_TYPE (XpPlacement, xp_placement, G_TYPE_OBJECT)
-
-enum { PLACEMENT_CHANGED, PLACEMENT_NAMES_CHANGED, N_PLACEMENT_SIGNALS };
-static guint placement_signals[N_PLACEMENT_SIGNALS];
-
-static gboolean
-placement_idle_cb (gpointer data)
-{
-  XpPlacement *self = data;
-  gboolean placement = self->placement_dirty, names = self->names_dirty;
-
-  self->idle_id = 0;
-  /* Re-placing every row after each chunk of an initial sync would make the
-   * sync quadratic: wait until the batch is applied ("apply-progress"
-   * reschedules us). */
-  if (xapi_cache_is_applying (self->cache))
-    return G_SOURCE_REMOVE;
-  self->placement_dirty = self->names_dirty = FALSE;
-  g_object_ref (self);
-  if (placement)
-    g_signal_emit (self, placement_signals[PLACEMENT_CHANGED], 0);
-  if (names)
-    g_signal_emit (self, placement_signals[PLACEMENT_NAMES_CHANGED], 0);
-  g_object_unref (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-placement_schedule (XpPlacement *self)
-{
-  if (self->idle_id == 0)
-    self->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, placement_idle_cb, self, NULL);
-}
-
-static void
-placement_object_notify_cb (GObject    *object,
-                            GParamSpec *pspec,
-                            gpointer    user_data)
-{
-  XpPlacement *self = user_data;
-  const char *name = pspec->name;
-
-  /* The master sorts first among hosts: a new master re-sorts them. */
-  if (g_str_equal (name, "name-label") || (XAPI_IS_POOL (object) && g_str_equal (name, "master")))
-    self->names_dirty = TRUE;
-  else if (g_str_equal (name, "resident-on") || g_str_equal (name, "affinity") ||
-           g_str_equal (name, "power-state") || g_str_equal (name, "is-a-template") ||
-           g_str_equal (name, "other-config") || g_str_equal (name, "pbds") ||
-           g_str_equal (name, "shared") || g_str_equal (name, "host") ||
-           g_str_equal (name, "is-a-snapshot") || g_str_equal (name, "tags"))
-    self->placement_dirty = TRUE;
-  else
-    return;
-  placement_schedule (self);
-}
-
-static void
-placement_apply_progress_cb (XapiCache  *cache,
-                             GParamSpec *pspec,
-                             gpointer    user_data)
-{
-  XpPlacement *self = user_data;
-
-  if (self->placement_dirty || self->names_dirty)
-    placement_schedule (self);
-}
-
-static void
-placement_watch (XpPlacement *self,
-                 GObject     *object)
-{
-  if (XAPI_IS_VM (object) || XAPI_IS_HOST (object) || XAPI_IS_SR (object) ||
-      XAPI_IS_PBD (object) || XAPI_IS_POOL (object) || XAPI_IS_NETWORK (object))
-    g_signal_connect_object (object, "notify", G_CALLBACK (placement_object_notify_cb), self, 0);
-}
-
-static void
-placement_object_added_cb (XapiCache  *cache,
-                           XapiObject *object,
-                           gpointer    user_data)
-{
-  XpPlacement *self = user_data;
-
-  placement_watch (self, G_OBJECT (object));
-  /* A new host or PBD can move other objects (VMs resident on it, local SRs). */
-  if (XAPI_IS_HOST (object) || XAPI_IS_PBD (object))
-    {
-      self->placement_dirty = TRUE;
-      placement_schedule (self);
-    }
-}
-
-static void
-xp_placement_dispose (GObject *object)
-{
-  XpPlacement *self = XP_PLACEMENT (object);
-
-  g_clear_handle_id (&self->idle_id, g_source_remove);
-  g_clear_object (&self->cache);
-  g_clear_weak_pointer (&self->connection);
-  G_OBJECT_CLASS (xp_placement_parent_class)->dispose (object);
-}
-
-static void
-xp_placement_class_init (XpPlacementClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = xp_placement_dispose;
-  placement_signals[PLACEMENT_CHANGED] =
-    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  placement_signals[PLACEMENT_NAMES_CHANGED] =
-    g_signal_new ("names-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-}
-
-static void
-xp_placement_init (XpPlacement *self)
-{
-}
-
-static XpPlacement *
-xp_placement_new (XapiConnection *connection)
-{
-  XpPlacement *self = g_object_new (XP_TYPE_PLACEMENT, NULL);
-  const GType types[] = { XAPI_TYPE_VM, XAPI_TYPE_HOST, XAPI_TYPE_SR, XAPI_TYPE_PBD,
-                          XAPI_TYPE_POOL, XAPI_TYPE_NETWORK };
-
-  g_set_weak_pointer (&self->connection, connection);
-  self->cache = g_object_ref (xapi_connection_get_cache (connection));
-  g_signal_connect_object (self->cache, "object-added",
-                           G_CALLBACK (placement_object_added_cb), self, 0);
-  g_signal_connect_object (self->cache, "notify::apply-progress",
-                           G_CALLBACK (placement_apply_progress_cb), self, 0);
-  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
-    {
-      GListModel *store = xapi_cache_get_objects (self->cache, types[t]);
-      guint n = g_list_model_get_n_items (store);
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(GObject) obj = g_list_model_get_item (store, i);
-          placement_watch (self, obj);
-        }
-    }
-  return self;
-}
-
-/* ------------------------------------------------------------------------ */
-/* XpTreeModel                                                              */
-
-struct _XpTreeModel
-{
-  GObject           parent_instance;
-
-  GListModel       *connections;
-  GHashTable       *placements;      /* XapiConnection* -> XpPlacement* */
-  GtkSorter        *sorter;          /* natural, by display name */
-  GtkTreeListModel *model;
-  XpTreeView        view;
-  gboolean          show_templates;
-
-  /* search mode */
-  char             *search;          /* case-folded, NULL when not searching */
-  GtkFilter        *search_filter;
-  GPtrArray        *objects_filters; /* GtkFilter*, of the current Objects view */
-  char             *groups_key;      /* the tags or folders the current view was built with */
-};
-
-G_DEFINE_FINAL_TYPE (XpTreeModel, xp_tree_model, G_TYPE_OBJECT)
-
-enum { PROP_0, PROP_MODEL, N_PROPS };
-static GParamSpec *properties[N_PROPS];
-
-static void rebuild (XpTreeModel *self);
+/* Placement rules                                                          */
 
 static gboolean
 host_is_master (XapiHost *host)
@@ -614,104 +501,6 @@ host_is_master (XapiHost *host)
   pool = g_list_model_get_item (pools, 0);
   return pool != NULL &&
          g_strcmp0 (xapi_pool_get_master (pool), xapi_object_get_ref (XAPI_OBJECT (host))) == 0;
-}
-
-/* Natural order by name; as in XenCenter, a pool's master comes first. */
-static int
-sort_by_name (gconstpointer a,
-              gconstpointer b,
-              gpointer      user_data)
-{
-  g_autofree char *na = NULL;
-  g_autofree char *nb = NULL;
-  int c;
-
-  if (XAPI_IS_HOST ((gpointer) a) && XAPI_IS_HOST ((gpointer) b))
-    {
-      gboolean ma = host_is_master (XAPI_HOST ((gpointer) a));
-      gboolean mb = host_is_master (XAPI_HOST ((gpointer) b));
-
-      if (ma != mb)
-        return ma ? -1 : 1;
-    }
-  na = xp_object_dup_display_name ((GObject *) a);
-  nb = xp_object_dup_display_name ((GObject *) b);
-  c = xp_natural_compare (na, nb);
-
-  if (c == 0 && XAPI_IS_OBJECT ((gpointer) a) && XAPI_IS_OBJECT ((gpointer) b))
-    c = g_strcmp0 (xapi_object_get_ref ((XapiObject *) a), xapi_object_get_ref ((XapiObject *) b));
-  return c;
-}
-
-static void
-names_changed_cb (XpPlacement *placement,
-                  XpTreeModel *self)
-{
-  gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
-  if (self->search_filter != NULL)
-    gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
-}
-
-static void any_placement_changed_cb (XpPlacement *placement,
-                                      XpTreeModel *self);
-
-static XpPlacement *
-get_placement (XpTreeModel    *self,
-               XapiConnection *connection)
-{
-  XpPlacement *placement = g_hash_table_lookup (self->placements, connection);
-
-  if (placement == NULL)
-    {
-      placement = xp_placement_new (connection);
-      g_signal_connect_object (placement, "names-changed", G_CALLBACK (names_changed_cb), self, 0);
-      g_signal_connect_object (placement, "changed", G_CALLBACK (any_placement_changed_cb), self, 0);
-      g_hash_table_insert (self->placements, g_object_ref (connection), placement);
-    }
-  return placement;
-}
-
-static GListModel *
-sorted (XpTreeModel *self,
-        GListModel  *model)  /* transfer full */
-{
-  return G_LIST_MODEL (gtk_sort_list_model_new (model, g_object_ref (self->sorter)));
-}
-
-static void
-filter_refresh_cb (GtkFilter *filter)
-{
-  gtk_filter_changed (filter, GTK_FILTER_CHANGE_DIFFERENT);
-}
-
-/* A filter over a cache store, re-run whenever @placement says so. */
-static GListModel *
-filtered (XpPlacement         *placement,
-          GListModel          *store,
-          GtkCustomFilterFunc  func,
-          gpointer             data,
-          GDestroyNotify       destroy)
-{
-  GtkCustomFilter *filter = gtk_custom_filter_new (func, data, destroy);
-
-  if (placement != NULL)
-    g_signal_connect_object (placement, "changed", G_CALLBACK (filter_refresh_cb),
-                             filter, G_CONNECT_SWAPPED);
-  return G_LIST_MODEL (gtk_filter_list_model_new (g_object_ref (store), GTK_FILTER (filter)));
-}
-
-static GListModel *
-flatten (GListModel **models,
-         guint        n)  /* each transfer full */
-{
-  GListStore *list = g_list_store_new (G_TYPE_LIST_MODEL);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_list_store_append (list, models[i]);
-      g_object_unref (models[i]);
-    }
-  return G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (list)));
 }
 
 /* ---- placement rules ---- */
@@ -798,52 +587,11 @@ sr_home (XapiSr *sr)
 }
 
 static gboolean
-host_vm_filter (gpointer item,
-                gpointer host)
-{
-  const char *home;
-
-  if (!is_plain_vm (item))
-    return FALSE;
-  home = vm_home (item);
-  return home != NULL && g_strcmp0 (home, xapi_object_get_ref (host)) == 0;
-}
-
-static gboolean
-host_sr_filter (gpointer item,
-                gpointer host)
-{
-  return !sr_hidden (item) && g_strcmp0 (sr_home (item), xapi_object_get_ref (host)) == 0;
-}
-
-static gboolean
-pool_vm_filter (gpointer item,
-                gpointer unused)
-{
-  return is_plain_vm (item) && vm_home (item) == NULL;
-}
-
-static gboolean
-pool_sr_filter (gpointer item,
-                gpointer unused)
-{
-  return !sr_hidden (item) && sr_home (item) == NULL;
-}
-
-static gboolean
 custom_template_filter (gpointer item,
                         gpointer unused)
 {
   return xapi_vm_get_is_a_template (item) && !xapi_vm_get_is_a_snapshot (item) &&
          !xp_vm_is_default_template (item) && !vm_hidden (item);
-}
-
-static gboolean
-default_template_filter (gpointer item,
-                         gpointer unused)
-{
-  return xapi_vm_get_is_a_template (item) && !xapi_vm_get_is_a_snapshot (item) &&
-         xp_vm_is_default_template (item) && !vm_hidden (item);
 }
 
 static gboolean
@@ -863,20 +611,863 @@ visible_network_filter (gpointer item,
   return v == NULL || g_ascii_strcasecmp (v, "true") != 0;
 }
 
-static gboolean
-host_filter_all (gpointer item,
-                 gpointer unused)
+/* ------------------------------------------------------------------------ */
+/* XpObjectList: the objects under one tree node, in natural order.        */
+/*                                                                          */
+/* Filter and sort list models over the cache's stores cost, for every     */
+/* host, a filter run over every VM of the pool and a sort merge at each   */
+/* change; with 10,000 VMs that stalled the main loop for hundreds of ms.  */
+/* Instead each object is placed once (XpPlacement below) into the list of */
+/* its node, kept sorted by binary insertion on a copy of its name.        */
+
+typedef struct _XpObjectList XpObjectList;
+
+typedef struct {
+  XapiObject   *object;   /* strong */
+  XpObjectList *list;     /* the list it is in, NULL: shown nowhere */
+  char         *name;     /* the display name it is sorted by */
+  gboolean      first;    /* the pool master, first among hosts */
+  gboolean      leaving;  /* during an update: leaving its list */
+} PlacedObject;
+
+static void
+placed_object_free (PlacedObject *po)
 {
-  return TRUE;
+  g_object_unref (po->object);
+  g_free (po->name);
+  g_free (po);
+}
+
+static int
+placed_object_compare (const PlacedObject *a,
+                       const PlacedObject *b)
+{
+  int c;
+
+  if (a->first != b->first)
+    return a->first ? -1 : 1;
+  c = xp_natural_compare (a->name, b->name);
+  if (c == 0)
+    c = g_strcmp0 (xapi_object_get_ref (a->object), xapi_object_get_ref (b->object));
+  return c;
+}
+
+static int
+placed_object_compare_indirect (gconstpointer a,
+                                gconstpointer b)
+{
+  return placed_object_compare (*(PlacedObject * const *) a, *(PlacedObject * const *) b);
+}
+
+#define XP_TYPE_OBJECT_LIST (xp_object_list_get_type ())
+G_DECLARE_FINAL_TYPE (XpObjectList, xp_object_list, XP, OBJECT_LIST, GObject)
+
+struct _XpObjectList
+{
+  GObject    parent_instance;
+  GPtrArray *items;      /* PlacedObject*, not owned, sorted */
+  GPtrArray *entering;   /* during an update: the objects coming in */
+  GPtrArray *before;     /* during an update: items as they were */
+  guint      changes;    /* during an update: objects coming or going */
+  gboolean   one_by_one; /* during an update: told item by item */
+};
+
+static GType
+xp_object_list_get_item_type (GListModel *model)
+{
+  return XAPI_TYPE_OBJECT;
+}
+
+static guint
+xp_object_list_get_n_items (GListModel *model)
+{
+  return XP_OBJECT_LIST (model)->items->len;
+}
+
+static gpointer
+xp_object_list_get_item (GListModel *model,
+                         guint       position)
+{
+  XpObjectList *self = XP_OBJECT_LIST (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (((PlacedObject *) g_ptr_array_index (self->items, position))->object);
+}
+
+static void
+xp_object_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = xp_object_list_get_item_type;
+  iface->get_n_items = xp_object_list_get_n_items;
+  iface->get_item = xp_object_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XpObjectList, xp_object_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, xp_object_list_model_init))
+
+static void
+xp_object_list_finalize (GObject *object)
+{
+  g_ptr_array_unref (XP_OBJECT_LIST (object)->items);
+  g_ptr_array_unref (XP_OBJECT_LIST (object)->entering);
+  g_ptr_array_unref (XP_OBJECT_LIST (object)->before);
+  G_OBJECT_CLASS (xp_object_list_parent_class)->finalize (object);
+}
+
+static void
+xp_object_list_class_init (XpObjectListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = xp_object_list_finalize;
+}
+
+static void
+xp_object_list_init (XpObjectList *self)
+{
+  self->items = g_ptr_array_new ();
+  self->entering = g_ptr_array_new ();
+  self->before = g_ptr_array_new ();
+}
+
+/* Where @po is or would go: the first position not before it. */
+static guint
+object_list_lower_bound (XpObjectList       *self,
+                         const PlacedObject *po)
+{
+  guint lo = 0, hi = self->items->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (placed_object_compare (g_ptr_array_index (self->items, mid), po) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void
+object_list_insert (XpObjectList *self,
+                    PlacedObject *po)
+{
+  guint pos = object_list_lower_bound (self, po);
+
+  g_ptr_array_insert (self->items, pos, po);
+  po->list = self;
+  g_list_model_items_changed (G_LIST_MODEL (self), pos, 0, 1);
+}
+
+static void
+object_list_remove (XpObjectList *self,
+                    PlacedObject *po)
+{
+  guint pos = object_list_lower_bound (self, po);
+
+  /* The array is sorted by the names stored in it, so this finds it; the
+   * scan is only a safety net. */
+  if (pos >= self->items->len || g_ptr_array_index (self->items, pos) != po)
+    {
+      if (!g_ptr_array_find (self->items, po, &pos))
+        return;
+    }
+  g_ptr_array_remove_index (self->items, pos);
+  po->list = NULL;
+  g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* XpPlacement: for one connection, which node every VM, SR and host is     */
+/* shown under (one XpObjectList per node), and the fields the other views' */
+/* filters and sorters depend on: "changed"/"names-changed" at most once    */
+/* per idle.                                                                */
+
+#define XP_TYPE_PLACEMENT (xp_placement_get_type ())
+G_DECLARE_FINAL_TYPE (XpPlacement, xp_placement, XP, PLACEMENT, GObject)
+
+struct _XpPlacement
+{
+  GObject         parent_instance;
+  XapiConnection *connection;   /* weak */
+  XapiCache      *cache;        /* strong */
+  guint           idle_id;
+  gboolean        placement_dirty;
+  gboolean        names_dirty;
+
+  GHashTable     *placed;       /* XapiObject* -> PlacedObject* (owned) */
+  GHashTable     *lists;        /* node key -> XpObjectList* */
+  GHashTable     *dirty;        /* XapiObject* (strong), to be placed again */
+  gboolean        replace_all;  /* a host or PBD came or went */
+};
+
+G_DEFINE_FINAL_TYPE (XpPlacement, xp_placement, G_TYPE_OBJECT)
+
+enum { PLACEMENT_CHANGED, PLACEMENT_NAMES_CHANGED, N_PLACEMENT_SIGNALS };
+static guint placement_signals[N_PLACEMENT_SIGNALS];
+
+/* Node keys: "hosts", "vm:pool", "vm:<host ref>", "sr:pool", "sr:<host ref>",
+ * "templates:custom", "templates:default". */
+static XpObjectList *
+placement_list (XpPlacement *self,
+                const char  *key)
+{
+  XpObjectList *list = g_hash_table_lookup (self->lists, key);
+
+  if (list == NULL)
+    {
+      list = g_object_new (XP_TYPE_OBJECT_LIST, NULL);
+      g_hash_table_insert (self->lists, g_strdup (key), list);
+    }
+  return list;
+}
+
+/* The node @object is shown under (NULL: none) and its sort key. */
+static XpObjectList *
+placement_place (XpPlacement *self,
+                 XapiObject  *object,
+                 gboolean    *first)
+{
+  *first = FALSE;
+  if (XAPI_IS_VM (object))
+    {
+      XapiVm *vm = XAPI_VM (object);
+
+      if (is_plain_vm (vm))
+        {
+          const char *home = vm_home (vm);
+
+          if (home == NULL)
+            return placement_list (self, "vm:pool");
+          {
+            g_autofree char *key = g_strconcat ("vm:", home, NULL);
+            return placement_list (self, key);
+          }
+        }
+      if (xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm) && !vm_hidden (vm))
+        return placement_list (self, xp_vm_is_default_template (vm) ? "templates:default"
+                                                                    : "templates:custom");
+      return NULL;
+    }
+  if (XAPI_IS_SR (object))
+    {
+      const char *home;
+
+      if (sr_hidden (XAPI_SR (object)))
+        return NULL;
+      home = sr_home (XAPI_SR (object));
+      if (home == NULL)
+        return placement_list (self, "sr:pool");
+      {
+        g_autofree char *key = g_strconcat ("sr:", home, NULL);
+        return placement_list (self, key);
+      }
+    }
+  if (XAPI_IS_HOST (object))
+    {
+      *first = host_is_master (XAPI_HOST (object));
+      return placement_list (self, "hosts");
+    }
+  return NULL;
+}
+
+typedef struct {
+  PlacedObject *po;
+  XpObjectList *to;
+  char         *name;
+  gboolean      first;
+} Move;
+
+static void
+move_clear (Move *move)
+{
+  g_free (move->name);
+}
+
+static void
+list_touch (GHashTable   *touched,
+            XpObjectList *list)
+{
+  if (list == NULL)
+    return;
+  if (g_hash_table_add (touched, list))
+    {
+      /* what the list looked like, for the smallest items-changed */
+      g_ptr_array_set_size (list->before, 0);
+      g_ptr_array_extend (list->before, list->items, NULL, NULL);
+      list->changes = 0;
+    }
+  list->changes++;
+}
+
+/* One items-changed for everything that happened to a list: from the first
+ * position that differs to the last. */
+static void
+list_publish (XpObjectList *self)
+{
+  GPtrArray *old = self->before;
+  guint prefix = 0, suffix = 0;
+  guint n_old = old->len, n_new = self->items->len;
+
+  while (prefix < n_old && prefix < n_new && old->pdata[prefix] == self->items->pdata[prefix])
+    prefix++;
+  while (suffix < n_old - prefix && suffix < n_new - prefix &&
+         old->pdata[n_old - 1 - suffix] == self->items->pdata[n_new - 1 - suffix])
+    suffix++;
+  g_ptr_array_set_size (old, 0);
+  if (prefix == n_old && prefix == n_new)
+    return;
+  g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old - prefix - suffix, n_new - prefix - suffix);
+}
+
+/* Merges the sorted @entering into the sorted list. */
+static void
+list_merge (XpObjectList *self,
+            GPtrArray    *entering)
+{
+  g_autoptr(GPtrArray) merged = NULL;
+  guint i = 0, j = 0;
+
+  if (entering->len == 0)
+    return;
+  g_ptr_array_sort (entering, placed_object_compare_indirect);
+  merged = g_ptr_array_sized_new (self->items->len + entering->len);
+  while (i < self->items->len || j < entering->len)
+    {
+      if (j == entering->len ||
+          (i < self->items->len &&
+           placed_object_compare (self->items->pdata[i], entering->pdata[j]) <= 0))
+        g_ptr_array_add (merged, self->items->pdata[i++]);
+      else
+        g_ptr_array_add (merged, entering->pdata[j++]);
+    }
+  g_ptr_array_set_size (self->items, 0);
+  g_ptr_array_extend (self->items, merged, NULL, NULL);
+}
+
+/* Place @objects again.
+ *
+ * The list view rebinds every row in the range an items-changed covers
+ * (GtkTreeListModel makes new row objects for it), and rebinding is what
+ * costs.  So a list that few objects enter or leave (a rename, a VM
+ * starting elsewhere) is told item by item; a list that changes a lot (the
+ * initial sync: all of it) is merged and says so once, over the span that
+ * changed. */
+static void
+placement_update (XpPlacement *self,
+                  GPtrArray   *objects)
+{
+  g_autoptr(GArray) moves = g_array_new (FALSE, FALSE, sizeof (Move));
+  g_autoptr(GHashTable) touched = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_array_set_clear_func (moves, (GDestroyNotify) move_clear);
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      XapiObject *object = g_ptr_array_index (objects, i);
+      PlacedObject *po = g_hash_table_lookup (self->placed, object);
+      Move move = { 0 };
+      g_autofree char *name = NULL;
+
+      if (xapi_object_is_gone (object))
+        continue;
+      move.to = placement_place (self, object, &move.first);
+      name = xp_object_dup_display_name (G_OBJECT (object));
+      if (po == NULL)
+        {
+          if (move.to == NULL)
+            continue;
+          po = g_new0 (PlacedObject, 1);
+          po->object = g_object_ref (object);
+          g_hash_table_insert (self->placed, object, po);
+        }
+      else if (po->list == move.to && po->first == move.first && g_strcmp0 (po->name, name) == 0)
+        continue;
+      move.po = po;
+      move.name = g_steal_pointer (&name);
+      list_touch (touched, po->list);
+      list_touch (touched, move.to);
+      g_array_append_val (moves, move);
+    }
+  if (moves->len == 0)
+    return;
+
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      XpObjectList *list = key;
+      list->one_by_one = list->before->len > 0 && list->changes <= 32;
+    }
+
+  /* A list must be whole whenever it says items-changed: the tree reads
+   * the others then.  So: the lists told item by item lose their objects
+   * (found by the old names)... */
+  for (guint i = 0; i < moves->len; i++)
+    {
+      Move *move = &g_array_index (moves, Move, i);
+      XpObjectList *from = move->po->list;
+
+      if (from == NULL)
+        continue;
+      if (from->one_by_one)
+        object_list_remove (from, move->po);
+      else
+        move->po->leaving = TRUE;
+    }
+  for (guint i = 0; i < moves->len; i++)
+    {
+      Move *move = &g_array_index (moves, Move, i);
+
+      g_free (move->po->name);
+      move->po->name = g_steal_pointer (&move->name);
+      move->po->first = move->first;
+      move->po->list = NULL;
+      if (move->to != NULL && !move->to->one_by_one)
+        {
+          g_ptr_array_add (move->to->entering, move->po);
+          move->po->list = move->to;
+        }
+    }
+
+  /* ...each of the others is updated and speaks once... */
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      XpObjectList *list = key;
+      guint j = 0;
+
+      if (list->one_by_one)
+        continue;
+      for (guint i = 0; i < list->items->len; i++)
+        {
+          PlacedObject *po = g_ptr_array_index (list->items, i);
+
+          /* leaving: for another list, or to re-enter under a new name */
+          if (!po->leaving)
+            list->items->pdata[j++] = po;
+        }
+      g_ptr_array_set_size (list->items, j);
+      list_merge (list, list->entering);
+      g_ptr_array_set_size (list->entering, 0);
+      list_publish (list);
+    }
+
+  /* ...and the lists told item by item gain theirs (under the new names). */
+  for (guint i = 0; i < moves->len; i++)
+    {
+      Move *move = &g_array_index (moves, Move, i);
+
+      move->po->leaving = FALSE;
+      if (move->to != NULL && move->to->one_by_one)
+        object_list_insert (move->to, move->po);
+    }
+}
+
+static void
+placement_add_store (GPtrArray *objects,
+                     GListModel *store)
+{
+  guint n = g_list_model_get_n_items (store);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (objects, g_list_model_get_item (store, i));
+}
+
+static void placement_schedule (XpPlacement *self);
+
+/* Objects placed again per idle (when it is not everything anew): in an
+ * event storm that renames VMs by the thousand, a few at a time with
+ * frames painted in between rather than one long stall. */
+#define PLACEMENT_SLICE 64
+
+/* Place dirty objects (or every object, when a host or PBD changed);
+ * returns whether some are left for the next idle. */
+static gboolean
+placement_flush (XpPlacement *self,
+                 guint        max)
+{
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->replace_all)
+    {
+      placement_add_store (objects, xapi_cache_get_objects (self->cache, XAPI_TYPE_HOST));
+      placement_add_store (objects, xapi_cache_get_objects (self->cache, XAPI_TYPE_VM));
+      placement_add_store (objects, xapi_cache_get_objects (self->cache, XAPI_TYPE_SR));
+      self->replace_all = FALSE;
+      g_hash_table_remove_all (self->dirty);
+    }
+  else
+    {
+      g_hash_table_iter_init (&iter, self->dirty);
+      while (objects->len < max && g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          g_ptr_array_add (objects, g_object_ref (key));
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+  placement_update (self, objects);
+  return g_hash_table_size (self->dirty) > 0;
+}
+
+static gboolean
+placement_idle_cb (gpointer data)
+{
+  XpPlacement *self = data;
+  gboolean placement = self->placement_dirty, names = self->names_dirty;
+
+  self->idle_id = 0;
+  /* Re-placing rows after each chunk of an initial sync would make the
+   * sync quadratic: wait until the batch is applied ("apply-progress"
+   * reschedules us). */
+  if (xapi_cache_is_applying (self->cache))
+    return G_SOURCE_REMOVE;
+  g_object_ref (self);
+  if (placement_flush (self, PLACEMENT_SLICE))
+    {
+      /* the rest (and the signals) at the next idle */
+      placement_schedule (self);
+      g_object_unref (self);
+      return G_SOURCE_REMOVE;
+    }
+  self->placement_dirty = self->names_dirty = FALSE;
+  if (placement)
+    g_signal_emit (self, placement_signals[PLACEMENT_CHANGED], 0);
+  if (names)
+    g_signal_emit (self, placement_signals[PLACEMENT_NAMES_CHANGED], 0);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+placement_pending (XpPlacement *self)
+{
+  return self->placement_dirty || self->names_dirty || self->replace_all ||
+         g_hash_table_size (self->dirty) > 0;
+}
+
+static void
+placement_schedule (XpPlacement *self)
+{
+  if (self->idle_id == 0)
+    self->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, placement_idle_cb, self, NULL);
+}
+
+static void
+placement_mark (XpPlacement *self,
+                GObject     *object)
+{
+  if (XAPI_IS_VM (object) || XAPI_IS_SR (object) || XAPI_IS_HOST (object))
+    g_hash_table_add (self->dirty, g_object_ref (object));
+  else if (XAPI_IS_PBD (object))
+    self->replace_all = TRUE;   /* moves local SRs */
+  else if (XAPI_IS_POOL (object))
+    {
+      /* a new master sorts first among the hosts */
+      GListModel *hosts = xapi_cache_get_objects (self->cache, XAPI_TYPE_HOST);
+      guint n = g_list_model_get_n_items (hosts);
+
+      for (guint i = 0; i < n; i++)
+        g_hash_table_add (self->dirty, g_list_model_get_item (hosts, i));
+    }
+}
+
+static void
+placement_object_notify_cb (GObject    *object,
+                            GParamSpec *pspec,
+                            gpointer    user_data)
+{
+  XpPlacement *self = user_data;
+  const char *name = pspec->name;
+
+  /* The master sorts first among hosts: a new master re-sorts them. */
+  if (g_str_equal (name, "name-label") || (XAPI_IS_POOL (object) && g_str_equal (name, "master")))
+    self->names_dirty = TRUE;
+  else if (g_str_equal (name, "resident-on") || g_str_equal (name, "affinity") ||
+           g_str_equal (name, "power-state") || g_str_equal (name, "is-a-template") ||
+           g_str_equal (name, "other-config") || g_str_equal (name, "pbds") ||
+           g_str_equal (name, "shared") || g_str_equal (name, "host") ||
+           g_str_equal (name, "is-a-snapshot") || g_str_equal (name, "tags") ||
+           g_str_equal (name, "is-control-domain"))
+    self->placement_dirty = TRUE;
+  else
+    return;
+  placement_mark (self, object);
+  placement_schedule (self);
+}
+
+static void
+placement_apply_progress_cb (XapiCache  *cache,
+                             GParamSpec *pspec,
+                             gpointer    user_data)
+{
+  XpPlacement *self = user_data;
+
+  if (placement_pending (self))
+    placement_schedule (self);
+}
+
+static void
+placement_watch (XpPlacement *self,
+                 GObject     *object)
+{
+  if (XAPI_IS_VM (object) || XAPI_IS_HOST (object) || XAPI_IS_SR (object) ||
+      XAPI_IS_PBD (object) || XAPI_IS_POOL (object) || XAPI_IS_NETWORK (object))
+    g_signal_connect_object (object, "notify", G_CALLBACK (placement_object_notify_cb), self, 0);
+}
+
+static void
+placement_object_added_cb (XapiCache  *cache,
+                           XapiObject *object,
+                           gpointer    user_data)
+{
+  XpPlacement *self = user_data;
+
+  placement_watch (self, G_OBJECT (object));
+  /* A new host or PBD can move other objects (VMs resident on it, local SRs). */
+  if (XAPI_IS_HOST (object) || XAPI_IS_PBD (object))
+    {
+      self->placement_dirty = TRUE;
+      self->replace_all = TRUE;
+    }
+  placement_mark (self, G_OBJECT (object));
+  placement_schedule (self);
+}
+
+static void
+placement_object_removed_cb (XapiCache  *cache,
+                             XapiObject *object,
+                             gpointer    user_data)
+{
+  XpPlacement *self = user_data;
+  PlacedObject *po = g_hash_table_lookup (self->placed, object);
+
+  /* At once: a list must not hand out objects that are gone. */
+  if (po != NULL && po->list != NULL)
+    object_list_remove (po->list, po);
+  g_hash_table_remove (self->placed, object);
+  g_hash_table_remove (self->dirty, object);
+  if (XAPI_IS_HOST (object) || XAPI_IS_PBD (object))
+    {
+      self->replace_all = TRUE;
+      placement_schedule (self);
+    }
+}
+
+static void
+xp_placement_dispose (GObject *object)
+{
+  XpPlacement *self = XP_PLACEMENT (object);
+
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_clear_object (&self->cache);
+  g_clear_weak_pointer (&self->connection);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
+  /* A tree may outlive us: its lists end up empty, not pointing at freed
+   * entries. */
+  if (self->lists != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->lists);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          XpObjectList *list = value;
+          guint n = list->items->len;
+
+          g_ptr_array_set_size (list->items, 0);
+          if (n > 0)
+            g_list_model_items_changed (G_LIST_MODEL (list), 0, n, 0);
+        }
+    }
+  G_OBJECT_CLASS (xp_placement_parent_class)->dispose (object);
+}
+
+static void
+xp_placement_finalize (GObject *object)
+{
+  XpPlacement *self = XP_PLACEMENT (object);
+
+  /* The lists before the objects they point to. */
+  g_clear_pointer (&self->lists, g_hash_table_unref);
+  g_clear_pointer (&self->placed, g_hash_table_unref);
+  G_OBJECT_CLASS (xp_placement_parent_class)->finalize (object);
+}
+
+static void
+xp_placement_class_init (XpPlacementClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = xp_placement_dispose;
+  G_OBJECT_CLASS (klass)->finalize = xp_placement_finalize;
+  placement_signals[PLACEMENT_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  placement_signals[PLACEMENT_NAMES_CHANGED] =
+    g_signal_new ("names-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+xp_placement_init (XpPlacement *self)
+{
+  self->placed = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) placed_object_free);
+  self->lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->dirty = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+}
+
+static XpPlacement *
+xp_placement_new (XapiConnection *connection)
+{
+  XpPlacement *self = g_object_new (XP_TYPE_PLACEMENT, NULL);
+  const GType types[] = { XAPI_TYPE_VM, XAPI_TYPE_HOST, XAPI_TYPE_SR, XAPI_TYPE_PBD,
+                          XAPI_TYPE_POOL, XAPI_TYPE_NETWORK };
+
+  g_set_weak_pointer (&self->connection, connection);
+  self->cache = g_object_ref (xapi_connection_get_cache (connection));
+  g_signal_connect_object (self->cache, "object-added",
+                           G_CALLBACK (placement_object_added_cb), self, 0);
+  g_signal_connect_object (self->cache, "object-removed",
+                           G_CALLBACK (placement_object_removed_cb), self, 0);
+  g_signal_connect_object (self->cache, "notify::apply-progress",
+                           G_CALLBACK (placement_apply_progress_cb), self, 0);
+  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      GListModel *store = xapi_cache_get_objects (self->cache, types[t]);
+      guint n = g_list_model_get_n_items (store);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(GObject) obj = g_list_model_get_item (store, i);
+          placement_watch (self, obj);
+        }
+    }
+  /* What is cached already is shown at once. */
+  self->replace_all = TRUE;
+  placement_flush (self, G_MAXUINT);
+  return self;
+}
+
+/* ------------------------------------------------------------------------ */
+/* XpTreeModel                                                              */
+
+struct _XpTreeModel
+{
+  GObject           parent_instance;
+
+  GListModel       *connections;
+  GHashTable       *placements;      /* XapiConnection* -> XpPlacement* */
+  GtkSorter        *sorter;          /* natural, by display name */
+  GtkTreeListModel *model;
+  XpTreeView        view;
+  gboolean          show_templates;
+
+  /* search mode */
+  char             *search;          /* case-folded, NULL when not searching */
+  GtkFilter        *search_filter;
+  GPtrArray        *objects_filters; /* GtkFilter*, of the current Objects view */
+  char             *groups_key;      /* the tags or folders the current view was built with */
+};
+
+G_DEFINE_FINAL_TYPE (XpTreeModel, xp_tree_model, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_MODEL, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static void rebuild (XpTreeModel *self);
+
+/* Natural order by name; as in XenCenter, a pool's master comes first.
+ * Runs O(n log n) times per sort: no copies of the names. */
+static int
+sort_by_name (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  g_autofree char *built_a = NULL;
+  g_autofree char *built_b = NULL;
+  const char *na, *nb;
+  int c;
+
+  if (XAPI_IS_HOST ((gpointer) a) && XAPI_IS_HOST ((gpointer) b))
+    {
+      gboolean ma = host_is_master (XAPI_HOST ((gpointer) a));
+      gboolean mb = host_is_master (XAPI_HOST ((gpointer) b));
+
+      if (ma != mb)
+        return ma ? -1 : 1;
+    }
+  na = object_peek_name ((GObject *) a);
+  if (na == NULL)
+    na = built_a = xp_object_dup_display_name ((GObject *) a);
+  nb = object_peek_name ((GObject *) b);
+  if (nb == NULL)
+    nb = built_b = xp_object_dup_display_name ((GObject *) b);
+  c = xp_natural_compare (na, nb);
+
+  if (c == 0 && XAPI_IS_OBJECT ((gpointer) a) && XAPI_IS_OBJECT ((gpointer) b))
+    c = g_strcmp0 (xapi_object_get_ref ((XapiObject *) a), xapi_object_get_ref ((XapiObject *) b));
+  return c;
+}
+
+static void
+names_changed_cb (XpPlacement *placement,
+                  XpTreeModel *self)
+{
+  gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  if (self->search_filter != NULL)
+    gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void any_placement_changed_cb (XpPlacement *placement,
+                                      XpTreeModel *self);
+
+static XpPlacement *
+get_placement (XpTreeModel    *self,
+               XapiConnection *connection)
+{
+  XpPlacement *placement = g_hash_table_lookup (self->placements, connection);
+
+  if (placement == NULL)
+    {
+      placement = xp_placement_new (connection);
+      g_signal_connect_object (placement, "names-changed", G_CALLBACK (names_changed_cb), self, 0);
+      g_signal_connect_object (placement, "changed", G_CALLBACK (any_placement_changed_cb), self, 0);
+      g_hash_table_insert (self->placements, g_object_ref (connection), placement);
+    }
+  return placement;
+}
+
+static GListModel *
+sorted (XpTreeModel *self,
+        GListModel  *model)  /* transfer full */
+{
+  return G_LIST_MODEL (gtk_sort_list_model_new (model, g_object_ref (self->sorter)));
+}
+
+static GListModel *
+flatten (GListModel **models,
+         guint        n)  /* each transfer full */
+{
+  GListStore *list = g_list_store_new (G_TYPE_LIST_MODEL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_list_store_append (list, models[i]);
+      g_object_unref (models[i]);
+    }
+  return G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (list)));
 }
 
 /* ---- per-node children ---- */
 
 static GListModel *
-store_of (XapiObject *object,
-          GType       type)
+node_list (XpPlacement *placement,
+           const char  *key)
 {
-  return xapi_cache_get_objects (cache_of (object), type);
+  return g_object_ref (G_LIST_MODEL (placement_list (placement, key)));
 }
 
 static GListModel *
@@ -888,17 +1479,12 @@ pool_children (XpTreeModel *self,
   GListModel *models[5];
   guint n = 0;
 
-  models[n++] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (pool), XAPI_TYPE_HOST),
-                                        host_filter_all, NULL, NULL));
-  models[n++] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (pool), XAPI_TYPE_VM),
-                                        pool_vm_filter, NULL, NULL));
-  models[n++] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (pool), XAPI_TYPE_SR),
-                                        pool_sr_filter, NULL, NULL));
-  models[n++] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (pool), XAPI_TYPE_VM),
-                                        custom_template_filter, NULL, NULL));
+  models[n++] = node_list (pl, "hosts");
+  models[n++] = node_list (pl, "vm:pool");
+  models[n++] = node_list (pl, "sr:pool");
+  models[n++] = node_list (pl, "templates:custom");
   if (self->show_templates)
-    models[n++] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (pool), XAPI_TYPE_VM),
-                                          default_template_filter, NULL, NULL));
+    models[n++] = node_list (pl, "templates:default");
   return flatten (models, n);
 }
 
@@ -908,12 +1494,12 @@ host_children (XpTreeModel *self,
 {
   XapiConnection *conn = xapi_object_get_connection (XAPI_OBJECT (host));
   XpPlacement *pl = get_placement (self, conn);
+  g_autofree char *vms = g_strconcat ("vm:", xapi_object_get_ref (XAPI_OBJECT (host)), NULL);
+  g_autofree char *srs = g_strconcat ("sr:", xapi_object_get_ref (XAPI_OBJECT (host)), NULL);
   GListModel *models[2];
 
-  models[0] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (host), XAPI_TYPE_VM),
-                                      host_vm_filter, g_object_ref (host), g_object_unref));
-  models[1] = sorted (self, filtered (pl, store_of (XAPI_OBJECT (host), XAPI_TYPE_SR),
-                                      host_sr_filter, g_object_ref (host), g_object_unref));
+  models[0] = node_list (pl, vms);
+  models[1] = node_list (pl, srs);
   return flatten (models, 2);
 }
 
@@ -1336,9 +1922,11 @@ search_root (XpTreeModel *self)
   models[4] = all_connections_store (self, XAPI_TYPE_NETWORK);
   all = flatten (models, 5);
 
+  /* Sorted once, then filtered at each key press: the matches come out in
+   * order, nothing is re-sorted while typing. */
   g_clear_object (&self->search_filter);
   self->search_filter = GTK_FILTER (gtk_custom_filter_new (search_filter_func, self, NULL));
-  return sorted (self, G_LIST_MODEL (gtk_filter_list_model_new (all, g_object_ref (self->search_filter))));
+  return G_LIST_MODEL (gtk_filter_list_model_new (sorted (self, all), g_object_ref (self->search_filter)));
 }
 
 static GListModel *
@@ -1553,6 +2141,7 @@ xp_tree_model_set_search (XpTreeModel *self,
                           const char  *text)
 {
   g_autofree char *folded = NULL;
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
   gboolean was_searching;
 
   g_return_if_fail (XP_IS_TREE_MODEL (self));
@@ -1567,11 +2156,21 @@ xp_tree_model_set_search (XpTreeModel *self,
     return;
 
   was_searching = self->search != NULL;
+  if (was_searching && folded != NULL)
+    {
+      /* Typing on matches a subset (names by substring, UUIDs and addresses
+       * by prefix), erasing a superset: the filter model then only looks
+       * at the rows that can change. */
+      if (g_str_has_prefix (folded, self->search))
+        change = GTK_FILTER_CHANGE_MORE_STRICT;
+      else if (g_str_has_prefix (self->search, folded))
+        change = GTK_FILTER_CHANGE_LESS_STRICT;
+    }
   g_free (self->search);
   self->search = g_steal_pointer (&folded);
 
   if (was_searching && self->search != NULL)
-    gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
+    gtk_filter_changed (self->search_filter, change);
   else
     rebuild (self);
 }
