@@ -228,6 +228,61 @@ row_is_placed (gpointer data)
   return TRUE;
 }
 
+typedef struct {
+  XpTreeModel *tree;
+  const char  *name;
+  const char  *parent;
+} WaitLast;
+
+/* @name is the last VM row right under @parent. */
+static gboolean
+row_is_last_vm (gpointer data)
+{
+  WaitLast *w = data;
+  g_autoptr(GArray) rows = read_rows (xp_tree_model_get_model (w->tree));
+  int i = find_row (rows, w->name);
+  int p;
+  guint depth;
+
+  if (i < 0 || (p = parent_of (rows, i)) < 0 ||
+      g_strcmp0 (g_array_index (rows, Row, p).name, w->parent) != 0)
+    return FALSE;
+  depth = g_array_index (rows, Row, i).depth;
+  for (guint j = i + 1; j < rows->len && g_array_index (rows, Row, j).depth >= depth; j++)
+    if (g_array_index (rows, Row, j).depth == depth && XAPI_IS_VM (g_array_index (rows, Row, j).item))
+      return FALSE;
+  return TRUE;
+}
+
+/* Under every node, consecutive VM rows are in natural order. */
+static gboolean
+all_vm_siblings_sorted (gpointer data)
+{
+  g_autoptr(GArray) rows = read_rows (xp_tree_model_get_model (XP_TREE_MODEL (data)));
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *a = &g_array_index (rows, Row, i);
+      guint depth = a->depth;
+
+      if (!XAPI_IS_VM (a->item))
+        continue;
+      for (guint j = i + 1; j < rows->len && g_array_index (rows, Row, j).depth >= depth; j++)
+        {
+          Row *b = &g_array_index (rows, Row, j);
+
+          if (b->depth != depth)
+            continue;
+          if (XAPI_IS_VM (b->item) &&
+              xapi_vm_get_is_a_template (XAPI_VM (a->item)) == xapi_vm_get_is_a_template (XAPI_VM (b->item)) &&
+              xp_natural_compare (a->name, b->name) > 0)
+            return FALSE;
+          break;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 vm_is_resident (gpointer data)
 {
@@ -345,6 +400,19 @@ test_tree_infrastructure (Fixture       *f,
                             xapi_object_get_ref (vm));
     reply = xapi_sim_control (f->sim, "/mutate", body);
     g_assert_true (xapi_test_wait_for (row_is_placed, &w, TIMEOUT_MS));
+
+    /* and again, to the end; its siblings stay in natural order */
+    {
+      WaitLast last = { tree, "zzz-vm 10", "xcp-ng-01" };
+      g_autoptr(JsonNode) reply2 = NULL;
+
+      g_free (body);
+      body = g_strdup_printf ("{\"class\":\"VM\",\"ref\":\"%s\",\"field\":\"name_label\",\"value\":\"zzz-vm 10\"}",
+                              xapi_object_get_ref (vm));
+      reply2 = xapi_sim_control (f->sim, "/mutate", body);
+      g_assert_true (xapi_test_wait_for (row_is_last_vm, &last, TIMEOUT_MS));
+      g_assert_true (xapi_test_wait_for (all_vm_siblings_sorted, tree, TIMEOUT_MS));
+    }
   }
 
   /* live placement: a halted pool-level VM moves under the host it starts on */
@@ -711,6 +779,29 @@ test_tree_tags_folders (Fixture       *f,
   assert_outline_tail (tree, "", "xcp-ng-02/0\n");
 }
 
+typedef struct {
+  XpTreeModel *tree;
+  const char  *text;
+  gpointer     item;
+  gboolean     found;   /* what is expected */
+} WaitSearch;
+
+/* The search for text lists item (found) or does not (!found). */
+static gboolean
+search_finds (gpointer data)
+{
+  WaitSearch *w = data;
+  g_autoptr(GArray) rows = NULL;
+  gboolean listed = FALSE;
+
+  xp_tree_model_set_search (w->tree, w->text);
+  rows = read_rows (xp_tree_model_get_model (w->tree));
+  for (guint i = 0; i < rows->len; i++)
+    if (g_array_index (rows, Row, i).item == w->item)
+      listed = TRUE;
+  return listed == w->found;
+}
+
 static void
 test_tree_search (Fixture       *f,
                   gconstpointer  data)
@@ -779,6 +870,66 @@ test_tree_search (Fixture       *f,
     rows = read_rows (xp_tree_model_get_model (tree));
     if (!xapi_vm_get_is_control_domain (vm) && !xp_vm_is_default_template (vm))
       g_assert_cmpint (find_row (rows, xapi_vm_get_name_label (vm)), >=, 0);
+  }
+
+  /* Typing on and erasing (the filter only re-checks what can change)
+   * gives the same rows as searching afresh. */
+  {
+    g_autoptr(XpTreeModel) fresh = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+    const char *steps[] = { "w", "we", "web", "web-0", "web", "we", "1", "10", "1" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+      {
+        g_autoptr(GArray) typed = NULL;
+        g_autoptr(GArray) afresh = NULL;
+
+        xp_tree_model_set_search (tree, steps[i]);
+        xp_tree_model_set_search (fresh, NULL);
+        xp_tree_model_set_search (fresh, steps[i]);
+        typed = read_rows (xp_tree_model_get_model (tree));
+        afresh = read_rows (xp_tree_model_get_model (fresh));
+        g_assert_cmpuint (typed->len, ==, afresh->len);
+        for (guint r = 0; r < typed->len; r++)
+          g_assert_true (g_array_index (typed, Row, r).item == g_array_index (afresh, Row, r).item);
+      }
+  }
+
+  /* The folded names and tags are cached: a new tag and a new name are
+   * found, the old name no longer. */
+  {
+    g_autoptr(XapiVm) vm = NULL;
+    g_autofree char *old_name = NULL;
+    WaitSearch w = { tree, NULL, NULL, TRUE };
+    const char *ref;
+
+    for (guint i = g_list_model_get_n_items (vms); vm == NULL && i > 0; i--)
+      {
+        g_autoptr(XapiVm) candidate = g_list_model_get_item (vms, i - 1);
+
+        if (!xapi_vm_get_is_control_domain (candidate) && !xapi_vm_get_is_a_template (candidate) &&
+            !xapi_vm_get_is_a_snapshot (candidate))
+          vm = g_steal_pointer (&candidate);
+      }
+    g_assert_nonnull (vm);
+    ref = xapi_object_get_ref (XAPI_OBJECT (vm));
+    w.item = vm;
+    old_name = g_strdup (xapi_vm_get_name_label (vm));
+
+    w.text = "Perf-Tag-Ü";
+    xp_tree_model_set_search (tree, w.text);
+    g_assert_false (search_finds (&w));
+    mutate (f, "VM", ref, "tags", "[\"perf-tag-ü 7\"]");
+    g_assert_true (xapi_test_wait_for (search_finds, &w, TIMEOUT_MS));
+
+    w.text = "renamed-for-search";
+    xp_tree_model_set_search (tree, w.text);
+    g_assert_false (search_finds (&w));
+    mutate (f, "VM", ref, "name_label", "\"Renamed-For-Search 2\"");
+    g_assert_true (xapi_test_wait_for (search_finds, &w, TIMEOUT_MS));
+    w.text = old_name;
+    w.found = FALSE;
+    xp_tree_model_set_search (tree, w.text);
+    g_assert_true (search_finds (&w));
   }
 
   /* back to the tree */
