@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The New VM wizard.  Pages: template, name, vCPUs and memory, summary.
- * Creation: VM.clone of the template, set_name_description, VM.provision,
- * the clone's VIFs replaced by one on the chosen network, vCPUs, the memory
- * fields one by one, optional VM.start.  On failure or cancel the
- * new VM and the disks that came with it are destroyed again. */
+/* The New VM wizard.  Pages: template, name, installation media (for
+ * templates that install an OS: other_config:install-methods or a default
+ * template), disks (the template's provision spec, other_config:disks:
+ * size and SR per disk, add/remove), vCPUs and memory, summary.
+ * Creation, as XenCenter does it: VM.clone of the template,
+ * set_name_description, the provision spec rewritten from the disks page,
+ * VM.provision, the clone's VIFs replaced by one on the chosen network, a
+ * CD drive with the ISO (or empty), the boot order for a network boot,
+ * vCPUs, the memory fields one by one, optional VM.start.  On failure or
+ * cancel the new VM and the disks that came with it are destroyed again. */
 
 #include "config.h"
 
@@ -16,8 +21,30 @@
 
 #define MIB ((gint64) 1024 * 1024)
 
-enum { PAGE_TEMPLATE, PAGE_NAME, PAGE_HARDWARE, PAGE_SUMMARY, PAGE_PROGRESS, N_PAGES };
-static const char *page_names[N_PAGES] = { "template", "name", "hardware", "summary", "progress" };
+enum { PAGE_TEMPLATE, PAGE_NAME, PAGE_MEDIA, PAGE_DISKS, PAGE_HARDWARE, PAGE_SUMMARY, PAGE_PROGRESS, N_PAGES };
+static const char *page_names[N_PAGES] = { "template", "name", "media", "disks", "hardware", "summary", "progress" };
+
+#define GIB ((gint64) 1024 * 1024 * 1024)
+
+/* A disk of the provision spec, as the disks page edits it. */
+typedef struct {
+  char          *device;
+  gboolean       bootable;
+  char          *type;
+  GtkWidget     *line;
+  GtkSpinButton *size;     /* GiB */
+  GtkDropDown   *sr;       /* parallel to sr_refs */
+} DiskRow;
+
+static void
+disk_row_free (gpointer p)
+{
+  DiskRow *d = p;
+
+  g_free (d->device);
+  g_free (d->type);
+  g_free (d);
+}
 
 struct _XpNewVmWizard
 {
@@ -37,6 +64,18 @@ struct _XpNewVmWizard
   GtkLabel       *memory_hint;
   GtkDropDown    *network_dropdown;
   GPtrArray      *network_refs;   /* parallel to the dropdown; [0] = no network */
+  GtkCheckButton *media_iso;
+  GtkCheckButton *media_network;
+  GtkCheckButton *media_none;
+  GtkDropDown    *iso_dropdown;
+  GPtrArray      *iso_refs;       /* parallel to iso_dropdown */
+  GtkBox         *disks_box;
+  GtkLabel       *own_disks_label;
+  GPtrArray      *disks;          /* DiskRow */
+  GPtrArray      *sr_refs;        /* SRs for disks, parallel to every disk's dropdown */
+  GPtrArray      *sr_uuids;
+  GtkStringList  *sr_names;
+  XapiVm         *disks_for;      /* the template the disks page was filled from */
   GtkLabel       *summary_label;
   GtkCheckButton *start_check;
   GtkLabel       *status_label;
@@ -54,6 +93,7 @@ struct _XpNewVmWizard
   GPtrArray      *rollback_vbds;  /* VBD refs to inspect */
   GPtrArray      *rollback_vdis;  /* VDI refs to destroy */
   GPtrArray      *old_vifs;       /* the clone's VIFs, replaced by the chosen network */
+  gboolean        boot_order_set; /* the old "order" is removed */
   char           *failure;
   char           *done_text;
 };
@@ -95,6 +135,19 @@ why_blocked (XpNewVmWizard *self)
           return _("Enter a name for the new VM");
       }
       break;
+    case PAGE_MEDIA:
+      if (gtk_check_button_get_active (self->media_iso)
+          && gtk_drop_down_get_selected (self->iso_dropdown) >= self->iso_refs->len)
+        return _("Choose an ISO image to install from");
+      break;
+    case PAGE_DISKS:
+      for (guint i = 0; i < self->disks->len; i++)
+        {
+          DiskRow *d = self->disks->pdata[i];
+          if (gtk_drop_down_get_selected (d->sr) >= self->sr_refs->len)
+            return _("Choose a storage repository for every disk");
+        }
+      break;
     case PAGE_HARDWARE:
       if (tmpl != NULL)
         {
@@ -130,6 +183,227 @@ static void
 on_changed (XpNewVmWizard *self)
 {
   update_buttons (self);
+}
+
+/* ---- installation media and disks ---- */
+
+/* Templates that install an OS from media: XenCenter asks for media when
+ * the template lists install-methods, and the default (OS) templates do. */
+static gboolean
+needs_media (XapiVm *tmpl)
+{
+  GHashTable *oc = xapi_vm_get_other_config (tmpl);
+
+  return (oc != NULL && g_hash_table_contains (oc, "install-methods")) || xapi_vm_get_is_default_template (tmpl);
+}
+
+static gboolean
+is_hvm (XapiVm *tmpl)
+{
+  return *xapi_vm_get_hvm_boot_policy (tmpl) != '\0';
+}
+
+typedef struct {
+  GPtrArray *disks;  /* GHashTable of attributes */
+} Spec;
+
+static void
+spec_start (GMarkupParseContext *ctx,
+            const char          *element,
+            const char         **names,
+            const char         **values,
+            gpointer             data,
+            GError             **error)
+{
+  Spec *spec = data;
+  GHashTable *attrs;
+
+  if (strcmp (element, "disk") != 0)
+    return;
+  attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_hash_table_insert (attrs, g_strdup (names[i]), g_strdup (values[i]));
+  g_ptr_array_add (spec->disks, attrs);
+}
+
+/* The <disk> elements of the template's other_config:disks. */
+static GPtrArray *
+template_spec (XapiVm *tmpl)
+{
+  GHashTable *oc = xapi_vm_get_other_config (tmpl);
+  const char *xml = oc != NULL ? g_hash_table_lookup (oc, "disks") : NULL;
+  Spec spec = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref) };
+  static const GMarkupParser parser = { spec_start, NULL, NULL, NULL, NULL };
+  GMarkupParseContext *ctx;
+
+  if (xml == NULL)
+    return spec.disks;
+  ctx = g_markup_parse_context_new (&parser, 0, &spec, NULL);
+  if (!g_markup_parse_context_parse (ctx, xml, -1, NULL) || !g_markup_parse_context_end_parse (ctx, NULL))
+    g_ptr_array_set_size (spec.disks, 0);
+  g_markup_parse_context_free (ctx);
+  return spec.disks;
+}
+
+static void on_remove_disk (GtkButton *button, XpNewVmWizard *self);
+
+static void
+add_disk_row (XpNewVmWizard *self,
+              const char    *device,
+              gint64         size,
+              const char    *sr_uuid,
+              gboolean       bootable,
+              const char    *type)
+{
+  DiskRow *d = g_new0 (DiskRow, 1);
+  GtkWidget *label, *remove;
+  g_autofree char *text = NULL;
+  guint sel = 0;
+
+  d->device = g_strdup (device);
+  d->bootable = bootable;
+  d->type = g_strdup (type != NULL ? type : "user");
+  d->line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  /* TRANSLATORS: a disk of the new VM on the disks page, by its device number */
+  text = g_strdup_printf (_("Disk %s"), device);
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  d->size = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 2040, 1), "disk-size"));
+  gtk_spin_button_set_value (d->size, (double) MAX (size / GIB, 1));
+  {
+    g_autofree char *a11y = g_strdup_printf (_("Size of disk %s in GiB"), device);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (d->size), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  }
+  d->sr = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->sr_names)), NULL),
+                                          "disk-sr"));
+  for (guint i = 0; i < self->sr_uuids->len; i++)
+    if (sr_uuid != NULL && *sr_uuid != '\0' && g_strcmp0 (self->sr_uuids->pdata[i], sr_uuid) == 0)
+      sel = i;
+  gtk_drop_down_set_selected (d->sr, self->sr_refs->len > 0 ? sel : GTK_INVALID_LIST_POSITION);
+  {
+    g_autofree char *a11y = g_strdup_printf (_("Storage of disk %s"), device);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (d->sr), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  }
+  remove = xp_wizard_named (gtk_button_new_from_icon_name ("list-remove-symbolic"), "disk-remove");
+  {
+    g_autofree char *a11y = g_strdup_printf (_("Remove disk %s"), device);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+    gtk_widget_set_tooltip_text (remove, a11y);
+  }
+  g_object_set_data (G_OBJECT (remove), "disk", d);
+  g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_disk), self);
+  g_signal_connect_swapped (d->sr, "notify::selected", G_CALLBACK (update_buttons), self);
+  gtk_box_append (GTK_BOX (d->line), label);
+  gtk_box_append (GTK_BOX (d->line), GTK_WIDGET (d->size));
+  gtk_box_append (GTK_BOX (d->line), GTK_WIDGET (d->sr));
+  gtk_box_append (GTK_BOX (d->line), remove);
+  gtk_box_append (self->disks_box, d->line);
+  g_ptr_array_add (self->disks, d);
+}
+
+static void
+on_remove_disk (GtkButton     *button,
+                XpNewVmWizard *self)
+{
+  DiskRow *d = g_object_get_data (G_OBJECT (button), "disk");
+
+  gtk_box_remove (self->disks_box, d->line);
+  g_ptr_array_remove (self->disks, d);
+  update_buttons (self);
+}
+
+/* The next free device number after the template's disks and the rows. */
+static char *
+next_device (XpNewVmWizard *self)
+{
+  XapiVm *tmpl = self->disks_for;
+  XapiCache *cache = xapi_connection_get_cache (self->conn);
+  g_autoptr(GPtrArray) vbds = tmpl != NULL ? xapi_cache_follow_set (cache, XAPI_OBJECT (tmpl), "VBDs") : NULL;
+  gint64 next = 0;
+
+  for (guint i = 0; i < self->disks->len; i++)
+    next = MAX (next, g_ascii_strtoll (((DiskRow *) self->disks->pdata[i])->device, NULL, 10) + 1);
+  for (guint i = 0; vbds != NULL && i < vbds->len; i++)
+    if (XAPI_IS_VBD (vbds->pdata[i]))
+      next = MAX (next, g_ascii_strtoll (xapi_vbd_get_userdevice (vbds->pdata[i]), NULL, 10) + 1);
+  /* 3 is the CD drive */
+  if (next == 3)
+    next = 4;
+  return g_strdup_printf ("%" G_GINT64_FORMAT, next);
+}
+
+static void
+on_add_disk (XpNewVmWizard *self)
+{
+  g_autofree char *device = next_device (self);
+
+  add_disk_row (self, device, 10 * GIB, NULL, FALSE, "user");
+  update_buttons (self);
+}
+
+/* Fill the disks page from the template's spec, once per template. */
+static void
+fill_disks (XpNewVmWizard *self,
+            XapiVm        *tmpl)
+{
+  g_autoptr(GPtrArray) spec = NULL;
+  XapiCache *cache = xapi_connection_get_cache (self->conn);
+  g_autoptr(GPtrArray) vbds = xapi_cache_follow_set (cache, XAPI_OBJECT (tmpl), "VBDs");
+  guint own = 0;
+
+  if (self->disks_for == tmpl)
+    return;
+  g_set_object (&self->disks_for, tmpl);
+  while (self->disks->len > 0)
+    {
+      DiskRow *d = self->disks->pdata[0];
+      gtk_box_remove (self->disks_box, d->line);
+      g_ptr_array_remove_index (self->disks, 0);
+    }
+  spec = template_spec (tmpl);
+  for (guint i = 0; i < spec->len; i++)
+    {
+      GHashTable *a = spec->pdata[i];
+      const char *size = g_hash_table_lookup (a, "size");
+
+      add_disk_row (self, g_hash_table_lookup (a, "device") ? g_hash_table_lookup (a, "device") : "0",
+                    size != NULL ? g_ascii_strtoll (size, NULL, 10) : 10 * GIB, g_hash_table_lookup (a, "sr"),
+                    g_strcmp0 (g_hash_table_lookup (a, "bootable"), "true") == 0, g_hash_table_lookup (a, "type"));
+    }
+  for (guint i = 0; i < vbds->len; i++)
+    if (XAPI_IS_VBD (vbds->pdata[i]) && xapi_vbd_get_type_field (vbds->pdata[i]) == XAPI_VBD_TYPE_DISK)
+      own++;
+  if (own > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The template’s disk is copied with the VM.",
+                                                            "The template’s %u disks are copied with the VM.", own),
+                                               own);
+      gtk_label_set_text (self->own_disks_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->own_disks_label), own > 0);
+}
+
+/* The provision spec of the disks page. */
+static char *
+disks_xml (XpNewVmWizard *self)
+{
+  GString *xml = g_string_new ("<provision>");
+
+  for (guint i = 0; i < self->disks->len; i++)
+    {
+      DiskRow *d = self->disks->pdata[i];
+      guint sel = gtk_drop_down_get_selected (d->sr);
+      gint64 size = (gint64) gtk_spin_button_get_value_as_int (d->size) * GIB;
+      g_autofree char *el = g_markup_printf_escaped ("<disk device=\"%s\" size=\"%" G_GINT64_FORMAT "\" sr=\"%s\" "
+                                                     "bootable=\"%s\" type=\"%s\"/>",
+                                                     d->device, size,
+                                                     sel < self->sr_uuids->len ? (char *) self->sr_uuids->pdata[sel] : "",
+                                                     d->bootable ? "true" : "false", d->type);
+      g_string_append (xml, el);
+    }
+  g_string_append (xml, "</provision>");
+  return g_string_free (xml, FALSE);
 }
 
 static gboolean
@@ -206,14 +480,31 @@ update_summary (XpNewVmWizard *self)
   GtkStringObject *net = gtk_drop_down_get_selected_item (self->network_dropdown);
 
   text = g_strdup_printf (_("A VM named “%s” will be created from the template “%s” with %d vCPUs "
-                            "and %d MiB of memory. Its disks are provisioned as the template specifies. "
-                            "Network: %s."),
+                            "and %d MiB of memory. Network: %s."),
                           gtk_editable_get_text (GTK_EDITABLE (self->name_entry)),
                           tmpl != NULL ? xapi_vm_get_name_label (tmpl) : "",
                           gtk_spin_button_get_value_as_int (self->vcpus_spin),
                           gtk_spin_button_get_value_as_int (self->memory_spin),
                           net != NULL ? gtk_string_object_get_string (net) : "");
-  gtk_label_set_text (self->summary_label, text);
+  {
+    g_autofree char *more = NULL;
+    const char *media = NULL;
+    GtkStringObject *iso = gtk_drop_down_get_selected_item (self->iso_dropdown);
+
+    if (tmpl != NULL && needs_media (tmpl))
+      {
+        if (gtk_check_button_get_active (self->media_iso) && iso != NULL)
+          media = gtk_string_object_get_string (iso);
+        else if (gtk_check_button_get_active (self->media_network))
+          media = _("network boot (PXE)");
+        else
+          media = _("none");
+      }
+    /* TRANSLATORS: the summary of the New VM wizard goes on with this */
+    more = g_strdup_printf (_("%s New disks: %u. Installation media: %s."), text, self->disks->len,
+                            media != NULL ? media : _("not needed"));
+    gtk_label_set_text (self->summary_label, more);
+  }
 }
 
 static void
@@ -373,10 +664,14 @@ fail (XpNewVmWizard *self,
 enum {
   STEP_CLONE,
   STEP_DESCRIPTION,
+  STEP_SPEC_REMOVE,
+  STEP_SPEC_ADD,
   STEP_PROVISION,
   STEP_LIST_VIFS,
   STEP_DESTROY_VIFS,
   STEP_CREATE_VIF,
+  STEP_CD,
+  STEP_BOOT_ORDER,
   STEP_VCPUS_1,
   STEP_VCPUS_2,
   STEP_MEMORY_1,
@@ -394,7 +689,11 @@ step_description (int step)
     {
     case STEP_CLONE: return _("cloning the template");
     case STEP_DESCRIPTION: return _("setting the description");
+    case STEP_SPEC_REMOVE:
+    case STEP_SPEC_ADD: return _("describing the disks");
     case STEP_PROVISION: return _("provisioning the disks");
+    case STEP_CD: return _("adding the CD drive");
+    case STEP_BOOT_ORDER: return _("setting the boot order");
     case STEP_LIST_VIFS:
     case STEP_DESTROY_VIFS:
     case STEP_CREATE_VIF: return _("connecting the network");
@@ -454,7 +753,9 @@ on_step_done (GObject      *source,
       fail (self, step_description (self->step), error);
       return;
     }
-  if (self->step != STEP_DESTROY_VIFS || self->old_vifs->len == 0)
+  if (self->step == STEP_BOOT_ORDER && !self->boot_order_set)
+    self->boot_order_set = TRUE;   /* removed: now add */
+  else if (self->step != STEP_DESTROY_VIFS || self->old_vifs->len == 0)
     self->step++;
   run_step (self);
 }
@@ -486,9 +787,76 @@ run_step (XpNewVmWizard *self)
       json_array_add_string_element (p, gtk_editable_get_text (GTK_EDITABLE (self->description_entry)));
       method = "VM.set_name_description";
       break;
+    case STEP_SPEC_REMOVE:
+      p = params_ref (self->vm_ref);
+      json_array_add_string_element (p, "disks");
+      method = "VM.remove_from_other_config";
+      break;
+    case STEP_SPEC_ADD:
+      if (self->disks->len == 0)
+        {
+          self->step++;
+          run_step (self);
+          return;
+        }
+      p = params_ref (self->vm_ref);
+      json_array_add_string_element (p, "disks");
+      {
+        g_autofree char *xml = disks_xml (self);
+        json_array_add_string_element (p, xml);
+      }
+      method = "VM.add_to_other_config";
+      break;
     case STEP_PROVISION:
       p = params_ref (self->vm_ref);
       method = "VM.provision";
+      break;
+    case STEP_CD:
+      {
+        guint iso = gtk_drop_down_get_selected (self->iso_dropdown);
+        gboolean with_iso = gtk_check_button_get_active (self->media_iso) && iso < self->iso_refs->len;
+        JsonObject *rec;
+
+        /* install templates get a CD drive, with the ISO when one was chosen */
+        if (!needs_media (tmpl))
+          {
+            self->step++;
+            run_step (self);
+            return;
+          }
+        rec = json_object_new ();
+        json_object_set_string_member (rec, "VM", self->vm_ref);
+        json_object_set_string_member (rec, "VDI", with_iso ? (char *) self->iso_refs->pdata[iso] : "OpaqueRef:NULL");
+        json_object_set_string_member (rec, "userdevice", "3");
+        json_object_set_boolean_member (rec, "bootable", with_iso);
+        json_object_set_string_member (rec, "mode", "RO");
+        json_object_set_string_member (rec, "type", "CD");
+        json_object_set_boolean_member (rec, "unpluggable", TRUE);
+        json_object_set_boolean_member (rec, "empty", !with_iso);
+        json_object_set_object_member (rec, "other_config", json_object_new ());
+        json_object_set_string_member (rec, "qos_algorithm_type", "");
+        json_object_set_object_member (rec, "qos_algorithm_params", json_object_new ());
+        p = json_array_new ();
+        json_array_add_object_element (p, rec);
+      }
+      method = "VBD.create";
+      break;
+    case STEP_BOOT_ORDER:
+      /* HVM boot order: network first for a network install, else CD first */
+      if (!needs_media (tmpl) || !is_hvm (tmpl))
+        {
+          self->step++;
+          run_step (self);
+          return;
+        }
+      p = params_ref (self->vm_ref);
+      json_array_add_string_element (p, "order");
+      method = "VM.remove_from_HVM_boot_params";
+      if (self->boot_order_set)
+        {
+          json_array_add_string_element (p, gtk_check_button_get_active (self->media_network) ? "ndc" : "dcn");
+          method = "VM.add_to_HVM_boot_params";
+        }
       break;
     case STEP_LIST_VIFS:
       p = params_ref (self->vm_ref);
@@ -578,6 +946,7 @@ start_creation (XpNewVmWizard *self)
 {
   self->running = TRUE;
   self->step = 0;
+  self->boot_order_set = FALSE;
   g_ptr_array_set_size (self->old_vifs, 0);
   g_clear_pointer (&self->failure, g_free);
   g_clear_object (&self->cancellable);
@@ -593,9 +962,14 @@ on_next (XpNewVmWizard *self)
   if (why_blocked (self) != NULL)
     return;
   if (self->page == PAGE_TEMPLATE)
-    apply_template_defaults (self);
+    {
+      apply_template_defaults (self);
+      fill_disks (self, selected_template (self));
+    }
   if (self->page == PAGE_SUMMARY)
     start_creation (self);
+  else if (self->page == PAGE_NAME && !needs_media (selected_template (self)))
+    show_page (self, PAGE_DISKS);
   else
     show_page (self, self->page + 1);
 }
@@ -603,7 +977,9 @@ on_next (XpNewVmWizard *self)
 static void
 on_back (XpNewVmWizard *self)
 {
-  if (self->page > PAGE_TEMPLATE && self->page < PAGE_PROGRESS)
+  if (self->page == PAGE_DISKS && !needs_media (selected_template (self)))
+    show_page (self, PAGE_NAME);
+  else if (self->page > PAGE_TEMPLATE && self->page < PAGE_PROGRESS)
     show_page (self, self->page - 1);
 }
 
@@ -706,6 +1082,12 @@ xp_new_vm_wizard_finalize (GObject *object)
   g_clear_pointer (&self->rollback_vdis, g_ptr_array_unref);
   g_clear_pointer (&self->old_vifs, g_ptr_array_unref);
   g_clear_pointer (&self->network_refs, g_ptr_array_unref);
+  g_clear_pointer (&self->iso_refs, g_ptr_array_unref);
+  g_clear_pointer (&self->disks, g_ptr_array_unref);
+  g_clear_pointer (&self->sr_refs, g_ptr_array_unref);
+  g_clear_pointer (&self->sr_uuids, g_ptr_array_unref);
+  g_clear_object (&self->sr_names);
+  g_clear_object (&self->disks_for);
   g_clear_pointer (&self->failure, g_free);
   g_clear_pointer (&self->done_text, g_free);
   G_OBJECT_CLASS (xp_new_vm_wizard_parent_class)->finalize (object);
@@ -730,6 +1112,78 @@ xp_new_vm_wizard_init (XpNewVmWizard *self)
 {
   self->old_vifs = g_ptr_array_new_with_free_func (g_free);
   self->network_refs = g_ptr_array_new_with_free_func (g_free);
+  self->iso_refs = g_ptr_array_new_with_free_func (g_free);
+  self->disks = g_ptr_array_new_with_free_func (disk_row_free);
+  self->sr_refs = g_ptr_array_new_with_free_func (g_free);
+  self->sr_uuids = g_ptr_array_new_with_free_func (g_free);
+  self->sr_names = gtk_string_list_new (NULL);
+}
+
+/* The ISOs of the pool's ISO SRs. */
+static GtkDropDown *
+iso_dropdown_new (XpNewVmWizard *self)
+{
+  XapiCache *cache = xapi_connection_get_cache (self->conn);
+  GListModel *srs = xapi_cache_get_objects (cache, XAPI_TYPE_SR);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (srs); i++)
+    {
+      g_autoptr(XapiSr) sr = g_list_model_get_item (srs, i);
+      const char * const *vdis = xapi_sr_get_vdis (sr);
+
+      if (g_strcmp0 (xapi_sr_get_content_type (sr), "iso") != 0 || xapi_object_is_gone (XAPI_OBJECT (sr)))
+        continue;
+      for (guint j = 0; vdis != NULL && vdis[j] != NULL; j++)
+        {
+          XapiVdi *vdi = xapi_cache_lookup_typed (cache, vdis[j], XAPI_TYPE_VDI);
+
+          if (vdi == NULL || xapi_vdi_get_is_a_snapshot (vdi))
+            continue;
+          gtk_string_list_append (names, xapi_vdi_get_name_label (vdi));
+          g_ptr_array_add (self->iso_refs, g_strdup (vdis[j]));
+        }
+    }
+  return GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL));
+}
+
+/* SRs that can hold disks: not ISO libraries nor removable devices, the
+ * pool's default first. */
+static void
+fill_srs (XpNewVmWizard *self)
+{
+  XapiCache *cache = xapi_connection_get_cache (self->conn);
+  GListModel *srs = xapi_cache_get_objects (cache, XAPI_TYPE_SR);
+  XapiObject *pool = xapi_cache_get_pool (cache);
+  const char *def = pool != NULL && XAPI_IS_POOL (pool) ? xapi_pool_get_default_sr (XAPI_POOL (pool)) : NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (srs); i++)
+    {
+      g_autoptr(XapiSr) sr = g_list_model_get_item (srs, i);
+      const char *ref = xapi_object_get_ref (XAPI_OBJECT (sr));
+      g_autofree char *free_text = NULL;
+      g_autofree char *name = NULL;
+      gboolean first = g_strcmp0 (ref, def) == 0;
+
+      if (g_strcmp0 (xapi_sr_get_content_type (sr), "iso") == 0 || g_strcmp0 (xapi_sr_get_type_field (sr), "udev") == 0
+          || xapi_object_is_gone (XAPI_OBJECT (sr)))
+        continue;
+      free_text = g_format_size_full (xapi_sr_get_physical_size (sr) - xapi_sr_get_physical_utilisation (sr),
+                                      G_FORMAT_SIZE_IEC_UNITS);
+      name = g_strdup_printf (_("%s (%s free)"), xapi_sr_get_name_label (sr), free_text);
+      if (first)
+        {
+          g_ptr_array_insert (self->sr_refs, 0, g_strdup (ref));
+          g_ptr_array_insert (self->sr_uuids, 0, g_strdup (xapi_sr_get_uuid (sr)));
+          gtk_string_list_splice (self->sr_names, 0, 0, (const char * const []) { name, NULL });
+        }
+      else
+        {
+          g_ptr_array_add (self->sr_refs, g_strdup (ref));
+          g_ptr_array_add (self->sr_uuids, g_strdup (xapi_sr_get_uuid (sr)));
+          gtk_string_list_append (self->sr_names, name);
+        }
+    }
 }
 
 /* The pool's networks, "No network" first. */
@@ -796,6 +1250,40 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   self->description_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "description-entry"));
   labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_MEDIA], _("Installation media"));
+  self->media_iso = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("Install from an _ISO image")),
+                                                       "media-iso"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->media_iso));
+  self->iso_dropdown = GTK_DROP_DOWN (xp_wizard_named (GTK_WIDGET (iso_dropdown_new (self)), "iso-dropdown"));
+  gtk_widget_set_margin_start (GTK_WIDGET (self->iso_dropdown), 24);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->iso_dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("ISO image"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->iso_dropdown));
+  self->media_network = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("Boot from the _network (PXE)")),
+                                                           "media-network"));
+  gtk_check_button_set_group (self->media_network, self->media_iso);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->media_network));
+  self->media_none = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("N_o installation media (an empty CD drive)")),
+                                                        "media-none"));
+  gtk_check_button_set_group (self->media_none, self->media_iso);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->media_none));
+  gtk_check_button_set_active (self->iso_refs->len > 0 ? self->media_iso : self->media_none, TRUE);
+
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_DISKS], _("Disks"));
+  self->own_disks_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "own-disks-label"));
+  gtk_label_set_xalign (self->own_disks_label, 0);
+  gtk_label_set_wrap (self->own_disks_label, TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->own_disks_label));
+  fill_srs (self);
+  self->disks_box = GTK_BOX (xp_wizard_named (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6), "disks-box"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->disks_box));
+  {
+    GtkWidget *add = xp_wizard_named (gtk_button_new_with_mnemonic (_("_Add a Disk")), "add-disk");
+    gtk_widget_set_halign (add, GTK_ALIGN_START);
+    g_signal_connect_swapped (add, "clicked", G_CALLBACK (on_add_disk), self);
+    gtk_box_append (GTK_BOX (box), add);
+  }
+
   box = xp_wizard_page_box (self->stack, page_names[PAGE_HARDWARE], _("CPU and memory"));
   self->vcpus_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 64, 1), "vcpus-spin"));
   labelled (box, _("_vCPUs"), GTK_WIDGET (self->vcpus_spin));
@@ -839,6 +1327,8 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   g_signal_connect_swapped (self->template_list, "selected-rows-changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->name_entry, "changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->memory_spin, "value-changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->media_iso, "toggled", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->iso_dropdown, "notify::selected", G_CALLBACK (on_changed), self);
 
   self->page = PAGE_TEMPLATE;
   update_buttons (self);

@@ -304,6 +304,61 @@ select_network (Fixture    *f,
   g_assert_not_reached ();
 }
 
+static const char *
+visible_page (GtkWindow *wiz)
+{
+  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (get (wiz, "summary-label"), GTK_TYPE_STACK));
+
+  return gtk_stack_get_visible_child_name (stack);
+}
+
+/* Next until the wizard shows @page (pages are skipped by template). */
+static void
+next_until (GtkWindow  *wiz,
+            const char *page)
+{
+  GtkWidget *next = get (wiz, "next-button");
+
+  for (int i = 0; i < 10 && g_strcmp0 (visible_page (wiz), page) != 0; i++)
+    {
+      g_assert_true (gtk_widget_get_sensitive (next));
+      g_signal_emit_by_name (next, "clicked");
+    }
+  g_assert_cmpstr (visible_page (wiz), ==, page);
+}
+
+/* The ref behind the label of a drop-down item "NAME (… free)" or "NAME". */
+static const char *
+ref_by_name (XapiConnection *conn,
+             GType           type,
+             const char     *label)
+{
+  GListModel *objs = xapi_cache_get_objects (xapi_connection_get_cache (conn), type);
+
+  for (guint i = 0; i < g_list_model_get_n_items (objs); i++)
+    {
+      g_autoptr(XapiObject) o = g_list_model_get_item (objs, i);
+      g_autofree char *name = NULL;
+
+      g_object_get (o, "name-label", &name, NULL);
+      if (g_strcmp0 (name, label) == 0
+          || (g_str_has_prefix (label, name) && g_str_has_prefix (label + strlen (name), " (")))
+        return xapi_object_get_ref (o);  /* the cache keeps it alive */
+    }
+  return NULL;
+}
+
+static void
+find_all_named (GtkWidget  *root,
+                const char *name,
+                GPtrArray  *out)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    find_all_named (c, name, out);
+}
+
 static void
 test_new_vm_create (Fixture *f, gconstpointer data)
 {
@@ -313,6 +368,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   XapiVm *vm;
   guint vdis_before, vifs_before;
   const char *net_ref;
+  const char *iso_ref, *default_sr, *other_sr;
 
   if (f->sim == NULL)
     return;
@@ -323,7 +379,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   next = get (wiz, "next-button");
 
   vifs_before = count_raw (f, "VIF.get_all");
-  choose_template (wiz, "debian");
+  choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
   /* name page: empty name blocks Next, with a reason */
   gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "  ");
@@ -333,6 +389,52 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   gtk_editable_set_text (GTK_EDITABLE (get (wiz, "description-entry")), "made by the wizard");
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
+
+  /* an install template: installation media, from an ISO */
+  g_assert_cmpstr (visible_page (wiz), ==, "media");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "media-iso")), TRUE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "iso-dropdown")), 1);
+  iso_ref = ref_by_name (f->conn, XAPI_TYPE_VDI,
+                         gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (get (wiz, "iso-dropdown")))));
+  g_assert_nonnull (iso_ref);
+  g_signal_emit_by_name (next, "clicked");
+
+  /* disks: the template's provision spec (one 10 GiB disk), resized, on
+   * another SR, plus a new disk */
+  g_assert_cmpstr (visible_page (wiz), ==, "disks");
+  {
+    g_autoptr(GPtrArray) sizes = g_ptr_array_new ();
+    g_autoptr(GPtrArray) srs = g_ptr_array_new ();
+
+    find_all_named (get (wiz, "disks-box"), "disk-size", sizes);
+    find_all_named (get (wiz, "disks-box"), "disk-sr", srs);
+    g_assert_cmpuint (sizes->len, ==, 1);
+    g_assert_cmpint (gtk_spin_button_get_value_as_int (sizes->pdata[0]), ==, 10);
+    default_sr = ref_by_name (f->conn, XAPI_TYPE_SR,
+                              gtk_string_object_get_string (gtk_drop_down_get_selected_item (srs->pdata[0])));
+    g_assert_cmpstr (default_sr, ==, xapi_pool_get_default_sr (XAPI_POOL (xapi_cache_get_pool (xapi_connection_get_cache (f->conn)))));
+    gtk_spin_button_set_value (sizes->pdata[0], 12);
+    gtk_drop_down_set_selected (srs->pdata[0], 1);
+    other_sr = ref_by_name (f->conn, XAPI_TYPE_SR,
+                            gtk_string_object_get_string (gtk_drop_down_get_selected_item (srs->pdata[0])));
+    g_assert_nonnull (other_sr);
+    g_assert_cmpstr (other_sr, !=, default_sr);
+    g_signal_emit_by_name (get (wiz, "add-disk"), "clicked");
+    g_ptr_array_set_size (sizes, 0);
+    find_all_named (get (wiz, "disks-box"), "disk-size", sizes);
+    g_assert_cmpuint (sizes->len, ==, 2);
+    gtk_spin_button_set_value (sizes->pdata[1], 3);
+    /* a third one, removed again */
+    g_signal_emit_by_name (get (wiz, "add-disk"), "clicked");
+    {
+      g_autoptr(GPtrArray) removes = g_ptr_array_new ();
+      find_all_named (get (wiz, "disks-box"), "disk-remove", removes);
+      g_assert_cmpuint (removes->len, ==, 3);
+      g_signal_emit_by_name (removes->pdata[2], "clicked");
+    }
+  }
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (visible_page (wiz), ==, "hardware");
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vcpus-spin")), 2);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "memory-spin")), 1024);
   net_ref = select_network (f, wiz, "Bond 2+3");
@@ -373,8 +475,54 @@ test_new_vm_create (Fixture *f, gconstpointer data)
     g_assert_cmpint (json_object_get_int_member (rec, "memory_dynamic_min"), ==, (gint64) 1024 * 1024 * 1024);
     g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Halted");
     disks = count_disks (f, rec);
-    g_assert_cmpuint (disks, >, 0);
+    g_assert_cmpuint (disks, ==, 2);
     g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before + disks);
+    /* each disk as the disks page said, and the ISO in the CD drive */
+    {
+      JsonArray *vbds = json_object_get_array_member (rec, "VBDs");
+      guint seen = 0;
+
+      for (guint i = 0; i < json_array_get_length (vbds); i++)
+        {
+          g_autoptr(JsonObject) vbd = raw_record (f, "VBD", json_array_get_string_element (vbds, i));
+          const char *dev = json_object_get_string_member (vbd, "userdevice");
+          const char *vdi_ref = json_object_get_string_member (vbd, "VDI");
+
+          if (g_strcmp0 (json_object_get_string_member (vbd, "type"), "CD") == 0)
+            {
+              g_assert_cmpstr (vdi_ref, ==, iso_ref);
+              g_assert_false (json_object_get_boolean_member (vbd, "empty"));
+              g_assert_cmpstr (dev, ==, "3");
+              seen |= 4;
+              continue;
+            }
+          {
+            g_autoptr(JsonObject) vdi = raw_record (f, "VDI", vdi_ref);
+            gint64 size = json_object_get_int_member (vdi, "virtual_size");
+            const char *sr = json_object_get_string_member (vdi, "SR");
+
+            if (g_strcmp0 (dev, "0") == 0)
+              {
+                g_assert_cmpint (size, ==, (gint64) 12 << 30);
+                g_assert_cmpstr (sr, ==, other_sr);
+                g_assert_true (json_object_get_boolean_member (vbd, "bootable"));
+                seen |= 1;
+              }
+            else
+              {
+                g_assert_cmpstr (dev, ==, "1");
+                g_assert_cmpint (size, ==, (gint64) 3 << 30);
+                g_assert_cmpstr (sr, ==, default_sr);
+                seen |= 2;
+              }
+          }
+        }
+      g_assert_cmpuint (seen, ==, 7);
+      g_assert_false (json_object_has_member (json_object_get_object_member (rec, "other_config"), "disks"));
+      if (*json_object_get_string_member (rec, "HVM_boot_policy") != '\0')
+        g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rec, "HVM_boot_params"), "order"),
+                         ==, "dcn");
+    }
     /* one VIF, on the network chosen, not the template's */
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rec, "VIFs")), ==, 1);
     {
@@ -410,11 +558,10 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
   next = get (wiz, "next-button");
-  choose_template (wiz, "debian");
+  choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
   gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-fail");
-  g_signal_emit_by_name (next, "clicked");
-  g_signal_emit_by_name (next, "clicked");
+  next_until (wiz, "summary");
   g_signal_emit_by_name (next, "clicked");
 
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
@@ -432,6 +579,77 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   }
   gtk_window_destroy (wiz);
   g_free (fin.error);
+}
+
+/* Network boot: an empty CD drive, the network first in the boot order;
+ * and a failure while adding the CD drive leaves nothing behind. */
+static void
+test_new_vm_network_boot (Fixture *f, gconstpointer data)
+{
+  if (f->sim == NULL)
+    return;
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      GtkWindow *wiz;
+      GtkWidget *next;
+      Finished fin = { 0 };
+      guint vdis_before = count_raw (f, "VDI.get_all");
+      guint vms_before = count_raw (f, "VM.get_all");
+      guint vbds_before = count_raw (f, "VBD.get_all");
+
+      if (attempt == 0)
+        {
+          g_autoptr(JsonNode) reply = xapi_sim_control (f->sim, "/fail-next",
+                                                        "{\"method\":\"VBD.create\",\"error\":[\"INTERNAL_ERROR\",\"injected\"],\"count\":1}");
+        }
+      wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
+      g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
+      gtk_window_present (wiz);
+      next = get (wiz, "next-button");
+      choose_template (wiz, "bookworm");
+      g_signal_emit_by_name (next, "clicked");
+      gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-pxe");
+      next_until (wiz, "media");
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "media-network")), TRUE);
+      next_until (wiz, "summary");
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "network boot"));
+      g_signal_emit_by_name (next, "clicked");
+      g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+      if (attempt == 0)
+        {
+          g_assert_nonnull (fin.error);
+          g_assert_nonnull (strstr (fin.error, "adding the CD drive"));
+          g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
+          g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
+          g_assert_cmpuint (count_raw (f, "VBD.get_all"), ==, vbds_before);
+        }
+      else
+        {
+          g_autoptr(JsonObject) rec = NULL;
+          JsonArray *vbds;
+          gboolean cd = FALSE;
+
+          g_assert_null (fin.error);
+          rec = raw_record (f, "VM", fin.vm_ref);
+          vbds = json_object_get_array_member (rec, "VBDs");
+          for (guint i = 0; i < json_array_get_length (vbds); i++)
+            {
+              g_autoptr(JsonObject) vbd = raw_record (f, "VBD", json_array_get_string_element (vbds, i));
+              if (g_strcmp0 (json_object_get_string_member (vbd, "type"), "CD") == 0)
+                {
+                  g_assert_true (json_object_get_boolean_member (vbd, "empty"));
+                  cd = TRUE;
+                }
+            }
+          g_assert_true (cd);
+          if (*json_object_get_string_member (rec, "HVM_boot_policy") != '\0')
+            g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rec, "HVM_boot_params"),
+                                                            "order"), ==, "ndc");
+        }
+      gtk_window_destroy (wiz);
+      g_free (fin.vm_ref);
+      g_free (fin.error);
+    }
 }
 
 static XapiVm *
@@ -1135,11 +1353,10 @@ test_new_vm_cancel (Fixture *f, gconstpointer data)
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
   next = get (wiz, "next-button");
-  choose_template (wiz, "debian");
+  choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
   gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-cancel");
-  g_signal_emit_by_name (next, "clicked");
-  g_signal_emit_by_name (next, "clicked");
+  next_until (wiz, "summary");
   g_signal_emit_by_name (next, "clicked");
   /* cancel while the clone exists and its disks are being provisioned */
   g_assert_true (xapi_test_wait_for (status_mentions_provisioning, wiz, TIMEOUT_MS));
@@ -1194,6 +1411,8 @@ main (int argc, char **argv)
   g_test_add ("/wizards/new-vm/create", Fixture, NULL, fixture_setup, test_new_vm_create, fixture_teardown);
   g_test_add ("/wizards/new-vm/rollback", Fixture, NULL, fixture_setup, test_new_vm_rollback, fixture_teardown);
   g_test_add ("/wizards/new-vm/cancel", Fixture, NULL, fixture_setup, test_new_vm_cancel, fixture_teardown);
+  g_test_add ("/wizards/new-vm/network-boot", Fixture, NULL, fixture_setup, test_new_vm_network_boot,
+              fixture_teardown);
   g_test_add ("/wizards/migrate/live", Fixture, NULL, fixture_setup, test_migrate, fixture_teardown);
   g_test_add ("/wizards/network/external", Fixture, NULL, fixture_setup, test_network_external, fixture_teardown);
   g_test_add ("/wizards/network/private", Fixture, NULL, fixture_setup, test_network_private, fixture_teardown);
