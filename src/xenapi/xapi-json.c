@@ -28,6 +28,15 @@ struct _XapiJsonReader {
   const char *p;
   const char *end;
   GError     *error;
+  /* Streaming: [start, end) is a window of the input in @window, refilled
+   * from @source; @base is the input offset of @start; @mark, when set, is
+   * the first byte that must stay in the window (the start of a raw value). */
+  XapiJsonSourceFunc source;
+  gpointer    source_data;
+  char       *window;
+  gsize       window_size;
+  gsize       base;
+  const char *mark;
   GString    *key;
   GString    *str;
   guint       depth;
@@ -49,11 +58,27 @@ xapi_json_reader_new (const char *data,
   return r;
 }
 
+XapiJsonReader *
+xapi_json_reader_new_streaming (XapiJsonSourceFunc source,
+                                gpointer           user_data)
+{
+  XapiJsonReader *r = xapi_json_reader_new ("", 0);
+
+  g_return_val_if_fail (source != NULL, r);
+  r->source = source;
+  r->source_data = user_data;
+  r->window_size = 64 * 1024;
+  r->window = g_malloc (r->window_size);
+  r->start = r->p = r->end = r->window;
+  return r;
+}
+
 void
 xapi_json_reader_free (XapiJsonReader *r)
 {
   if (r == NULL)
     return;
+  g_free (r->window);
   g_clear_error (&r->error);
   g_string_free (r->key, TRUE);
   g_string_free (r->str, TRUE);
@@ -75,7 +100,7 @@ fail (XapiJsonReader *r,
       msg = g_strdup_vprintf (format, ap);
       va_end (ap);
       r->error = g_error_new (XAPI_JSON_ERROR, code, "%s at byte %" G_GSIZE_FORMAT,
-                              msg, (gsize) (r->p - r->start));
+                              msg, r->base + (gsize) (r->p - r->start));
     }
   return FALSE;
 }
@@ -94,17 +119,128 @@ xapi_json_reader_failed (XapiJsonReader  *r,
 gsize
 xapi_json_reader_get_offset (XapiJsonReader *r)
 {
-  return (gsize) (r->p - r->start);
+  return r->base + (gsize) (r->p - r->start);
+}
+
+/* Streaming: append the next chunk of input to the window, first dropping
+ * what has been read (all before @p, or before @mark).  FALSE at the end of
+ * the input, or when the whole input was given at creation. */
+static gboolean
+more (XapiJsonReader *r)
+{
+  while (r->source != NULL)
+    {
+      g_autoptr(GBytes) chunk = r->source (r->source_data);
+      const char *keep = r->mark != NULL ? MIN (r->mark, r->p) : r->p;
+      gsize kept = (gsize) (r->end - keep);
+      gsize drop = (gsize) (keep - r->window);
+      gsize p_off, mark_off = 0;
+      const char *data;
+      gsize len;
+
+      if (chunk == NULL)
+        {
+          r->source = NULL;
+          return FALSE;
+        }
+      data = g_bytes_get_data (chunk, &len);
+      if (len == 0)
+        continue;
+
+      p_off = (gsize) (r->p - keep);
+      if (r->mark != NULL)
+        mark_off = (gsize) (r->mark - keep);
+      if (drop > 0)
+        memmove (r->window, keep, kept);
+      if (kept + len > r->window_size)
+        {
+          r->window_size = MAX (kept + len, r->window_size * 2);
+          r->window = g_realloc (r->window, r->window_size);
+        }
+      memcpy (r->window + kept, data, len);
+      r->base += drop;
+      r->start = r->window;
+      r->p = r->window + p_off;
+      r->end = r->window + kept + len;
+      if (r->mark != NULL)
+        r->mark = r->window + mark_off;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Streaming: make at least @n bytes visible after @p, unless the input ends. */
+static inline void
+want (XapiJsonReader *r,
+      gsize           n)
+{
+  while ((gsize) (r->end - r->p) < n && more (r))
+    ;
+}
+
+/* Streaming: make the whole string starting at @p (on its opening quote)
+ * visible, so that scan_string never meets the end of the window early. */
+static void
+want_string (XapiJsonReader *r)
+{
+  gsize off = 1;
+
+  while (r->source != NULL)
+    {
+      const char *p = r->p + off, *end = r->end;
+
+      while (p < end)
+        {
+          if (*p == '"')
+            return;
+          if (*p == '\\')
+            {
+              if (end - p < 2)
+                break;
+              p += 2;
+              continue;
+            }
+          p++;
+        }
+      off = (gsize) (p - r->p);
+      if (!more (r))
+        return;
+    }
+}
+
+/* Streaming: make the whole number token at @p visible. */
+static void
+want_number (XapiJsonReader *r)
+{
+  gsize off = 0;
+
+  while (r->source != NULL)
+    {
+      const char *p = r->p + off, *end = r->end;
+
+      while (p < end && (g_ascii_isalnum (*p) || *p == '-' || *p == '+' || *p == '.'))
+        p++;
+      if (p < end)
+        return;
+      off = (gsize) (p - r->p);
+      if (!more (r))
+        return;
+    }
 }
 
 static inline void
 skip_ws (XapiJsonReader *r)
 {
-  const char *p = r->p, *end = r->end;
+  for (;;)
+    {
+      const char *p = r->p, *end = r->end;
 
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-    p++;
-  r->p = p;
+      while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+      r->p = p;
+      if (p < end || !more (r))
+        return;
+    }
 }
 
 static gboolean
@@ -147,6 +283,8 @@ xapi_json_reader_peek (XapiJsonReader *r)
   skip_ws (r);
   if (r->p >= r->end)
     return XAPI_JSON_TOKEN_EOF;
+  if (r->source != NULL)
+    want (r, 16);   /* the longest literal and the character after it */
 
   switch (*r->p)
     {
@@ -161,6 +299,7 @@ xapi_json_reader_peek (XapiJsonReader *r)
     case 'N': return XAPI_JSON_TOKEN_DOUBLE;
     case 'I': return XAPI_JSON_TOKEN_DOUBLE;
     default:
+      want_number (r);
       return classify_number (r->p, r->end);
     }
 }
@@ -202,8 +341,12 @@ static gboolean
 scan_string (XapiJsonReader *r,
              GString        *buf)
 {
-  const char *p = r->p + 1, *end = r->end;
+  const char *p, *end;
   gboolean high = FALSE;
+
+  want_string (r);
+  p = r->p + 1;
+  end = r->end;
 
   g_string_truncate (buf, 0);
 
@@ -674,19 +817,21 @@ xapi_json_reader_read_raw (XapiJsonReader  *r,
                            const char     **start,
                            gsize           *len)
 {
-  const char *from;
+  gboolean ok;
 
   if (r->error != NULL)
     return FALSE;
+  g_return_val_if_fail (r->mark == NULL, FALSE);
   skip_ws (r);
-  from = r->p;
-  if (!xapi_json_reader_skip (r))
-    return FALSE;
-  if (start != NULL)
-    *start = from;
-  if (len != NULL)
-    *len = (gsize) (r->p - from);
-  return TRUE;
+  /* a streaming window keeps the value's text from here on */
+  r->mark = r->p;
+  ok = xapi_json_reader_skip (r);
+  if (ok && start != NULL)
+    *start = r->mark;
+  if (ok && len != NULL)
+    *len = (gsize) (r->p - r->mark);
+  r->mark = NULL;
+  return ok;
 }
 
 JsonNode *

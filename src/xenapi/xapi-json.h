@@ -64,6 +64,12 @@ typedef struct _XapiJsonReader XapiJsonReader;
  * reader is in use.  @len may be -1 for a NUL-terminated string. */
 XapiJsonReader *xapi_json_reader_new             (const char       *data,
                                                   gssize            len);
+/* Streaming input: @source is called (on the reader's thread) whenever the
+ * reader needs more; it returns the next chunk, or NULL at the end of the
+ * input.  Pointers the reader hands out stay valid until its next call. */
+typedef GBytes *(*XapiJsonSourceFunc) (gpointer user_data);
+XapiJsonReader *xapi_json_reader_new_streaming   (XapiJsonSourceFunc source,
+                                                  gpointer           user_data);
 void            xapi_json_reader_free            (XapiJsonReader   *reader);
 
 /* Kind of the next value (or END_* / EOF), without consuming anything. */

@@ -248,6 +248,165 @@ test_length_bounded (void)
   g_assert_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_SYNTAX);
 }
 
+/* ---- streaming input ---------------------------------------------------- */
+
+typedef struct
+{
+  const char *data;
+  gsize       len;
+  gsize       pos;
+  gsize       chunk;
+} Feed;
+
+static GBytes *
+feed_next (gpointer user_data)
+{
+  Feed *f = user_data;
+  gsize n = MIN (f->chunk, f->len - f->pos);
+
+  if (f->pos >= f->len)
+    return NULL;
+  f->pos += n;
+  return g_bytes_new (f->data + f->pos - n, n);
+}
+
+/* A trace of everything the reader sees, using each kind of call: raw text
+ * for members named "raw…", skip for "skip…", values otherwise. */
+static void
+walk (XapiJsonReader *r,
+      GString        *out)
+{
+  const char *s, *key;
+  gsize len;
+  gint64 i;
+  double d;
+  gboolean b;
+
+  switch (xapi_json_reader_peek (r))
+    {
+    case XAPI_JSON_TOKEN_BEGIN_OBJECT:
+      xapi_json_reader_begin_object (r);
+      g_string_append_c (out, '{');
+      while (xapi_json_reader_next_member (r, &key, &len))
+        {
+          g_autofree char *k = g_strndup (key, len);
+
+          g_string_append_printf (out, "%s=", k);
+          if (g_str_has_prefix (k, "raw") && xapi_json_reader_read_raw (r, &s, &len))
+            g_string_append_printf (out, "<%.*s>", (int) len, s);
+          else if (g_str_has_prefix (k, "skip"))
+            g_string_append (out, xapi_json_reader_skip (r) ? "_" : "!");
+          else
+            walk (r, out);
+          g_string_append_c (out, ',');
+        }
+      g_string_append_c (out, '}');
+      break;
+    case XAPI_JSON_TOKEN_BEGIN_ARRAY:
+      xapi_json_reader_begin_array (r);
+      g_string_append_c (out, '[');
+      while (xapi_json_reader_next_element (r))
+        {
+          walk (r, out);
+          g_string_append_c (out, ',');
+        }
+      g_string_append_c (out, ']');
+      break;
+    case XAPI_JSON_TOKEN_STRING:
+      if (xapi_json_reader_read_string (r, &s, &len))
+        g_string_append_printf (out, "\"%.*s\"", (int) len, s);
+      break;
+    case XAPI_JSON_TOKEN_INT:
+      if (xapi_json_reader_read_int64 (r, &i))
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, i);
+      break;
+    case XAPI_JSON_TOKEN_DOUBLE:
+      if (xapi_json_reader_read_double (r, &d))
+        g_string_append_printf (out, "%.17g", d);
+      break;
+    case XAPI_JSON_TOKEN_BOOL:
+      if (xapi_json_reader_read_bool (r, &b))
+        g_string_append (out, b ? "T" : "F");
+      break;
+    case XAPI_JSON_TOKEN_NULL:
+      if (xapi_json_reader_read_null (r))
+        g_string_append (out, "N");
+      break;
+    default:
+      xapi_json_reader_skip (r);
+      break;
+    }
+}
+
+static char *
+trace (XapiJsonReader *r)
+{
+  GString *out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  walk (r, out);
+  if (!xapi_json_reader_failed (r, NULL) && !xapi_json_reader_at_end (r))
+    g_string_append (out, " +trailing");
+  if (xapi_json_reader_failed (r, &error))
+    g_string_append_printf (out, " ERROR %d %s", error->code, error->message);
+  g_string_append_printf (out, " @%" G_GSIZE_FORMAT, xapi_json_reader_get_offset (r));
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_streaming (void)
+{
+  g_autofree char *long_string = NULL;
+  g_autofree char *big_raw = NULL;
+  g_autoptr(GString) many = g_string_new ("{\"events\":[");
+  const gsize chunks[] = { 1, 2, 3, 5, 7, 13, 64, 4093, 1 << 20 };
+  const char *docs[] = {
+    "{\"a\":[1,-2,3.5e-3,NaN,Infinity,-Infinity,true,false,null],\"b\":\"x\\\"y\\\\z\\u00e9\\ud83d\\ude00\"}",
+    "{\"raw1\":{\"x\":[1,{\"y\":\"}\"}]},\"skip2\":[\"]\",{\"z\":NaN}],\"n\":9223372036854775807}",
+    "  [ 1 , 2 ,\n\t3 ]  ",
+    "[1,2]garbage",
+    "{\"a\":\"unterminated",
+    "{\"a\":\"bad \\q escape\"}",
+    "{\"a\":\"lone \\ud83d\"}",
+    "{\"a\":[1,2,}",
+    "{\"a\":12345678901234567890}",
+    "{\"a\":1.5x}",
+    "{\"a\":nulx}",
+    "{\"a\":tru",
+    "[\"\\u00",
+    "",
+    "{\"caf\xc3\xa9\":\"\xff\"}",
+    NULL, NULL, NULL,
+  };
+
+  long_string = g_strdup_printf ("{\"s\":\"%0200000d\\n\",\"t\":1}", 7);
+  big_raw = g_strdup_printf ("{\"raw\":[\"%0150000d\",{\"k\":\"v\"}],\"after\":true}", 3);
+  for (int i = 0; i < 300; i++)
+    g_string_append_printf (many, "%s{\"id\":%d,\"name\":\"vm-%d\",\"mem\":%d.25,\"tags\":[\"a\",\"b\\n\"]}",
+                            i ? "," : "", i, i, i * 1024);
+  g_string_append (many, "],\"token\":\"t\"}");
+  docs[G_N_ELEMENTS (docs) - 3] = long_string;
+  docs[G_N_ELEMENTS (docs) - 2] = big_raw;
+  docs[G_N_ELEMENTS (docs) - 1] = many->str;
+
+  for (gsize d = 0; d < G_N_ELEMENTS (docs); d++)
+    {
+      g_autoptr(XapiJsonReader) whole = xapi_json_reader_new (docs[d], -1);
+      g_autofree char *expected = trace (whole);
+
+      for (gsize c = 0; c < G_N_ELEMENTS (chunks); c++)
+        {
+          Feed feed = { docs[d], strlen (docs[d]), 0, chunks[c] };
+          g_autoptr(XapiJsonReader) r = xapi_json_reader_new_streaming (feed_next, &feed);
+          g_autofree char *got = trace (r);
+
+          if (g_strcmp0 (got, expected) != 0)
+            g_error ("document %" G_GSIZE_FORMAT " in chunks of %" G_GSIZE_FORMAT ":\n"
+                     "whole:  %.300s\nstream: %.300s", d, chunks[c], expected, got);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -262,6 +421,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/node-and-writer", test_node_and_writer);
   g_test_add_func ("/json/append-double", test_append_double);
   g_test_add_func ("/json/length-bounded", test_length_bounded);
+  g_test_add_func ("/json/streaming", test_streaming);
 
   return g_test_run ();
 }
