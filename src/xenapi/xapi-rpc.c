@@ -16,6 +16,9 @@
 #define INLINE_DECODE_LIMIT (128 * 1024)
 /* Replies are read in pieces of this size, one main-loop iteration each. */
 #define READ_CHUNK           ((gsize) 256 * 1024)
+/* Parsed replies larger than this (or of unknown length) are decoded while
+ * they arrive, so the whole body is never held at once. */
+#define STREAM_DECODE_LIMIT  ((goffset) 1024 * 1024)
 /* A Content-Length up to this is allocated at once (no regrowth copies). */
 #define PREALLOC_LIMIT       ((goffset) 512 * 1024 * 1024)
 /* Larger replies are refused: no pool sends this much in one reply. */
@@ -267,6 +270,9 @@ protocol_error (const char   *what,
   return g_error_new_literal (XAPI_ERROR, XAPI_ERROR_PROTOCOL, what);
 }
 
+static gpointer decode_reader (XapiJsonReader *reader, XapiRpcResultParser parser,
+                               gpointer parser_data, GDestroyNotify result_free, GError **error);
+
 gpointer
 xapi_rpc_decode_response (const char           *body,
                           gsize                 length,
@@ -276,6 +282,17 @@ xapi_rpc_decode_response (const char           *body,
                           GError              **error)
 {
   g_autoptr(XapiJsonReader) reader = xapi_json_reader_new (body, (gssize) length);
+
+  return decode_reader (reader, parser, parser_data, result_free, error);
+}
+
+static gpointer
+decode_reader (XapiJsonReader       *reader,
+               XapiRpcResultParser   parser,
+               gpointer              parser_data,
+               GDestroyNotify        result_free,
+               GError              **error)
+{
   g_autoptr(GError) local = NULL;
   GError *api_error = NULL;
   gpointer result = NULL;
@@ -413,6 +430,14 @@ typedef struct {
   char                 *buf;
   gsize                 buf_len;
   gsize                 buf_size;
+  /* streaming decode: chunks read on the main loop, decoded in a worker */
+  gboolean              streaming;
+  GMutex                feed_lock;
+  GCond                 feed_cond;
+  GQueue                feed;        /* GBytes */
+  gboolean              feed_eof;    /* no more chunks will come */
+  gboolean              feed_closed; /* the decoder has stopped reading */
+  GError               *feed_error;  /* why the body ended early */
 } CallData;
 
 static void
@@ -439,6 +464,10 @@ call_data_free (gpointer p)
   call_data_release_io (data);
   g_clear_object (&data->cancellable);
   g_clear_pointer (&data->body, g_bytes_unref);
+  g_queue_clear_full (&data->feed, (GDestroyNotify) g_bytes_unref);
+  g_clear_error (&data->feed_error);
+  g_mutex_clear (&data->feed_lock);
+  g_cond_clear (&data->feed_cond);
   g_free (data->buf);
   g_free (data->method);
   g_free (data);
@@ -499,11 +528,11 @@ decode_in_thread (GTask        *task,
                            data->parser ? data->result_free : (GDestroyNotify) json_node_unref);
 }
 
-static void
-return_transport_error (GTask  *task,
-                        GError *error)
+/* The error to report for a failed transfer (releases the I/O). */
+static GError *
+transport_error (CallData *data,
+                 GError   *error)
 {
-  CallData *data = g_task_get_task_data (task);
   gboolean timed_out = data->timed_out;
   gboolean user_cancelled = data->user_cancellable != NULL &&
                             g_cancellable_is_cancelled (data->user_cancellable);
@@ -512,12 +541,93 @@ return_transport_error (GTask  *task,
   if (timed_out && !user_cancelled)
     {
       g_error_free (error);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "%s: the server did not answer within %u s",
-                               data->method, (data->timeout_ms + 999) / 1000);
+      return g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                          "%s: the server did not answer within %u s",
+                          data->method, (data->timeout_ms + 999) / 1000);
     }
-  else
+  return error;
+}
+
+static void
+return_transport_error (GTask  *task,
+                        GError *error)
+{
+  g_task_return_error (task, transport_error (g_task_get_task_data (task), error));
+}
+
+/* ---- streaming decode ---- */
+
+/* XapiJsonSourceFunc, on the decoder's thread: the next chunk of the body. */
+static GBytes *
+feed_next (gpointer user_data)
+{
+  CallData *data = user_data;
+  GBytes *chunk;
+
+  g_mutex_lock (&data->feed_lock);
+  while (g_queue_is_empty (&data->feed) && !data->feed_eof)
+    g_cond_wait (&data->feed_cond, &data->feed_lock);
+  chunk = g_queue_pop_head (&data->feed);
+  g_mutex_unlock (&data->feed_lock);
+  return chunk;
+}
+
+/* Main loop: queue @chunk (or end the body, with @error if it failed).
+ * FALSE when the decoder no longer reads (it failed early). */
+static gboolean
+feed_push (CallData *data,
+           GBytes   *chunk,
+           GError   *error)
+{
+  gboolean open;
+
+  g_mutex_lock (&data->feed_lock);
+  open = !data->feed_closed;
+  if (chunk != NULL && open)
+    g_queue_push_tail (&data->feed, g_bytes_ref (chunk));
+  if (chunk == NULL)
+    {
+      data->feed_eof = TRUE;
+      data->feed_error = error;
+    }
+  g_cond_signal (&data->feed_cond);
+  g_mutex_unlock (&data->feed_lock);
+  return open;
+}
+
+static void
+decode_stream_in_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  CallData *data = task_data;
+  g_autoptr(XapiJsonReader) reader = xapi_json_reader_new_streaming (feed_next, data);
+  GError *error = NULL;
+  GError *transport = NULL;
+  gpointer result;
+
+  result = decode_reader (reader, data->parser, data->parser_data, data->result_free, &error);
+
+  g_mutex_lock (&data->feed_lock);
+  data->feed_closed = TRUE;
+  g_queue_clear_full (&data->feed, (GDestroyNotify) g_bytes_unref);
+  if (data->feed_error != NULL)
+    transport = g_error_copy (data->feed_error);
+  g_mutex_unlock (&data->feed_lock);
+
+  /* A body cut short reports why, not the JSON error it caused. */
+  if (transport != NULL)
+    {
+      if (result != NULL)
+        data->result_free (result);
+      g_clear_error (&error);
+      g_task_return_error (task, transport);
+    }
+  else if (result == NULL)
     g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, data->result_free);
 }
 
 static void
@@ -551,6 +661,28 @@ read_done (GObject      *source,
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
+  if (data->streaming)
+    {
+      g_autoptr(GBytes) chunk = NULL;
+
+      if (n > 0)
+        {
+          /* keep the read buffer; queue a copy of what arrived */
+          chunk = g_bytes_new (data->buf, n);
+          data->buf_len += n;
+          if (feed_push (data, chunk, NULL))
+            {
+              read_more (task);
+              return;
+            }
+          /* else the decoder has failed and returned already */
+        }
+      else
+        feed_push (data, NULL, n < 0 ? transport_error (data, error) : NULL);
+      call_data_release_io (data);
+      g_object_unref (task);
+      return;
+    }
   if (n < 0)
     {
       return_transport_error (task, error);
@@ -574,6 +706,23 @@ static void
 read_more (GTask *task)
 {
   CallData *data = g_task_get_task_data (task);
+
+  if (data->streaming)
+    {
+      if (data->buf_len >= MAX_REPLY_SIZE)
+        {
+          feed_push (data, NULL, g_error_new (XAPI_ERROR, XAPI_ERROR_PROTOCOL,
+                                              "The reply to %s is larger than %" G_GSIZE_FORMAT " bytes",
+                                              data->method, (gsize) MAX_REPLY_SIZE));
+          call_data_release_io (data);
+          g_object_unref (task);
+          return;
+        }
+      /* buf is reused: buf_len counts the whole body */
+      g_input_stream_read_async (data->stream, data->buf, data->buf_size,
+                                 G_PRIORITY_DEFAULT, data->cancellable, read_done, task);
+      return;
+    }
 
   if (data->buf_size - data->buf_len < READ_CHUNK / 4)
     {
@@ -651,6 +800,17 @@ send_done (GObject      *source,
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     length = soup_message_headers_get_content_length (headers);
+  if (data->parser != NULL && (length < 0 || length > STREAM_DECODE_LIMIT))
+    {
+      data->streaming = TRUE;
+      data->buf_size = READ_CHUNK;
+      data->buf = g_malloc (data->buf_size);
+      data->buf_len = 0;
+      /* the worker holds its own reference; the reads keep this one */
+      g_task_run_in_thread (task, decode_stream_in_thread);
+      read_more (task);
+      return;
+    }
   data->buf_size = length >= 0 && length <= PREALLOC_LIMIT ? (gsize) length + READ_CHUNK : READ_CHUNK;
   data->buf = g_malloc (data->buf_size + 1);
   data->buf_len = 0;
@@ -693,6 +853,8 @@ start_call (XapiRpc              *self,
   g_task_set_name (task, method);
 
   data = g_new0 (CallData, 1);
+  g_mutex_init (&data->feed_lock);
+  g_cond_init (&data->feed_cond);
   data->method = g_strdup (method);
   data->parser = parser;
   data->parser_data = parser_data;

@@ -277,6 +277,32 @@ handler (SoupServer        *server,
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, reply->str, reply->len);
       return;
     }
+  if (g_str_has_prefix (method, "big-stream"))
+    {
+      /* ~3 MB without Content-Length, sent as it is made: a parsed call
+       * decodes it while it arrives */
+      g_autoptr(GString) reply = g_string_new ("{\"jsonrpc\":\"2.0\",\"result\":{");
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+      gboolean stall = strcmp (method, "big-stream-stall") == 0;
+
+      for (int i = 0; i < 50000; i++)
+        g_string_append_printf (reply, "%s\"OpaqueRef:%d\":{\"name_label\":\"vm %d\",\"x\":NaN}", i ? "," : "", i, i);
+      g_string_append (reply, "},\"id\":1}");
+      if (strcmp (method, "big-stream-garbled") == 0)
+        reply->str[reply->len * 3 / 5] = '#';
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, "application/json", NULL);
+      /* a stalled reply sends half and never the rest */
+      for (gsize off = 0; off < (stall ? reply->len / 2 : reply->len); off += 70000)
+        soup_message_body_append (body, SOUP_MEMORY_COPY, reply->str + off, MIN (70000, reply->len - off));
+      if (!stall)
+        soup_message_body_complete (body);
+      else
+        g_ptr_array_add (s->paused, g_object_ref (msg));
+      return;
+    }
   if (strcmp (method, "big") == 0 || strcmp (method, "big-chunked") == 0)
     {
       g_autoptr(GString) reply = g_string_new ("{\"jsonrpc\":\"2.0\",\"result\":{");
@@ -405,6 +431,83 @@ test_live_calls (void)
   server_stop (s);
 }
 
+static guint *
+call_counted (XapiRpc      *rpc,
+              const char   *method,
+              guint         timeout_ms,
+              GCancellable *cancellable,
+              GError      **error)
+{
+  GAsyncResult *result = NULL;
+  guint *n;
+
+  xapi_rpc_call_parsed_async (rpc, method, NULL, timeout_ms, parse_count_members, NULL, g_free,
+                              cancellable, xapi_test_store_result, &result);
+  xapi_test_wait_result (&result, 20000);
+  n = xapi_rpc_call_parsed_finish (rpc, result, error);
+  g_object_unref (result);
+  return n;
+}
+
+typedef struct { Server *s; guint stalled; GCancellable *cancellable; } StallCancel;
+
+/* Cancel once the server has sent half of the next stalled reply. */
+static gboolean
+cancel_when_stalled (gpointer data)
+{
+  StallCancel *c = data;
+
+  if (c->s->paused->len <= c->stalled)
+    return G_SOURCE_CONTINUE;
+  g_cancellable_cancel (c->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_streamed_decode (void)
+{
+  Server *s = server_start ();
+  g_autoptr(XapiRpc) rpc = xapi_rpc_new (s->base);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree guint *n = NULL;
+
+  /* decoded in a worker while the body arrives */
+  n = call_counted (rpc, "big-stream", 20000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (*n, ==, 50000);
+  g_clear_pointer (&n, g_free);
+
+  /* malformed in the middle: a protocol error, and the next call works */
+  n = call_counted (rpc, "big-stream-garbled", 20000, NULL, &error);
+  g_assert_null (n);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  n = call_counted (rpc, "big-stream", 20000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (*n, ==, 50000);
+  g_clear_pointer (&n, g_free);
+
+  /* a body that stops half-way: the timeout is reported, not the JSON
+   * error the missing half would cause */
+  n = call_counted (rpc, "big-stream-stall", 1000, NULL, &error);
+  g_assert_null (n);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  /* and cancelling one half-way is reported as such */
+  {
+    StallCancel c = { s, s->paused->len, cancellable };
+
+    g_timeout_add (10, cancel_when_stalled, &c);
+    n = call_counted (rpc, "big-stream-stall", 20000, cancellable, &error);
+  }
+  g_assert_null (n);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  server_stop (s);
+}
+
 static gboolean
 two_paused (gpointer data)
 {
@@ -476,6 +579,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc/xmlrpc-values", test_xmlrpc_values);
   g_test_add_func ("/rpc/live-calls", test_live_calls);
   g_test_add_func ("/rpc/timeout-and-cancel", test_timeout_and_cancel);
+  g_test_add_func ("/rpc/streamed-decode", test_streamed_decode);
   g_test_add_func ("/rpc/refused", test_refused);
 
   return g_test_run ();
