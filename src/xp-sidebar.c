@@ -24,7 +24,7 @@ struct _XpSidebar
 
 G_DEFINE_FINAL_TYPE (XpSidebar, xp_sidebar, GTK_TYPE_WIDGET)
 
-enum { SELECTION_CHANGED, CONTEXT_MENU, ACTIVATE_ITEM, N_SIGNALS };
+enum { SELECTION_CHANGED, CONTEXT_MENU, ACTIVATE_ITEM, VM_DROPPED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* ---- rows ---- */
@@ -159,6 +159,51 @@ row_right_click_cb (GtkGestureClick *gesture,
   g_signal_emit (self, signals[CONTEXT_MENU], 0, rw->item, widget, x, y);
 }
 
+/* Drag a VM row onto a host row: "vm-dropped" (vm, host). */
+static GdkContentProvider *
+row_drag_prepare_cb (GtkDragSource *source,
+                     double         x,
+                     double         y,
+                     GtkListItem   *list_item)
+{
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+
+  if (rw == NULL || !XAPI_IS_VM (rw->item) || xapi_vm_get_is_a_template (XAPI_VM (rw->item))
+      || xapi_vm_get_is_control_domain (XAPI_VM (rw->item)) || xapi_vm_get_is_a_snapshot (XAPI_VM (rw->item)))
+    return NULL;
+  return gdk_content_provider_new_typed (XAPI_TYPE_VM, rw->item);
+}
+
+static gboolean
+row_drop_accept_cb (GtkDropTarget *target,
+                    GdkDrop       *drop,
+                    GtkListItem   *list_item)
+{
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+
+  return rw != NULL && XAPI_IS_HOST (rw->item)
+         && gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), XAPI_TYPE_VM);
+}
+
+static gboolean
+row_drop_cb (GtkDropTarget *target,
+             const GValue  *value,
+             double         x,
+             double         y,
+             GtkListItem   *list_item)
+{
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  XpSidebar *self = XP_SIDEBAR (gtk_widget_get_ancestor (widget, XP_TYPE_SIDEBAR));
+  XapiVm *vm = G_VALUE_HOLDS (value, XAPI_TYPE_VM) ? g_value_get_object (value) : NULL;
+
+  if (self == NULL || vm == NULL || rw == NULL || !XAPI_IS_HOST (rw->item)
+      || g_strcmp0 (xapi_vm_get_resident_on (vm), xapi_object_get_ref (XAPI_OBJECT (rw->item))) == 0)
+    return FALSE;
+  g_signal_emit (self, signals[VM_DROPPED], 0, vm, rw->item);
+  return TRUE;
+}
+
 static void
 factory_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *list_item,
@@ -191,6 +236,17 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (row_right_click_cb), list_item);
   gtk_widget_add_controller (rw->expander, GTK_EVENT_CONTROLLER (click));
+  {
+    GtkDragSource *drag = gtk_drag_source_new ();
+    GtkDropTarget *drop = gtk_drop_target_new (XAPI_TYPE_VM, GDK_ACTION_MOVE | GDK_ACTION_COPY);
+
+    gtk_drag_source_set_actions (drag, GDK_ACTION_MOVE);
+    g_signal_connect (drag, "prepare", G_CALLBACK (row_drag_prepare_cb), list_item);
+    gtk_widget_add_controller (rw->expander, GTK_EVENT_CONTROLLER (drag));
+    g_signal_connect (drop, "accept", G_CALLBACK (row_drop_accept_cb), list_item);
+    g_signal_connect (drop, "drop", G_CALLBACK (row_drop_cb), list_item);
+    gtk_widget_add_controller (rw->expander, GTK_EVENT_CONTROLLER (drop));
+  }
 
   gtk_list_item_set_child (list_item, rw->expander);
   g_object_set_data_full (G_OBJECT (list_item), "xp-row", rw, (GDestroyNotify) row_widgets_free);
@@ -339,6 +395,9 @@ xp_sidebar_class_init (XpSidebarClass *klass)
   signals[ACTIVATE_ITEM] =
     g_signal_new ("activate-item", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
+  signals[VM_DROPPED] =
+    g_signal_new ("vm-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, XAPI_TYPE_VM, XAPI_TYPE_HOST);
 }
 
 static void

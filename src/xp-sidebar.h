@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (XpSidebar, xp_sidebar, XP, SIDEBAR, GtkWidget)
  *   "selection-changed" ()
  *   "context-menu" (GObject *item, GtkWidget *row, double x, double y)
  *   "activate-item" (GObject *item)    Enter / double click
+ *   "vm-dropped" (XapiVm *vm, XapiHost *host)  a VM row dragged onto a host row
  */
 
 GtkWidget   *xp_sidebar_new               (GListModel *connections);

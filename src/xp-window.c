@@ -951,6 +951,9 @@ xp_window_new (XpApplication *app)
                                     xp_wizard_actions_get_group (self->wiz_actions));
     g_signal_connect_object (self->wiz_actions, "toast", G_CALLBACK (toast_cb), self, 0);
     g_signal_connect_object (self->wiz_actions, "select", G_CALLBACK (wizard_select_cb), self, 0);
+    /* drag a VM onto a host: the Migrate wizard, preset to that host */
+    g_signal_connect_object (self->sidebar, "vm-dropped", G_CALLBACK (xp_wizard_actions_migrate_to),
+                             self->wiz_actions, G_CONNECT_SWAPPED);
     gtk_menu_button_set_label (GTK_MENU_BUTTON (new_button), _("New…"));
     /* GTK 4.8 does not name a menu button after its label */
     gtk_accessible_update_property (GTK_ACCESSIBLE (new_button), GTK_ACCESSIBLE_PROPERTY_LABEL,

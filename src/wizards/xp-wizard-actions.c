@@ -189,6 +189,21 @@ on_migrate (GSimpleAction *action,
   present_wizard (self, wizard, _("The VM was migrated"));
 }
 
+GtkWindow *
+xp_wizard_actions_migrate_to (XpWizardActions *self,
+                              XapiVm          *vm,
+                              XapiHost        *host)
+{
+  GtkWindow *wizard;
+
+  g_return_val_if_fail (XP_IS_WIZARD_ACTIONS (self), NULL);
+  g_return_val_if_fail (XAPI_IS_VM (vm) && XAPI_IS_HOST (host), NULL);
+
+  wizard = xp_migrate_wizard_new_full (self->parent, vm, self->connections, host);
+  present_wizard (self, wizard, _("The VM was migrated"));
+  return wizard;
+}
+
 static void
 on_new_network (GSimpleAction *action,
                 GVariant      *param,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "xapi-classes.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,10 @@ GActionGroup    *xp_wizard_actions_get_group     (XpWizardActions *self);
 /* @objects: XapiObject*, may be NULL or empty. */
 void             xp_wizard_actions_set_selection (XpWizardActions *self,
                                                   GPtrArray       *objects);
+/* The Migrate wizard for @vm with @host preselected once it is known to
+ * take the VM (drag and drop of a VM onto a host); returns the wizard. */
+GtkWindow       *xp_wizard_actions_migrate_to    (XpWizardActions *self,
+                                                  XapiVm          *vm,
+                                                  XapiHost        *host);
 
 G_END_DECLS
