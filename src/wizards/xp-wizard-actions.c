@@ -74,10 +74,20 @@ migratable_vm (XpWizardActions *self)
   vm = g_ptr_array_index (self->selection, 0);
   conn = xapi_object_get_connection (XAPI_OBJECT (vm));
   if (conn == NULL || xapi_connection_get_state (conn) != XAPI_CONNECTION_STATE_CONNECTED
-      || xapi_vm_get_is_a_template (vm) || xapi_vm_get_is_a_snapshot (vm)
-      || xapi_vm_get_power_state (vm) != XAPI_VM_POWER_STATE_RUNNING)
+      || xapi_vm_get_is_a_template (vm) || xapi_vm_get_is_a_snapshot (vm))
     return NULL;
-  return vm;
+  if (xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_RUNNING)
+    return vm;
+  /* a shut down VM can only move to another pool */
+  for (guint i = 0; xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_HALTED && self->connections != NULL
+                    && i < g_list_model_get_n_items (self->connections); i++)
+    {
+      g_autoptr(XapiConnection) other = g_list_model_get_item (self->connections, i);
+
+      if (other != conn && xapi_connection_get_state (other) == XAPI_CONNECTION_STATE_CONNECTED)
+        return vm;
+    }
+  return NULL;
 }
 
 /* The one selected VM (not a template or snapshot) on a connected pool;

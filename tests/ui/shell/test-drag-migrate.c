@@ -274,12 +274,40 @@ test_drag_vm_to_other_pool (Fixture *f, gconstpointer data)
   }
 }
 
+/* A shut down VM can be migrated only when another pool is connected. */
+static void
+test_halted_vm_needs_other_pool (Fixture *f, gconstpointer data)
+{
+  RowWait halted = { f->sidebar, XAPI_TYPE_VM, "lab-win" };
+  g_autoptr(GListStore) alone = NULL;
+  g_autoptr(GPtrArray) sel = g_ptr_array_new ();
+
+  if (f->sim == NULL)
+    return;
+  g_assert_true (xapi_test_wait_for (row_shown, &halted, TIMEOUT_MS));
+  g_assert_cmpint (xapi_vm_get_power_state (XAPI_VM (halted.item)), ==, XAPI_VM_POWER_STATE_HALTED);
+  g_ptr_array_add (sel, halted.item);
+  alone = g_list_store_new (XAPI_TYPE_CONNECTION);
+  g_list_store_append (alone, f->conn2);
+  {
+    g_autoptr(XpWizardActions) one = xp_wizard_actions_new (f->window, G_LIST_MODEL (alone));
+    g_autoptr(XpWizardActions) two = xp_wizard_actions_new (f->window, G_LIST_MODEL (f->conns));
+
+    xp_wizard_actions_set_selection (one, sel);
+    xp_wizard_actions_set_selection (two, sel);
+    g_assert_false (g_action_group_get_action_enabled (xp_wizard_actions_get_group (one), "migrate"));
+    g_assert_true (g_action_group_get_action_enabled (xp_wizard_actions_get_group (two), "migrate"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add ("/shell/drag/vm-to-host", Fixture, NULL, fixture_setup, test_drag_vm_to_other_pool,
+              fixture_teardown);
+  g_test_add ("/shell/drag/halted-needs-other-pool", Fixture, NULL, fixture_setup, test_halted_vm_needs_other_pool,
               fixture_teardown);
   return g_test_run ();
 }
