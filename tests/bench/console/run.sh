@@ -64,9 +64,10 @@ fi
 
 # wait_for FILE PATTERN [COUNT]: until FILE has COUNT lines matching PATTERN (20 s max).
 wait_for () {
-  local n=${3:-1} i
+  local n=${3:-1} i c
   for ((i = 0; i < 400; i++)); do
-    [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$n" ] && return 0
+    c=$(grep -c -- "$2" "$1" 2>/dev/null) || true
+    [ "${c:-0}" -ge "$n" ] && return 0
     sleep 0.05
   done
   echo "timeout waiting for '$2' in $1" >&2; return 1
@@ -227,6 +228,8 @@ mkdir -p "$(dirname "$RESULTS")"
   echo "{"
   echo "  \"benchmark\": \"console full-screen updates\","
   echo "  \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\","
+  echo "  \"loadavg_start\": \"$LOAD_START\","
+  echo "  \"loadavg_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\","
   echo "  \"duration_s\": $DURATION,"
   echo "  \"cpus\": $(nproc),"
   echo "  \"gvnc\": \"$(pkg-config --modversion gvnc-1.0)\","
@@ -245,5 +248,21 @@ mkdir -p "$(dirname "$RESULTS")"
   done
   echo "  ]"
   echo "}"
-} > "$RESULTS"
+} > "$TMP/results.json"
+# SIZES="" or COUNTS="": keep that part of the previous results (with its date).
+python3 - "$TMP/results.json" "$RESULTS" "$SIZES" "$COUNTS" <<'PY'
+import json, os, sys
+new_path, path, sizes, counts = sys.argv[1:5]
+new = json.load(open(new_path))
+old = json.load(open(path)) if os.path.exists(path) else {}
+if not sizes.strip() and old.get("results"):
+    new["results"] = old["results"]
+    new["results_date"] = old.get("results_date", old.get("date"))
+if not counts.strip() and old.get("many"):
+    new["many"] = old["many"]
+    new["many_notes"] = old.get("many_notes", "")
+    new["many_date"] = old.get("many_date", old.get("date"))
+json.dump(new, open(path, "w"), indent=2)
+open(path, "a").write("\n")
+PY
 echo "wrote $RESULTS"
