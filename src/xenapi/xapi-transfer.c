@@ -639,7 +639,8 @@ static void
 drop_task (Transfer *t)
 {
   if (t->task != NULL)
-    drop_task (t);
+    g_clear_signal_handler (&t->progress_handler, t->task);
+  g_clear_object (&t->task);
 }
 
 /* Cancels the server's task when it still runs and has it destroyed once
