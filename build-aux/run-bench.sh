@@ -10,6 +10,8 @@
 #        REPS=3               runs of each sync (median reported)
 #        STORM_VMS=5000       size of the pool the storms run on
 #        PHASES="2000:3 10000:3 50000:3 100000:2"   storm rate:seconds
+#        ONLY=window          only the sidebar (bench-window) at each size; the
+#                             other sections of bench.json are kept as they are
 # Other processes skew the numbers: the load average at start and end goes
 # into the JSON, and a busy machine is reported before the run.
 set -euo pipefail
@@ -20,6 +22,11 @@ SIZES=${SIZES:-"5000 10000"}
 REPS=${REPS:-3}
 STORM_VMS=${STORM_VMS:-5000}
 PHASES=${PHASES:-"2000:3 10000:3 50000:3 100000:2"}
+ONLY=${ONLY:-}
+case "$ONLY" in
+  ""|window) ;;
+  *) echo "ONLY: only 'window' is known" >&2; exit 2 ;;
+esac
 export CONFORMANCE=$ROOT/tests/xapi-sim/conformance
 RESULTS=$ROOT/tests/bench/results
 
@@ -34,7 +41,7 @@ CBENCH=$BUILD/tests/bench/xapi-bench
 WBENCH=$BUILD/tests/bench/bench-window
 NBENCH=$ROOT/tests/bench/bench-xen-api.mjs
 
-if [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
+if [ -z "$ONLY" ] && [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
   (cd "$CONFORMANCE" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 
@@ -87,6 +94,7 @@ for vms in $SIZES; do
   echo "=== initial sync: large, 16 hosts, $vms VMs ===" >&2
   start_sim "$vms"
   for ((r = 1; r <= REPS; r++)); do
+    [ -n "$ONLY" ] && break
     # Alternate the order so that neither always runs on a warmer simulator.
     if ((r % 2)); then order="c node"; else order="node c"; fi
     for who in $order; do
@@ -97,15 +105,18 @@ for vms in $SIZES; do
       fi
     done
   done
-  # The sidebar under a private X server, once per size.
-  if [ -x "$WBENCH" ] && command -v xvfb-run >/dev/null; then
+  # The sidebar under a private X server, once per size (with the control
+  # URL: storms of VM renames and description changes too).
+  if [ -x "$WBENCH" ] && command -v Xvfb >/dev/null; then
     GSETTINGS_BACKEND=memory GSK_RENDERER=cairo GDK_BACKEND=x11 NO_AT_BRIDGE=1 GTK_A11Y=none \
-      xvfb-run -a -s "-screen 0 1280x1000x24" "$WBENCH" "$URL" 2>/dev/null | tag size="$vms" | tee -a "$OUT" >&2 \
+      "$ROOT/build-aux/xvfb-run-safe.sh" -s "-screen 0 1280x1000x24" "$WBENCH" "$URL" "$CONTROL" 2>/dev/null \
+      | tag size="$vms" | tee -a "$OUT" >&2 \
       || echo "warning: window benchmark failed" >&2
   fi
   stop_sim
 done
 
+if [ -z "$ONLY" ]; then
 echo "=== event storm: $STORM_VMS VMs, phases $PHASES ===" >&2
 start_sim "$STORM_VMS"
 export XAPI_BENCH_SIM_PID=$SIM_PID
@@ -117,13 +128,14 @@ node "$NBENCH" floor "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a 
 node "$NBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
 unset XAPI_BENCH_SIM_PID
 stop_sim
+fi
 
 mkdir -p "$RESULTS"
-python3 - "$OUT" "$RESULTS" "$(nproc)" "$(node --version)" \
-  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" "$LOAD_START" <<'EOF'
+python3 - "$OUT" "$RESULTS" "$(nproc)" "$(node --version 2>/dev/null || echo none)" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" "$LOAD_START" "$ONLY" <<'EOF'
 import json, os, statistics, sys, time
 
-lines_path, results, cpus, node_version, cpu_model, load_start = sys.argv[1:7]
+lines_path, results, cpus, node_version, cpu_model, load_start, only = sys.argv[1:8]
 load_end = open("/proc/loadavg").read().split()[:3]
 rows = [json.loads(l) for l in open(lines_path) if l.strip()]
 
@@ -147,7 +159,7 @@ def agg(size, client):
 sizes = sorted({k[0] for k in sync})
 sync_out = []
 print()
-print("Initial sync, scenario large (16 hosts), median of %d runs; login -> every object cached" % max(len(v) for v in sync.values()))
+print("Initial sync, scenario large (16 hosts), median of %d runs; login -> every object cached" % max([len(v) for v in sync.values()] or [0]))
 print("%-6s %-8s %8s %8s %9s %8s %9s %8s" % ("VMs", "client", "objects", "wall s", "CPU s", "peak MB", "iter ms", ""))
 for size in sizes:
     a, b = agg(size, "libxapi"), agg(size, "xen-api")
@@ -180,10 +192,11 @@ if len(sizes) >= 2:
             print("  %-8s %6.1f KB per VM (%.1f objects)" % (client, kb, objs))
 
 storms = [r for r in rows if r["bench"] == "storm"]
-print()
-print("Event storm (VM name_description changes by the simulator, %s VMs); latency = change due -> notify" % (storms[0]["size"] if storms else "?"))
-print("%-15s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s" % ("client", "rate/s", "changes", "notifies", "notif/s",
-      "p50 ms", "p99 ms", "max ms", "iter ms", "us/notif", "sim CPU"))
+if storms:
+    print()
+    print("Event storm (VM name_description changes by the simulator, %s VMs); latency = change due -> notify" % storms[0]["size"])
+    print("%-15s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s" % ("client", "rate/s", "changes", "notifies", "notif/s",
+          "p50 ms", "p99 ms", "max ms", "iter ms", "us/notif", "sim CPU"))
 for r in storms:
     l = r["latency_ms"]
     print("%-15s %7d %9d %9d %8d %8.1f %8.1f %8.1f %8.1f %9.1f %6.0f%%" % (
@@ -193,12 +206,21 @@ for r in storms:
 windows = [r for r in rows if r["bench"] == "window"]
 if windows:
     print()
-    print("Window: XpSidebar alone under Xvfb (cairo renderer); filter = xp_tree_model_set_search until the next frame")
-    print("%-6s %9s %10s %9s %8s   %s" % ("VMs", "sync ms", "shown ms", "iter ms", "rows", "filter: text rows ms"))
+    print("Window: XpSidebar alone under Xvfb (cairo renderer); filter = xp_tree_model_set_search until the next frame;")
+    print("iter = longest main-loop iteration, wall ms / main-thread CPU ms")
+    print("%-6s %9s %10s %15s %8s   %s" % ("VMs", "sync ms", "shown ms", "sync iter", "rows", "filter: text rows ms"))
     for w in windows:
         f = "  ".join("'%s' %d %.0f" % (x["text"], x["rows"], x["to_paint_ms"]) for x in w["filter"])
-        print("%-6s %9.0f %10.1f %9.0f %8d   %s" % (w["size"], w["open_to_ready_ms"], w["ready_to_shown_ms"],
-              w["sync_longest_iteration_ms"], w["rows_shown"], f))
+        print("%-6s %9.0f %10.1f %7.0f/%-7.0f %8d   %s" % (w["size"], w["open_to_ready_ms"], w["ready_to_shown_ms"],
+              w["sync_longest_iteration_ms"], w.get("sync_longest_iteration_cpu_ms", -1), w["rows_shown"], f))
+        if "typing" in w:
+            print("%-6s typing a name and erasing it, per key: max %.0f ms to paint, %.0f ms CPU; filter iter %.0f/%.0f"
+                  % ("", w["typing_max_ms"], w["typing_max_cpu_ms"], w["filter_longest_iteration_ms"],
+                     w["filter_longest_iteration_cpu_ms"]))
+        for st in w.get("storms", []):
+            print("%-6s storm VM %s %d/s %.0f s: iter %.0f/%.0f, %.0f frames/s"
+                  % ("", st["field"], st["rate"], st["seconds"], st["longest_iteration_ms"],
+                     st["longest_iteration_cpu_ms"], st["fps"]))
 
 console = None
 console_path = os.path.join(results, "console.json")
@@ -220,6 +242,10 @@ if os.path.exists(console_path):
                   r["fps_received_per_console"], r["fps_rendered_per_console"], r["cpu_percent"],
                   r["longest_iteration_ms"], r["p99_iteration_ms"], r["longest_iteration_cpu_ms"], r["open_all_ms"]))
 
+def xen_api_version():
+    path = os.path.join(os.environ.get("CONFORMANCE", "tests/xapi-sim/conformance"), "node_modules/xen-api/package.json")
+    return json.load(open(path))["version"] if os.path.exists(path) else None
+
 out = {
     "benchmark": "libxapi vs xen-api on xapi-sim",
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -228,7 +254,7 @@ out = {
     "loadavg_start": load_start,
     "loadavg_end": " ".join(load_end),
     "node": node_version,
-    "xen_api": json.load(open(os.path.join(os.environ.get("CONFORMANCE", "tests/xapi-sim/conformance"), "node_modules/xen-api/package.json")))["version"],
+    "xen_api": xen_api_version(),
     "notes": ("sync: one process per run, from new connection to every object cached (libxapi: open_async until CONNECTED; "
               "xen-api: new Xapi + connect() + objectsFetched), TLS, simulator on the same machine; "
               "peak RSS includes each runtime's baseline (rss_before_kb). "
@@ -247,6 +273,15 @@ out = {
     "raw": rows,
     "console": console,
 }
+if only:
+    # Only some sections were measured: keep the others of the last full run.
+    path = os.path.join(results, "bench.json")
+    previous = json.load(open(path)) if os.path.exists(path) else {}
+    previous["window"] = windows
+    previous["window_date"] = out["date"]
+    previous["window_loadavg"] = [load_start, " ".join(load_end)]
+    previous["raw"] = [r for r in previous.get("raw", []) if r.get("bench") != "window"] + windows
+    out = previous
 with open(os.path.join(results, "bench.json"), "w") as f:
     json.dump(out, f, indent=2)
     f.write("\n")

@@ -2,21 +2,32 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   bench-window URL
+ *   bench-window URL [CONTROL_URL]
  *
  * A window holding only the sidebar (XpSidebar over one XapiConnection) is
  * shown, then the connection is opened.  Measured: time from the cache being
  * ready (open finished) to the first frame painted with the pool's rows in
  * the tree; longest main-loop iteration while syncing with the sidebar
- * attached; and the search filter: xp_tree_model_set_search() for a full VM
- * name, a common prefix and back to the tree, each until the next frame is
- * painted.  One JSON line.
+ * attached; the search filter: xp_tree_model_set_search() for a full VM
+ * name, a common prefix and back to the tree, then typing a VM name one
+ * character at a time and erasing it again, each until the next frame is
+ * painted.  With CONTROL_URL (xapi-sim's control port), event storms too:
+ * VM name_description changes (rows repainted, nothing moves) and VM
+ * name_label changes (every renamed VM moves in the tree), the longest
+ * iteration and the frames painted while each lasts.
+ *
+ * Iterations are timed twice: wall clock (what the user sees) and the main
+ * thread's CPU time (what the code costs: on a loaded machine the wall
+ * time also counts the time other processes held the CPU).  One JSON line.
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <xapi-cache.h>
 #include <xapi-classes.h>
 #include <xapi-connection.h>
@@ -26,8 +37,26 @@
 
 static GPollFunc real_poll;
 static gint64    poll_returned;
+static gint64    poll_returned_cpu;
 static gint64    longest_iteration;
+static gint64    longest_iteration_cpu;
 static guint     paints;
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static void
+iterations_reset (void)
+{
+  longest_iteration = longest_iteration_cpu = 0;
+  poll_returned = poll_returned_cpu = 0;
+}
 
 static gint
 timed_poll (GPollFD *fds,
@@ -35,12 +64,16 @@ timed_poll (GPollFD *fds,
             gint     timeout)
 {
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
   gint ret;
 
   if (poll_returned != 0 && now - poll_returned > longest_iteration)
     longest_iteration = now - poll_returned;
+  if (poll_returned_cpu != 0 && cpu - poll_returned_cpu > longest_iteration_cpu)
+    longest_iteration_cpu = cpu - poll_returned_cpu;
   ret = real_poll (fds, n_fds, timeout);
   poll_returned = g_get_monotonic_time ();
+  poll_returned_cpu = thread_cpu_us ();
   return ret;
 }
 
@@ -120,14 +153,36 @@ opened (GObject      *source,
   r->done = TRUE;
 }
 
+static guint plain_vms;
+
 static gboolean
 pool_rows_shown (gpointer data)
 {
-  /* the connection row and at least one child under it */
-  return g_list_model_get_n_items (xp_tree_model_get_model (XP_TREE_MODEL (data))) >= 2;
+  /* the connection, the pool and every VM under it */
+  return g_list_model_get_n_items (xp_tree_model_get_model (XP_TREE_MODEL (data))) >= 2 + plain_vms;
 }
 
-/* Filter: returns ms until painted, sets *rows and *call_ms. */
+static guint
+count_plain_vms (XapiConnection *conn)
+{
+  GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm) &&
+          !xapi_vm_get_is_control_domain (vm))
+        n++;
+    }
+  return n;
+}
+
+static double last_filter_cpu_ms;
+
+/* Filter: returns ms until painted, sets *rows and *call_ms (and
+ * last_filter_cpu_ms: main-thread CPU time until painted). */
 static double
 filter (XpTreeModel *tree,
         GtkWidget   *window,
@@ -136,13 +191,142 @@ filter (XpTreeModel *tree,
         double      *call_ms)
 {
   gint64 t0 = g_get_monotonic_time (), t1, t2;
+  gint64 cpu0 = thread_cpu_us ();
 
   xp_tree_model_set_search (tree, text);
   t1 = g_get_monotonic_time ();
   t2 = next_paint (window);
+  last_filter_cpu_ms = (thread_cpu_us () - cpu0) / 1000.0;
   *rows = g_list_model_get_n_items (xp_tree_model_get_model (tree));
   *call_ms = (t1 - t0) / 1000.0;
   return (t2 - t0) / 1000.0;
+}
+
+/* ---- storms (xapi-sim's control port) ---- */
+
+typedef struct {
+  GBytes   *reply;
+  GError   *error;
+  gboolean  done;
+} Reply;
+
+static void
+control_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Reply *r = user_data;
+
+  r->reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &r->error);
+  r->done = TRUE;
+}
+
+/* Without blocking the main loop (events keep flowing meanwhile). */
+static JsonNode *
+control (SoupSession *session,
+         const char  *base,
+         const char  *path,
+         const char  *body)
+{
+  g_autofree char *url = g_strconcat (base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (body ? "POST" : "GET", url);
+  Reply r = { 0 };
+  JsonNode *node;
+
+  if (body)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_HIGH, NULL, control_done, &r);
+  if (!wait_until (flag_set, &r.done, 30000))
+    g_error ("control %s: no reply", path);
+  if (r.error)
+    g_error ("control %s: %s", path, r.error->message);
+  if (soup_message_get_status (msg) != 200)
+    g_error ("control %s: HTTP %u", path, soup_message_get_status (msg));
+  node = json_from_string (g_bytes_get_data (r.reply, NULL), &r.error);
+  g_bytes_unref (r.reply);
+  if (node == NULL)
+    g_error ("control %s: %s", path, r.error->message);
+  return node;
+}
+
+static void
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+marker_notify (GObject    *object,
+               GParamSpec *pspec,
+               gpointer    user_data)
+{
+  const char *marker = g_object_get_data (object, "bench-marker");
+
+  if (marker != NULL && g_strcmp0 (xapi_vm_get_name_label (XAPI_VM (object)), marker) == 0)
+    *(gboolean *) user_data = TRUE;
+}
+
+/* One storm: @field of VMs changed @rate times a second for @seconds, then
+ * a marker rename that must arrive; the sidebar's idle work is let finish. */
+static char *
+storm (SoupSession *session,
+       const char  *control_url,
+       XapiVm      *marker_vm,
+       const char  *field,
+       double       rate,
+       double       seconds,
+       guint        phase)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *mutate = NULL;
+  g_autofree char *marker = g_strdup_printf ("bench marker %u", phase);
+  g_autoptr(JsonNode) reply = NULL;
+  gboolean seen = FALSE, over = FALSE;
+  gulong id;
+  guint paints0;
+  gint64 t0, t1;
+  double wall_ms, cpu_ms;
+
+  body = g_strdup_printf ("{\"rate\":%.0f,\"duration\":%.3f,\"class\":\"VM\",\"field\":\"%s\"}",
+                          rate, seconds, field);
+  g_object_set_data_full (G_OBJECT (marker_vm), "bench-marker", g_strdup (marker), g_free);
+  id = g_signal_connect (marker_vm, "notify::name-label", G_CALLBACK (marker_notify), &seen);
+
+  iterations_reset ();
+  paints0 = paints;
+  t0 = g_get_monotonic_time ();
+  reply = control (session, control_url, "/storm", body);
+  while (!over)
+    {
+      g_autoptr(JsonNode) stats = NULL;
+      gboolean tick = FALSE;
+
+      g_timeout_add_once (100, set_flag, &tick);
+      wait_until (flag_set, &tick, 1000);
+      stats = control (session, control_url, "/stats", NULL);
+      over = !json_object_get_boolean_member (json_node_get_object (stats), "storming");
+    }
+  mutate = g_strdup_printf ("{\"class\":\"VM\",\"ref\":\"%s\",\"field\":\"name_label\",\"value\":\"%s\"}",
+                            xapi_object_get_ref (XAPI_OBJECT (marker_vm)), marker);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = control (session, control_url, "/mutate", mutate);
+  if (!wait_until (flag_set, &seen, 120000))
+    g_error ("storm marker not seen");
+  /* the tree's coalesced updates run at idle priority */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  t1 = g_get_monotonic_time ();
+  wall_ms = longest_iteration / 1000.0;
+  cpu_ms = longest_iteration_cpu / 1000.0;
+  g_signal_handler_disconnect (marker_vm, id);
+  return g_strdup_printf ("{\"field\":\"%s\",\"rate\":%.0f,\"seconds\":%.1f,"
+                          "\"longest_iteration_ms\":%.2f,\"longest_iteration_cpu_ms\":%.2f,"
+                          "\"frames\":%u,\"fps\":%.1f}",
+                          field, rate, seconds, wall_ms, cpu_ms,
+                          paints - paints0, (paints - paints0) / ((t1 - t0) / 1e6));
 }
 
 int
@@ -155,15 +339,18 @@ main (int    argc,
   XpTreeModel *tree;
   OpenResult r = { 0 };
   gint64 t_open, t_ready, t_shown;
-  double sync_iteration_ms;
+  double sync_iteration_ms, sync_iteration_cpu_ms, filter_iteration_ms, filter_iteration_cpu_ms;
   guint shown_rows, rows_name, rows_prefix, rows_clear;
+  g_autoptr(GString) typing = g_string_new (NULL);
+  g_autoptr(GString) storms = g_string_new (NULL);
+  double typing_max_ms = 0, typing_max_cpu_ms = 0;
   double call_name, call_prefix, call_clear, ms_name, ms_prefix, ms_clear;
   g_autofree char *name = NULL, *prefix = NULL;
   GListModel *vms;
 
-  if (argc != 2)
+  if (argc != 2 && argc != 3)
     {
-      g_printerr ("usage: %s URL\n", argv[0]);
+      g_printerr ("usage: %s URL [CONTROL_URL]\n", argv[0]);
       return 2;
     }
   if (!gtk_init_check ())
@@ -194,8 +381,7 @@ main (int    argc,
   g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (after_paint), NULL);
   next_paint (window);
 
-  longest_iteration = 0;
-  poll_returned = 0;
+  iterations_reset ();
   t_open = g_get_monotonic_time ();
   xapi_connection_open_async (conn, NULL, opened, &r);
   if (!wait_until (flag_set, &r.done, 600000))
@@ -203,11 +389,14 @@ main (int    argc,
   if (!r.ok)
     g_error ("sync failed: %s", r.error->message);
   t_ready = g_get_monotonic_time ();
-  sync_iteration_ms = longest_iteration / 1000.0;
 
+  plain_vms = count_plain_vms (conn);
   if (!wait_until (pool_rows_shown, tree, 60000))
     g_error ("the pool never showed up in the sidebar");
   t_shown = next_paint (window);
+  /* the sync, and what the sidebar does right after it */
+  sync_iteration_ms = longest_iteration / 1000.0;
+  sync_iteration_cpu_ms = longest_iteration_cpu / 1000.0;
   shown_rows = g_list_model_get_n_items (xp_tree_model_get_model (tree));
 
   /* A VM name from the middle of the pool, and its first three characters. */
@@ -218,25 +407,59 @@ main (int    argc,
     prefix = g_strndup (name, 3);
   }
 
-  longest_iteration = 0;
+  iterations_reset ();
   ms_name = filter (tree, window, name, &rows_name, &call_name);
   ms_prefix = filter (tree, window, prefix, &rows_prefix, &call_prefix);
   ms_clear = filter (tree, window, "", &rows_clear, &call_clear);
 
+  /* Typing the name one character at a time, then erasing it. */
+  {
+    gsize len = strlen (name);
+
+    for (gsize i = 1; i <= 2 * len; i++)
+      {
+        g_autofree char *text = g_strndup (name, i <= len ? i : 2 * len - i);
+        guint rows;
+        double call, ms = filter (tree, window, text, &rows, &call);
+
+        typing_max_ms = MAX (typing_max_ms, ms);
+        typing_max_cpu_ms = MAX (typing_max_cpu_ms, last_filter_cpu_ms);
+        g_string_append_printf (typing, "%s{\"text\":\"%s\",\"rows\":%u,\"to_paint_ms\":%.2f,\"cpu_ms\":%.2f}",
+                                typing->len ? "," : "", text, rows, ms, last_filter_cpu_ms);
+      }
+  }
+  filter_iteration_ms = longest_iteration / 1000.0;
+  filter_iteration_cpu_ms = longest_iteration_cpu / 1000.0;
+
+  if (argc == 3)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(XapiVm) marker_vm = g_list_model_get_item (vms, g_list_model_get_n_items (vms) / 3);
+      g_autofree char *a = storm (session, argv[2], marker_vm, "name_description", 2000, 3, 1);
+      g_autofree char *b = storm (session, argv[2], marker_vm, "name_label", 2000, 3, 2);
+
+      g_string_append_printf (storms, "%s,%s", a, b);
+    }
+
   printf ("{\"bench\":\"window\",\"client\":\"XpSidebar\",\"objects\":%u,"
           "\"open_to_ready_ms\":%.1f,\"ready_to_shown_ms\":%.1f,\"rows_shown\":%u,"
-          "\"sync_longest_iteration_ms\":%.2f,"
+          "\"sync_longest_iteration_ms\":%.2f,\"sync_longest_iteration_cpu_ms\":%.2f,"
           "\"filter\":["
           "{\"text\":\"%s\",\"rows\":%u,\"call_ms\":%.2f,\"to_paint_ms\":%.2f},"
           "{\"text\":\"%s\",\"rows\":%u,\"call_ms\":%.2f,\"to_paint_ms\":%.2f},"
           "{\"text\":\"\",\"rows\":%u,\"call_ms\":%.2f,\"to_paint_ms\":%.2f}],"
-          "\"filter_longest_iteration_ms\":%.2f}\n",
+          "\"typing\":[%s],\"typing_max_ms\":%.2f,\"typing_max_cpu_ms\":%.2f,"
+          "\"filter_longest_iteration_ms\":%.2f,\"filter_longest_iteration_cpu_ms\":%.2f,"
+          "\"storms\":[%s]}\n",
           xapi_cache_get_n_objects (xapi_connection_get_cache (conn)),
-          (t_ready - t_open) / 1000.0, (t_shown - t_ready) / 1000.0, shown_rows, sync_iteration_ms,
+          (t_ready - t_open) / 1000.0, (t_shown - t_ready) / 1000.0, shown_rows,
+          sync_iteration_ms, sync_iteration_cpu_ms,
           name, rows_name, call_name, ms_name,
           prefix, rows_prefix, call_prefix, ms_prefix,
           rows_clear, call_clear, ms_clear,
-          longest_iteration / 1000.0);
+          typing->str, typing_max_ms, typing_max_cpu_ms,
+          filter_iteration_ms, filter_iteration_cpu_ms,
+          storms->str);
   fflush (stdout);
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
