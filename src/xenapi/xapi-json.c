@@ -191,8 +191,13 @@ want_string (XapiJsonReader *r)
 
       while (p < end)
         {
+          /* A malformed unicode escape can run past the quote: scan_string
+           * reads up to six bytes beyond it, so make those visible too. */
           if (*p == '"')
-            return;
+            {
+              want (r, (gsize) (p - r->p) + 7);
+              return;
+            }
           if (*p == '\\')
             {
               if (end - p < 2)

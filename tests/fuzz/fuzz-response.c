@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Every input goes through the whole-document JSON parser, a full pull-reader
- * walk, xapi_rpc_decode_response (as a JsonNode and through the raw-text
+ * walk (whole and in chunks, which must agree), xapi_rpc_decode_response (as a JsonNode and through the raw-text
  * parser path), the error accessors, and the XML-RPC <value> decoder used
  * for task results.
  */
@@ -15,6 +15,26 @@
 #include "xapi-rpc.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+typedef struct
+{
+  const char *data;
+  gsize       len;
+  gsize       pos;
+  gsize       chunk;
+} Feed;
+
+static GBytes *
+feed_next (gpointer user_data)
+{
+  Feed *f = user_data;
+  gsize n = MIN (f->chunk, f->len - f->pos);
+
+  if (f->pos >= f->len)
+    return NULL;
+  f->pos += n;
+  return g_bytes_new (f->data + f->pos - n, n);
+}
 
 static gboolean
 walk (XapiJsonReader *reader,
@@ -138,11 +158,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   }
 
   {
+    /* The same walk over the input in small chunks must end the same way. */
     g_autoptr(XapiJsonReader) reader = xapi_json_reader_new (buf, (gssize) size);
+    Feed feed = { buf, size, 0, 1 + size % 7 };
+    g_autoptr(XapiJsonReader) stream = xapi_json_reader_new_streaming (feed_next, &feed);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) stream_error = NULL;
+    gboolean ok = walk (reader, 0) && xapi_json_reader_at_end (reader);
+    gboolean stream_ok = walk (stream, 0) && xapi_json_reader_at_end (stream);
 
-    if (walk (reader, 0))
-      (void) xapi_json_reader_at_end (reader);
-    (void) xapi_json_reader_get_offset (reader);
+    xapi_json_reader_failed (reader, &error);
+    xapi_json_reader_failed (stream, &stream_error);
+    if (ok != stream_ok ||
+        xapi_json_reader_get_offset (reader) != xapi_json_reader_get_offset (stream) ||
+        g_strcmp0 (error ? error->message : NULL, stream_error ? stream_error->message : NULL) != 0)
+      g_error ("streaming reader differs: %s at %" G_GSIZE_FORMAT " vs %s at %" G_GSIZE_FORMAT,
+               error ? error->message : "ok", xapi_json_reader_get_offset (reader),
+               stream_error ? stream_error->message : "ok", xapi_json_reader_get_offset (stream));
   }
 
   {
