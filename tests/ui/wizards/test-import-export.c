@@ -608,6 +608,51 @@ test_cancel (Fixture       *f,
   gtk_window_destroy (win);
 }
 
+typedef struct {
+  Fixture *f;
+  guint    want;
+} CountWait;
+
+static gboolean
+server_count_is (gpointer data)
+{
+  CountWait *w = data;
+
+  return server_vms_named (w->f, "fileserver") == w->want;
+}
+
+/* Cancelled while the server builds the VM: the half-made VM goes away. */
+static void
+test_import_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  Finished fin = { 0 };
+  g_autofree char *xva = NULL;
+  GtkWindow *win;
+  CountWait w = { f, 0 };
+
+  if (f->sim == NULL)
+    return;
+  xva = export_to (f, "fileserver", "fileserver.xva");
+  w.want = server_vms_named (f, "fileserver") + 1;
+  win = import_wizard (f, &fin);
+  set_text (win, "file-entry", xva);
+  click (win, "next-button");
+  click (win, "next-button");
+  click (win, "next-button");
+  g_assert_true (xapi_test_wait_for (server_count_is, &w, TIMEOUT_MS));
+  g_assert_false (fin.done);
+  click (win, "cancel-button");
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.ref);
+  g_assert_nonnull (fin.error);
+  g_assert_true (g_str_has_prefix (fin.error, "Cancelled. Nothing was imported"));
+  w.want--;
+  g_assert_true (xapi_test_wait_for (server_count_is, &w, TIMEOUT_MS));
+  finished_clear (&fin);
+  gtk_window_destroy (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -619,5 +664,6 @@ main (int    argc,
   g_test_add ("/xva/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/xva/import-fault", Fixture, NULL, fixture_setup, test_import_fault, fixture_teardown);
   g_test_add ("/xva/cancel", Fixture, "1.0", fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/xva/import-cancel", Fixture, "1.0", fixture_setup, test_import_cancel, fixture_teardown);
   return g_test_run ();
 }
