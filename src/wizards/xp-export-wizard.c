@@ -44,7 +44,6 @@ struct _XpExportWizard
 
   GCancellable   *cancellable;
   gboolean        running;
-  gboolean        verifying;
   guint64         bytes;
 };
 
@@ -211,6 +210,12 @@ on_progress (guint64  bytes,
   g_autofree char *text = g_strdup_printf (_("Exporting… %s received"), size);
 
   self->bytes = bytes;
+  if (fraction >= 1.0)
+    {
+      gtk_progress_bar_set_fraction (self->progress, 1.0);
+      gtk_label_set_text (self->status_label, _("Checking the exported file…"));
+      return;
+    }
   if (fraction >= 0)
     gtk_progress_bar_set_fraction (self->progress, CLAMP (fraction, 0.0, 1.0));
   else

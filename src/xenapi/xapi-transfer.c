@@ -611,11 +611,11 @@ report_progress (Transfer *t)
 
   if (t->progress == NULL)
     return;
-  if (t->task != NULL && xapi_task_is_pending (t->task))
-    fraction = xapi_task_get_progress (t->task);
-  else if (t->is_import && t->size > 0)
-    fraction = (double) t->bytes / t->size;
-  t->progress (t->bytes, fraction, t->progress_data);
+  if (t->is_import && t->size > 0 && (guint64) t->bytes < (guint64) t->size)
+    fraction = 0.5 * t->bytes / t->size;   /* the upload, then the server's work */
+  else if (t->task != NULL && xapi_task_is_pending (t->task))
+    fraction = t->is_import ? 0.5 + 0.5 * xapi_task_get_progress (t->task) : xapi_task_get_progress (t->task);
+  t->progress (t->bytes, MIN (fraction, 0.99), t->progress_data);
 }
 
 static void
@@ -938,6 +938,9 @@ on_export_task_done (GObject      *source,
   drop_task (t);
   if (t->verify)
     {
+      /* all received: 1.0 tells the caller that the check runs now */
+      if (t->progress != NULL)
+        t->progress (t->bytes, 1.0, t->progress_data);
       xapi_xva_verify_async (t->tmp, g_task_get_cancellable (gtask), on_export_verified, gtask);
       return;
     }

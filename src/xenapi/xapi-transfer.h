@@ -33,7 +33,9 @@ typedef enum {
 } XapiXvaCompression;
 
 /* Called on the calling thread's main context while data moves.
- * @fraction: the task's progress (0..1) when known, else -1. */
+ * @fraction: below 1 the progress when known (the task's; for imports the
+ * upload is the first half), else -1; exactly 1.0 once an export is all
+ * received and its file is being checked. */
 typedef void (*XapiTransferProgressFunc) (guint64  bytes,
                                           double   fraction,
                                           gpointer user_data);
