@@ -1079,8 +1079,12 @@ static void placement_schedule (XpPlacement *self);
 
 /* Objects placed again per idle (when it is not everything anew): in an
  * event storm that renames VMs by the thousand, a few at a time with
- * frames painted in between rather than one long stall. */
+ * frames painted in between rather than one long stall.  Past
+ * PLACEMENT_BULK waiting objects (thousands of VMs added to a pool the
+ * tree already shows), one pass: lists that change a lot are merged and
+ * announced once, which slices would do over and over. */
 #define PLACEMENT_SLICE 64
+#define PLACEMENT_BULK  1024
 
 /* Place dirty objects (or every object, when a host or PBD changed);
  * returns whether some are left for the next idle. */
@@ -1102,6 +1106,8 @@ placement_flush (XpPlacement *self,
     }
   else
     {
+      if (g_hash_table_size (self->dirty) > PLACEMENT_BULK)
+        max = G_MAXUINT;
       g_hash_table_iter_init (&iter, self->dirty);
       while (objects->len < max && g_hash_table_iter_next (&iter, &key, NULL))
         {
