@@ -1205,6 +1205,21 @@ mig_end (Mig  *m,
 }
 
 static void mig_rollback (Mig *m, JsonNode *result);
+static void mig_started (Mig *m, JsonNode *result);
+
+static gboolean
+mig_cancelled (Mig *m)
+{
+  SimOp *op = m->call->task_ref ? g_hash_table_lookup (m->sim->ops, m->call->task_ref) : NULL;
+
+  return op != NULL && op->cancelled;
+}
+
+/* task.cancel only marks the op; the transfer looks at it between steps */
+static void
+mig_op_cancel (SimOp *op)
+{
+}
 
 static void
 mig_reply (GObject      *source,
@@ -1245,6 +1260,11 @@ mig_reply (GObject      *source,
     }
   else
     result = json_object_get_member (o, "result");
+
+  /* task.cancel: checked between the steps, as xapi does between disks;
+   * once the domain runs there it is too late */
+  if (err == NULL && m->error == NULL && m->next != mig_started && mig_cancelled (m))
+    err = sim_error ("TASK_CANCELLED", m->call->task_ref, NULL);
 
   if (err == NULL)
     m->next (m, result);
@@ -1864,6 +1884,17 @@ migrate_common (SimCall *call,
     {
       sim_row_map_put_str (sim, vm, "current_operations", call->task_ref, "migrate_send");
       sim_vm_update_allowed (sim, vm);
+    }
+  if (send && call->task_ref && call->async)
+    {
+      /* cancellable: an op without a timer, freed when the call returns */
+      SimOp *op = g_new0 (SimOp, 1);
+      op->call = call;
+      op->opname = g_strdup ("migrate_send");
+      op->started = g_get_monotonic_time ();
+      op->cancel = mig_op_cancel;
+      call->op = op;
+      g_hash_table_replace (sim->ops, g_strdup (call->task_ref), op);
     }
   mig_remote (m, mig_host_enabled, "host.get_enabled", sv_str (host_ref), NULL);
 }

@@ -440,6 +440,49 @@ test_cross_pool_failure (Fixture *f, gconstpointer data)
   g_free (fin.error);
 }
 
+static gboolean
+status_moving (gpointer data)
+{
+  GtkWindow *wiz = data;
+  return strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), "Moving") != NULL;
+}
+
+/* Cancel while the VM moves: the task is cancelled, the destination rolled
+ * back, the VM stays. */
+static void
+test_cross_pool_cancel (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  g_autofree char *host_ref = NULL;
+  g_autofree char *sr_ref = NULL;
+  GtkWindow *wiz;
+  guint vms_before, vdis_before;
+
+  if (f->sim == NULL)
+    return;
+  vms_before = count_raw (f->sim, "VM.get_all");
+  vdis_before = count_raw (f->sim, "VDI.get_all");
+  wiz = wizard_to_summary (f, "lab-debian", &fin, &host_ref, &sr_ref);
+  /* every call to the destination takes a while: time to cancel */
+  {
+    g_autoptr(JsonNode) r = xapi_sim_control (f->sim, "/delay", "{\"ms\":400,\"count\":0}");
+  }
+  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");  /* Migrate */
+  g_assert_true (xapi_test_wait_for (status_moving, wiz, TIMEOUT_MS));
+  g_signal_emit_by_name (get (wiz, "cancel-button"), "clicked");
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  {
+    g_autoptr(JsonNode) r = xapi_sim_control (f->sim, "/delay", "{\"ms\":0,\"count\":1}");
+  }
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "cancelled"));
+  g_assert_cmpuint (count_raw (f->sim, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (count_raw (f->sim, "VDI.get_all"), ==, vdis_before);
+  g_assert_nonnull (find_vm_by_name (f->conn2, "lab-debian"));
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
 /* A preset destination (drag and drop of a VM onto a host of another
  * pool): the wizard opens on that pool and selects the host once the
  * check said yes. */
@@ -479,6 +522,8 @@ main (int argc, char **argv)
 
   g_test_add ("/wizards/migrate/cross-pool", Fixture, NULL, fixture_setup, test_cross_pool, fixture_teardown);
   g_test_add ("/wizards/migrate/cross-pool-failure", Fixture, NULL, fixture_setup, test_cross_pool_failure,
+              fixture_teardown);
+  g_test_add ("/wizards/migrate/cross-pool-cancel", Fixture, NULL, fixture_setup, test_cross_pool_cancel,
               fixture_teardown);
   g_test_add ("/wizards/migrate/preset-host", Fixture, NULL, fixture_setup, test_preset_host, fixture_teardown);
   return g_test_run ();

@@ -471,6 +471,30 @@ def test_migrate_send_failure_leaves_nothing():
     assert all(SLOW.call("VDI.get_SR", T, d) for d in vdis)
 
 
+def test_migrate_send_cancel():
+    """task.cancel between the steps: the destination is rolled back, TASK_CANCELLED."""
+    v = SLOW.by_name(T, "VM", "lab-router")
+    vdis = disk_vdis(SLOW, T, v)
+    vifs = SLOW.call("VM.get_VIFs", T, v)
+    dest_host = FAST.call("host.get_all", S)[0]
+    net = mgmt_network(FAST, S, dest_host)
+    sr = FAST.call("pool.get_default_SR", S, FAST.call("pool.get_all", S)[0])
+    vms_before = set(FAST.call("VM.get_all", S))
+    vdis_before = set(FAST.call("VDI.get_all", S))
+    token = FAST.call("host.migrate_receive", S, dest_host, net, {})
+    # the destination answers its first calls slowly: the cancel lands in between
+    FAST.ctl("/delay", {"ms": 1500, "count": 3})
+    task = SLOW.call("Async.VM.migrate_send", T, v, token, True, {d: sr for d in vdis}, {f: net for f in vifs}, {})
+    SLOW.call("task.cancel", T, task)
+    rec = SLOW.wait_task(T, task, timeout=60)
+    assert rec["status"] == "cancelled" and rec["error_info"][0] == "TASK_CANCELLED", rec
+    FAST.ctl("/delay", {"ms": 0, "count": 1})
+    assert set(FAST.call("VM.get_all", S)) == vms_before
+    assert set(FAST.call("VDI.get_all", S)) == vdis_before
+    assert SLOW.call("VM.get_power_state", T, v) == "Running"
+    assert SLOW.call("VM.get_current_operations", T, v) == {}
+
+
 def test_migrate_intra_pool_storage():
     v = [r for r, x in sorted(FAST.call("VM.get_all_records", S).items())
          if x["power_state"] == "Running" and not x["is_control_domain"] and disk_vdis(FAST, S, r)][0]
@@ -500,7 +524,7 @@ def main():
                   test_async_result_and_sync_tasks, test_snapshots, test_provision_spec, test_pool_migrate, test_devices, test_storage,
                   test_networks, test_hosts_and_ha, test_migrate_receive, test_pool_create_vlan_from_pif,
                   test_migrate_checks, test_migrate_send_between_sims, test_migrate_send_failure_leaves_nothing,
-                  test_migrate_intra_pool_storage])
+                  test_migrate_send_cancel, test_migrate_intra_pool_storage])
     finally:
         r1 = FAST.stop()
         r2 = SLOW.stop()
