@@ -939,7 +939,7 @@ test_many (Fixture       *f,
   /* Closing the window closes every console: tunnels and fds come back. */
   gtk_window_destroy (window);
   g_assert_true (xapi_test_wait_for (fds_back, &fc, WAIT_MS));
-  g_assert_cmpuint (count_fds (), ==, fc.fds);
+  g_assert_cmpuint (count_fds (), <=, fc.fds);   /* an idle keep-alive may have closed too */
 }
 
 /* ------------------------------------------------------------------------ */
