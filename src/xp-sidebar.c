@@ -119,6 +119,27 @@ cache_batch_cb (XapiCache  *cache,
   row_update (rw);
 }
 
+static void
+row_context_menu (XpSidebar   *self,
+                  GtkListItem *list_item,
+                  GtkWidget   *widget,
+                  double       x,
+                  double       y)
+{
+  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
+  guint pos = gtk_list_item_get_position (list_item);
+
+  if (rw == NULL || rw->item == NULL || pos == GTK_INVALID_LIST_POSITION)
+    return;
+  if (!gtk_widget_translate_coordinates (widget, GTK_WIDGET (self), x, y, &x, &y))
+    return;
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), pos))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), pos, TRUE);
+  /* The menu hangs off the sidebar, not the row: keys pressed in a popover
+   * inside a row would reach the list's own key handling first. */
+  g_signal_emit (self, signals[CONTEXT_MENU], 0, rw->item, GTK_WIDGET (self), x, y);
+}
+
 /* The state text as its tooltip (it may be ellipsized).  Asked for when
  * shown: gtk_widget_set_tooltip_text() at each bind costs an X round trip
  * (it looks where the pointer is), and rows are rebound by the hundred. */
@@ -145,18 +166,54 @@ row_right_click_cb (GtkGestureClick *gesture,
                     double           y,
                     gpointer         user_data)
 {
-  GtkListItem *list_item = user_data;
   GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
   XpSidebar *self = XP_SIDEBAR (gtk_widget_get_ancestor (widget, XP_TYPE_SIDEBAR));
-  RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
-  guint pos = gtk_list_item_get_position (list_item);
 
-  if (self == NULL || rw == NULL || rw->item == NULL || pos == GTK_INVALID_LIST_POSITION)
+  if (self == NULL)
     return;
-  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), pos))
-    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), pos, TRUE);
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  g_signal_emit (self, signals[CONTEXT_MENU], 0, rw->item, widget, x, y);
+  row_context_menu (self, user_data, widget, x, y);
+}
+
+/* The row that has the focus, or is inside it: its list item and the child
+ * widget of the row, or NULL. */
+static GtkListItem *
+focused_list_item (XpSidebar  *self,
+                   GtkWidget **out_child)
+{
+  GtkRoot *root = gtk_widget_get_root (self->list_view);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  for (; focus != NULL && focus != self->list_view; focus = gtk_widget_get_parent (focus))
+    {
+      if (gtk_widget_get_parent (focus) == self->list_view)
+        {
+          GtkWidget *child = gtk_widget_get_first_child (focus);
+
+          if (child == NULL)
+            return NULL;
+          *out_child = child;
+          return g_object_get_data (G_OBJECT (child), "xp-list-item");
+        }
+    }
+  return NULL;
+}
+
+/* Menu or Shift+F10: the context menu of the focused row, as a right click. */
+static gboolean
+context_menu_key_cb (GtkWidget *list_view,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  XpSidebar *self = user_data;
+  GtkWidget *child = NULL;
+  GtkListItem *list_item = focused_list_item (self, &child);
+
+  if (list_item == NULL)
+    return FALSE;
+  row_context_menu (self, list_item, child,
+                    gtk_widget_get_width (child) / 2.0, gtk_widget_get_height (child) / 2.0);
+  return TRUE;
 }
 
 /* Drag a VM row onto a host row: "vm-dropped" (vm, host). */
@@ -248,6 +305,9 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
     gtk_widget_add_controller (rw->expander, GTK_EVENT_CONTROLLER (drop));
   }
 
+  /* for the context menu key; the list item owns the expander */
+  g_object_set_data (G_OBJECT (rw->expander), "xp-list-item", list_item);
+
   gtk_list_item_set_child (list_item, rw->expander);
   g_object_set_data_full (G_OBJECT (list_item), "xp-row", rw, (GDestroyNotify) row_widgets_free);
 }
@@ -329,6 +389,29 @@ stop_search_cb (GtkSearchEntry *entry,
   gtk_widget_grab_focus (self->list_view);
 }
 
+/* Down in the filter goes on to the rows it left, and selects the row. */
+static gboolean
+search_key_pressed_cb (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       XpSidebar             *self)
+{
+  GtkWidget *child = NULL;
+  GtkListItem *list_item;
+
+  if ((keyval != GDK_KEY_Down && keyval != GDK_KEY_KP_Down) ||
+      (state & gtk_accelerator_get_default_mod_mask ()) != 0)
+    return FALSE;
+  if (!gtk_widget_child_focus (self->list_view, GTK_DIR_TAB_FORWARD))
+    return FALSE;
+  list_item = focused_list_item (self, &child);
+  if (list_item != NULL && gtk_list_item_get_position (list_item) != GTK_INVALID_LIST_POSITION)
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
+                                     gtk_list_item_get_position (list_item), TRUE);
+  return TRUE;
+}
+
 static void
 view_selected_cb (GtkDropDown *dropdown,
                   GParamSpec  *pspec,
@@ -404,6 +487,8 @@ static void
 xp_sidebar_init (XpSidebar *self)
 {
   GtkListItemFactory *factory;
+  GtkEventController *controller;
+  GtkShortcutTrigger *trigger;
   const char *views[] = { _("Infrastructure"), _("Objects"), _("Tags"), _("Folders"), NULL };
   GtkWidget *top;
 
@@ -424,6 +509,9 @@ xp_sidebar_init (XpSidebar *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Filter"), -1);
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (stop_search_cb), self);
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
+  gtk_widget_add_controller (self->search_entry, controller);
   gtk_box_append (GTK_BOX (top), self->search_entry);
 
   self->view_dropdown = gtk_drop_down_new_from_strings (views);
@@ -442,6 +530,16 @@ xp_sidebar_init (XpSidebar *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Servers and objects"), -1);
   g_signal_connect (self->list_view, "activate", G_CALLBACK (list_activate_cb), self);
+  /* Typing in the list filters it. */
+  gtk_search_entry_set_key_capture_widget (GTK_SEARCH_ENTRY (self->search_entry), self->list_view);
+  /* The context menu key and Shift+F10 open a row's menu. */
+  trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                         gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
+  controller = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (trigger, gtk_callback_action_new (context_menu_key_cb,
+                                                                                            self, NULL)));
+  gtk_widget_add_controller (self->list_view, controller);
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),

@@ -15,7 +15,9 @@ G_DECLARE_FINAL_TYPE (XpSidebar, xp_sidebar, XP, SIDEBAR, GtkWidget)
 
 /* Signals:
  *   "selection-changed" ()
- *   "context-menu" (GObject *item, GtkWidget *row, double x, double y)
+ *   "context-menu" (GObject *item, GtkWidget *parent, double x, double y)
+ *                  right click, Menu or Shift+F10 on a row; the menu goes on
+ *                  parent (the sidebar), pointing at x, y in its coordinates
  *   "activate-item" (GObject *item)    Enter / double click
  *   "vm-dropped" (XapiVm *vm, XapiHost *host)  a VM row dragged onto a host row
  */

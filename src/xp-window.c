@@ -439,15 +439,38 @@ xp_window_show_connection (XpWindow       *self,
 /* Context menu                                                             */
 
 static void
+unparent_popover (gpointer data)
+{
+  gtk_widget_unparent (data);
+  g_object_unref (data);
+}
+
+static void
+context_menu_closed_cb (GtkPopover *popover)
+{
+  /* An item closes the menu before it activates its action, which is
+   * looked up through the menu's parent: unparent the menu afterwards. */
+  g_idle_add_once (unparent_popover, g_object_ref (popover));
+}
+
+static void
+restore_focus_cb (GtkWidget *focus)
+{
+  /* back to where the menu was opened from (the row), if still there */
+  if (gtk_widget_get_root (focus) != NULL)
+    gtk_widget_grab_focus (focus);
+}
+
+static void
 context_menu_cb (XpSidebar *sidebar,
                  GObject   *item,
-                 GtkWidget *row,
+                 GtkWidget *parent,
                  double     x,
                  double     y,
                  XpWindow  *self)
 {
   g_autoptr(GMenu) menu = g_menu_new ();
-  GtkWidget *popover;
+  GtkWidget *popover, *focus;
 
   if (XAPI_IS_CONNECTION (item))
     {
@@ -468,10 +491,13 @@ context_menu_cb (XpSidebar *sidebar,
     return;
 
   popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
-  gtk_widget_set_parent (popover, row);
+  gtk_widget_set_parent (popover, parent);
   gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
   gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { x, y, 1, 1 });
-  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  g_signal_connect (popover, "closed", G_CALLBACK (context_menu_closed_cb), NULL);
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL)
+    g_signal_connect_object (popover, "closed", G_CALLBACK (restore_focus_cb), focus, G_CONNECT_SWAPPED);
   gtk_popover_popup (GTK_POPOVER (popover));
 }
 
