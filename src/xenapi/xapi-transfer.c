@@ -643,8 +643,118 @@ drop_task (Transfer *t)
   g_clear_object (&t->task);
 }
 
+/* An import given up (cancelled) whose task finished all the same: the VM
+ * it made and its disks are destroyed again, so nothing half-wanted stays. */
+typedef struct {
+  XapiConnection *conn;
+  char           *vm;
+  GPtrArray      *vbds;    /* still to look at */
+  GPtrArray      *vdis;    /* to destroy */
+} Undo;
+
+static void
+undo_free (Undo *u)
+{
+  g_object_unref (u->conn);
+  g_free (u->vm);
+  g_ptr_array_unref (u->vbds);
+  g_ptr_array_unref (u->vdis);
+  g_free (u);
+}
+
+static void undo_next (Undo *u);
+
+static void
+undo_step_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Undo *u = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = xapi_connection_call_finish (u->conn, result, &error);
+
+  if (error != NULL)
+    g_debug ("removing an abandoned import: %s", error->message);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      /* a VBD record: keep its disk */
+      JsonObject *vbd = json_node_get_object (node);
+      const char *vdi = json_object_has_member (vbd, "VDI") ? json_object_get_string_member (vbd, "VDI") : NULL;
+      const char *type = json_object_has_member (vbd, "type") ? json_object_get_string_member (vbd, "type") : NULL;
+
+      if (vdi != NULL && g_strcmp0 (vdi, "OpaqueRef:NULL") != 0 && g_strcmp0 (type, "Disk") == 0)
+        g_ptr_array_add (u->vdis, g_strdup (vdi));
+    }
+  else if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      /* VM.get_VBDs */
+      JsonArray *a = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (u->vbds, g_strdup (json_array_get_string_element (a, i)));
+    }
+  undo_next (u);
+}
+
+static void
+undo_next (Undo *u)
+{
+  JsonArray *p = json_array_new ();
+
+  if (u->vbds->len > 0)
+    {
+      g_autofree char *vbd = g_ptr_array_steal_index (u->vbds, u->vbds->len - 1);
+
+      json_array_add_string_element (p, vbd);
+      xapi_connection_call_async (u->conn, "VBD.get_record", p, NULL, undo_step_done, u);
+    }
+  else if (u->vdis->len > 0)
+    {
+      g_autofree char *vdi = g_ptr_array_steal_index (u->vdis, u->vdis->len - 1);
+
+      json_array_add_string_element (p, vdi);
+      xapi_connection_call_async (u->conn, "VDI.destroy", p, NULL, undo_step_done, u);
+    }
+  else if (u->vm != NULL)
+    {
+      g_autofree char *vm = g_steal_pointer (&u->vm);
+
+      json_array_add_string_element (p, vm);
+      xapi_connection_call_async (u->conn, "VM.destroy", p, NULL, undo_step_done, u);
+    }
+  else
+    {
+      json_array_unref (p);
+      undo_free (u);
+    }
+}
+
+static void
+on_abandoned_import_done (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      data)
+{
+  XapiConnection *conn = data;
+  g_autoptr(JsonNode) node = xapi_task_wait_finish (XAPI_TASK (source), result, NULL);
+  g_autofree char *vm = node != NULL ? xapi_task_result_dup_ref (node) : NULL;
+
+  if (vm != NULL)
+    {
+      Undo *u = g_new0 (Undo, 1);
+      JsonArray *p = json_array_new ();
+
+      u->conn = g_object_ref (conn);
+      u->vm = g_strdup (vm);
+      u->vbds = g_ptr_array_new_with_free_func (g_free);
+      u->vdis = g_ptr_array_new_with_free_func (g_free);
+      json_array_add_string_element (p, vm);
+      xapi_connection_call_async (conn, "VM.get_VBDs", p, NULL, undo_step_done, u);
+    }
+  g_object_unref (conn);
+}
+
 /* Cancels the server's task when it still runs and has it destroyed once
- * it ends. */
+ * it ends; an import that completes all the same is undone. */
 static void
 release_task (Transfer *t)
 {
@@ -657,7 +767,10 @@ release_task (Transfer *t)
 
       json_array_add_string_element (p, xapi_object_get_ref (XAPI_OBJECT (t->task)));
       xapi_connection_call_async (t->conn, "task.cancel", p, NULL, ignore_result, NULL);
-      xapi_task_wait_async (t->task, TRUE, NULL, ignore_wait, NULL);
+      if (t->is_import)
+        xapi_task_wait_async (t->task, TRUE, NULL, on_abandoned_import_done, g_object_ref (t->conn));
+      else
+        xapi_task_wait_async (t->task, TRUE, NULL, ignore_wait, NULL);
     }
   g_clear_object (&t->task);
 }

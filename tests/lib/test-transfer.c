@@ -419,6 +419,101 @@ test_cancel (void)
   rm_rf (dir);
 }
 
+static char *
+raw_task_status (XapiSim    *sim,
+                 const char *session,
+                 const char *label)
+{
+  g_autofree char *params = g_strdup_printf ("[\"%s\",\"%s\"]", session, label);
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, "task.get_by_name_label", params);
+  JsonArray *tasks = json_object_get_array_member (json_node_get_object (reply), "result");
+  g_autofree char *p2 = NULL;
+  g_autoptr(JsonNode) status = NULL;
+
+  if (json_array_get_length (tasks) == 0)
+    return NULL;
+  p2 = g_strdup_printf ("[\"%s\",\"%s\"]", session, json_array_get_string_element (tasks, 0));
+  status = xapi_sim_raw_call (sim, NULL, "task.get_status", p2);
+  return g_strdup (json_object_get_string_member (json_node_get_object (status), "result"));
+}
+
+static guint
+raw_vms_named (XapiSim    *sim,
+               const char *session,
+               const char *name)
+{
+  g_autofree char *params = g_strdup_printf ("[\"%s\",\"%s\"]", session, name);
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, "VM.get_by_name_label", params);
+
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (reply), "result"));
+}
+
+typedef struct {
+  XapiSim    *sim;
+  const char *session;
+  guint       want;
+} VmCount;
+
+static gboolean
+vm_count_is (gpointer data)
+{
+  VmCount *c = data;
+
+  return raw_vms_named (c->sim, c->session, "fileserver") == c->want;
+}
+
+/* Cancelled when the server has just finished (the client has not seen it
+ * yet): the VM it made is removed again. */
+static void
+test_import_cancel_late (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("xva-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "late.xva", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *ref = NULL;
+  GAsyncResult *result = NULL;
+  VmCount count;
+  gint64 deadline;
+  XapiVm *vm;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
+  session = xapi_sim_raw_login (sim);
+  vm = vm_named (xapi_connection_get_cache (conn), "fileserver");
+  g_assert_true (export_sync (conn, xapi_object_get_ref (XAPI_OBJECT (vm)), XAPI_XVA_COMPRESSION_ZSTD, file, &error));
+  count = (VmCount) { sim, session, raw_vms_named (sim, session, "fileserver") + 1 };
+
+  xapi_import_vm_async (conn, file, NULL, "late import", NULL, NULL, cancellable, xapi_test_store_result, &result);
+  /* the upload goes on while the main loop runs; then the server builds the VM */
+  g_assert_true (xapi_test_wait_for (vm_count_is, &count, WAIT_MS));
+  /* without running the main loop (the client sees no event), wait for the
+   * server to finish the task, then cancel */
+  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  for (;;)
+    {
+      g_autofree char *status = raw_task_status (sim, session, "late import");
+      if (g_strcmp0 (status, "success") == 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  g_cancellable_cancel (cancellable);
+  xapi_test_wait_result (&result, WAIT_MS);
+  ref = xapi_import_vm_finish (conn, result, &error);
+  g_clear_object (&result);
+  g_assert_null (ref);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  count.want--;
+  g_assert_true (xapi_test_wait_for (vm_count_is, &count, WAIT_MS));
+  rm_rf (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -429,5 +524,6 @@ main (int    argc,
   g_test_add_func ("/transfer/export-import", test_export_import);
   g_test_add_func ("/transfer/refused-and-faults", test_export_refused);
   g_test_add_func ("/transfer/cancel", test_cancel);
+  g_test_add_func ("/transfer/import-cancel-late", test_import_cancel_late);
   return g_test_run ();
 }
