@@ -576,6 +576,7 @@ typedef struct {
   goffset                  size;
   GCancellable            *refusal_wait;   /* bounds the wait for a refused request's task */
   guint                    refusal_timer;
+  GError                  *failure;        /* returned once the partial file is gone */
 } Transfer;
 
 static void
@@ -598,6 +599,7 @@ transfer_free (gpointer p)
   g_clear_object (&t->dest);
   g_clear_object (&t->tmp);
   g_clear_object (&t->source);
+  g_clear_error (&t->failure);
   g_free (t->vm_ref);
   g_free (t->sr_ref);
   g_free (t->label);
@@ -778,6 +780,60 @@ release_task (Transfer *t)
 /* Ends the transfer with @error: the stream is dropped, the partial file
  * deleted, the server's task cancelled. */
 static void
+fail_return (GTask *gtask)
+{
+  Transfer *t = g_task_get_task_data (gtask);
+
+  g_task_return_error (gtask, g_steal_pointer (&t->failure));
+  g_object_unref (gtask);
+}
+
+static void
+on_fail_deleted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  GTask *gtask = data;
+  Transfer *t = g_task_get_task_data (gtask);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (source), result, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_prefix_error (&t->failure, "The partial file %s could not be removed (%s). ", g_file_peek_path (t->tmp),
+                    error->message);
+  g_clear_object (&t->tmp);
+  fail_return (gtask);
+}
+
+static void
+fail_delete (GTask *gtask)
+{
+  Transfer *t = g_task_get_task_data (gtask);
+
+  if (t->tmp == NULL)
+    {
+      fail_return (gtask);
+      return;
+    }
+  g_file_delete_async (t->tmp, G_PRIORITY_DEFAULT, NULL, on_fail_deleted, gtask);
+}
+
+static void
+on_fail_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  GTask *gtask = data;
+  Transfer *t = g_task_get_task_data (gtask);
+
+  g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, NULL);
+  g_clear_object (&t->out);
+  fail_delete (gtask);
+}
+
+/* Ends the transfer with @error (taken): the stream is dropped, the server's
+ * task cancelled, the partial file closed and deleted, then @error is
+ * returned. */
+static void
 transfer_fail (GTask  *gtask,
                GError *error)
 {
@@ -786,21 +842,42 @@ transfer_fail (GTask  *gtask,
   if (t->session != NULL)
     soup_session_abort (t->session);
   g_clear_object (&t->in);
-  if (t->out != NULL)
-    {
-      g_output_stream_close (t->out, NULL, NULL);
-      g_clear_object (&t->out);
-    }
-  if (t->tmp != NULL)
-    {
-      g_autoptr(GError) del = NULL;
-      if (!g_file_delete (t->tmp, NULL, &del) && !g_error_matches (del, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_warning ("Could not remove the partial export %s: %s", g_file_peek_path (t->tmp), del->message);
-      g_clear_object (&t->tmp);
-    }
   release_task (t);
-  g_task_return_error (gtask, error);
+  g_clear_error (&t->failure);
+  t->failure = error;
+  if (t->out != NULL)
+    g_output_stream_close_async (t->out, G_PRIORITY_DEFAULT, NULL, on_fail_closed, gtask);
+  else
+    fail_delete (gtask);
+}
+
+/* Moves the checked file into place and returns. */
+static void
+on_moved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  GTask *gtask = data;
+  Transfer *t = g_task_get_task_data (gtask);
+  GError *error = NULL;
+
+  if (!g_file_move_finish (G_FILE (source), result, &error))
+    {
+      transfer_fail (gtask, error);
+      return;
+    }
+  g_clear_object (&t->tmp);
+  g_task_return_boolean (gtask, TRUE);
   g_object_unref (gtask);
+}
+
+static void
+move_into_place (GTask *gtask)
+{
+  Transfer *t = g_task_get_task_data (gtask);
+
+  g_file_move_async (t->tmp, t->dest, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, G_PRIORITY_DEFAULT,
+                     g_task_get_cancellable (gtask), NULL, NULL, on_moved, gtask);
 }
 
 static void
@@ -1012,7 +1089,6 @@ on_export_verified (GObject      *source,
                     gpointer      data)
 {
   GTask *gtask = data;
-  Transfer *t = g_task_get_task_data (gtask);
   GError *error = NULL;
   g_autoptr(XapiXvaInfo) info = xapi_xva_verify_finish (result, &error);
 
@@ -1021,14 +1097,7 @@ on_export_verified (GObject      *source,
       transfer_fail (gtask, error);
       return;
     }
-  if (!g_file_move (t->tmp, t->dest, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, &error))
-    {
-      transfer_fail (gtask, error);
-      return;
-    }
-  g_clear_object (&t->tmp);
-  g_task_return_boolean (gtask, TRUE);
-  g_object_unref (gtask);
+  move_into_place (gtask);
 }
 
 static void
@@ -1057,14 +1126,7 @@ on_export_task_done (GObject      *source,
       xapi_xva_verify_async (t->tmp, g_task_get_cancellable (gtask), on_export_verified, gtask);
       return;
     }
-  if (!g_file_move (t->tmp, t->dest, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, &error))
-    {
-      transfer_fail (gtask, error);
-      return;
-    }
-  g_clear_object (&t->tmp);
-  g_task_return_boolean (gtask, TRUE);
-  g_object_unref (gtask);
+  move_into_place (gtask);
 }
 
 static void
@@ -1366,23 +1428,15 @@ xapi_export_vm_finish (XapiConnection  *connection,
 }
 
 static void
-on_source_read (GObject      *source,
+on_source_info (GObject      *source,
                 GAsyncResult *result,
                 gpointer      data)
 {
   GTask *gtask = data;
   Transfer *t = g_task_get_task_data (gtask);
   GError *error = NULL;
-  g_autoptr(GFileInfo) info = NULL;
-  GFileInputStream *in = g_file_read_finish (G_FILE (source), result, &error);
+  g_autoptr(GFileInfo) info = g_file_input_stream_query_info_finish (G_FILE_INPUT_STREAM (source), result, &error);
 
-  if (in == NULL)
-    {
-      transfer_fail (gtask, error);
-      return;
-    }
-  t->in = G_INPUT_STREAM (in);
-  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, &error);
   if (info == NULL)
     {
       transfer_fail (gtask, error);
@@ -1396,6 +1450,26 @@ on_source_read (GObject      *source,
       return;
     }
   create_task (gtask);
+}
+
+static void
+on_source_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  GTask *gtask = data;
+  Transfer *t = g_task_get_task_data (gtask);
+  GError *error = NULL;
+  GFileInputStream *in = g_file_read_finish (G_FILE (source), result, &error);
+
+  if (in == NULL)
+    {
+      transfer_fail (gtask, error);
+      return;
+    }
+  t->in = G_INPUT_STREAM (in);
+  g_file_input_stream_query_info_async (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_PRIORITY_DEFAULT,
+                                        g_task_get_cancellable (gtask), on_source_info, gtask);
 }
 
 void
