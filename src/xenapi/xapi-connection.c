@@ -286,6 +286,67 @@ stop_loop (XapiConnection *self)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Pool hosts' certificates                                                 */
+
+XapiObject *
+xapi_connection_find_host (XapiConnection *self,
+                           const char     *address)
+{
+  GListModel *hosts;
+  guint n;
+
+  g_return_val_if_fail (XAPI_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  hosts = xapi_cache_get_objects (self->cache, XAPI_TYPE_HOST);
+  n = g_list_model_get_n_items (hosts);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
+      const char *host_address = xapi_host_get_address (host);
+
+      if (!xapi_object_is_gone (XAPI_OBJECT (host)) && host_address != NULL &&
+          g_ascii_strcasecmp (host_address, address) == 0)
+        return XAPI_OBJECT (host);   /* the cache keeps it */
+    }
+  return NULL;
+}
+
+/* The certificate a host serves to clients is its Certificate of type
+ * "host" ("host_internal" is for pool members among themselves; "ca" and
+ * "pinned" are certificates the pool trusts). */
+const char *
+xapi_connection_get_host_fingerprint (XapiConnection *self,
+                                      XapiObject     *host)
+{
+  g_autoptr(GPtrArray) certificates = NULL;
+
+  g_return_val_if_fail (XAPI_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (XAPI_IS_HOST (host), NULL);
+
+  certificates = xapi_cache_follow_set (self->cache, host, "certificates");
+  for (guint i = 0; certificates != NULL && i < certificates->len; i++)
+    {
+      XapiObject *object = g_ptr_array_index (certificates, i);
+      XapiCertificate *certificate;
+      const char *fingerprint;
+
+      if (!XAPI_IS_CERTIFICATE (object) || xapi_object_is_gone (object))
+        continue;
+      certificate = XAPI_CERTIFICATE (object);
+      if (xapi_certificate_get_type_field (certificate) != XAPI_CERTIFICATE_TYPE_HOST)
+        continue;
+      /* "fingerprint" is the SHA-256 one on servers before fingerprint_sha256 */
+      fingerprint = xapi_certificate_get_fingerprint_sha256 (certificate);
+      if (fingerprint == NULL || *fingerprint == '\0')
+        fingerprint = xapi_certificate_get_fingerprint (certificate);
+      if (fingerprint != NULL && *fingerprint != '\0')
+        return fingerprint;
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
 /* TLS trust                                                                */
 
 static gboolean
@@ -305,6 +366,18 @@ accept_certificate_cb (XapiRpc              *rpc,
   if (self->pinned_fingerprint != NULL &&
       g_ascii_strcasecmp (self->pinned_fingerprint, fingerprint) == 0)
     return TRUE;
+
+  /* Another host of the pool (the connection follows the master there):
+   * each host has its own certificate, published in the pool's database
+   * that came over the channel already trusted. */
+  if (parsed != NULL && g_uri_get_host (parsed) != NULL)
+    {
+      XapiObject *host = xapi_connection_find_host (self, g_uri_get_host (parsed));
+      const char *published = host != NULL ? xapi_connection_get_host_fingerprint (self, host) : NULL;
+
+      if (published != NULL && g_ascii_strcasecmp (published, fingerprint) == 0)
+        return TRUE;
+    }
 
   if (self->trust_func != NULL &&
       self->trust_func (self, parsed ? g_uri_get_host (parsed) : NULL,

@@ -58,6 +58,13 @@ const char         *xapi_connection_get_pinned_fingerprint (XapiConnection   *se
  * e.g. to show it in a trust dialog after a G_TLS_ERROR_BAD_CERTIFICATE failure. */
 const char         *xapi_connection_get_peer_fingerprint (XapiConnection     *self);
 GTlsCertificate    *xapi_connection_get_peer_certificate (XapiConnection     *self);
+/* The pool host (an XapiHost) whose address is @address, from the cache, or NULL. */
+XapiObject         *xapi_connection_find_host           (XapiConnection      *self,
+                                                         const char          *address);
+/* The SHA-256 fingerprint of the certificate @host serves, as the pool
+ * publishes it (host.certificates), or NULL (servers before 8.2). */
+const char         *xapi_connection_get_host_fingerprint (XapiConnection     *self,
+                                                         XapiObject         *host);
 /* Classes subscribed by the event loop (NULL/empty = "*"). */
 void                xapi_connection_set_event_classes   (XapiConnection      *self,
                                                          const char * const  *classes);

@@ -430,55 +430,6 @@ typedef enum {
   PIN_FETCH,   /* a pool host without a Certificate record: ask xapi */
 } PinSource;
 
-static XapiObject *
-find_pool_host (XapiCache  *cache,
-                const char *address)
-{
-  GListModel *hosts = xapi_cache_get_objects (cache, XAPI_TYPE_HOST);
-  guint n = g_list_model_get_n_items (hosts);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
-      const char *host_address = xapi_host_get_address (host);
-
-      if (!xapi_object_is_gone (XAPI_OBJECT (host)) && host_address != NULL &&
-          g_ascii_strcasecmp (host_address, address) == 0)
-        return XAPI_OBJECT (host);   /* the cache keeps it */
-    }
-  return NULL;
-}
-
-/* The fingerprint of the certificate @host serves to clients: its
- * Certificate of type "host" ("host_internal" is for pool members among
- * themselves; "ca" and "pinned" are certificates the pool trusts). */
-static const char *
-published_fingerprint (XapiCache  *cache,
-                       XapiObject *host)
-{
-  g_autoptr(GPtrArray) certificates = xapi_cache_follow_set (cache, host, "certificates");
-
-  for (guint i = 0; certificates != NULL && i < certificates->len; i++)
-    {
-      XapiObject *object = g_ptr_array_index (certificates, i);
-      XapiCertificate *certificate;
-      const char *fingerprint;
-
-      if (!XAPI_IS_CERTIFICATE (object) || xapi_object_is_gone (object))
-        continue;
-      certificate = XAPI_CERTIFICATE (object);
-      if (xapi_certificate_get_type_field (certificate) != XAPI_CERTIFICATE_TYPE_HOST)
-        continue;
-      /* "fingerprint" is the SHA-256 one on servers before fingerprint_sha256 */
-      fingerprint = xapi_certificate_get_fingerprint_sha256 (certificate);
-      if (fingerprint == NULL || *fingerprint == '\0')
-        fingerprint = xapi_certificate_get_fingerprint (certificate);
-      if (fingerprint != NULL && *fingerprint != '\0')
-        return fingerprint;
-    }
-  return NULL;
-}
-
 static PinSource
 find_pin (XapiConnection  *connection,
           const char      *location,
@@ -488,7 +439,6 @@ find_pin (XapiConnection  *connection,
   g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL);
   g_autoptr(GUri) own = NULL;
   const char *address, *connection_uri, *fingerprint;
-  XapiCache *cache;
   XapiObject *host;
 
   *out_pin = NULL;
@@ -514,11 +464,10 @@ find_pin (XapiConnection  *connection,
         }
     }
 
-  cache = xapi_connection_get_cache (connection);
-  host = cache != NULL ? find_pool_host (cache, address) : NULL;
+  host = xapi_connection_find_host (connection, address);
   if (host == NULL)
     return PIN_NONE;
-  fingerprint = published_fingerprint (cache, host);
+  fingerprint = xapi_connection_get_host_fingerprint (connection, host);
   if (fingerprint != NULL)
     {
       *out_pin = g_strdup (fingerprint);

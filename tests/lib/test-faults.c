@@ -245,7 +245,9 @@ test_move_master (void)
 
   if (xapi_test_skip_without_sim ())
     return;
-  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  /* Each host has its own certificate: the connection trusts the new
+   * master by the fingerprint the pool published for it. */
+  sim = xapi_sim_start ("--scenario", "demo", "--per-host-certificates", NULL);
   g_assert_cmpuint (sim->member_urls->len, >, 0);
   conn = xapi_connection_new (sim->url, "root");
   xapi_connection_set_password (conn, "any");
@@ -285,7 +287,7 @@ test_master_dies (void)
 
   if (xapi_test_skip_without_sim ())
     return;
-  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  sim = xapi_sim_start ("--scenario", "demo", "--per-host-certificates", NULL);
   conn = xapi_connection_new (sim->url, "root");
   xapi_connection_set_password (conn, "any");
   xapi_connection_set_trust_func (conn, trust_sim, g_strdup (sim->fingerprint), g_free);
