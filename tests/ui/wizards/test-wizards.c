@@ -772,6 +772,8 @@ test_migrate (Fixture *f, gconstpointer data)
   g_assert_false (gtk_list_box_row_get_selectable (host_row (wiz, from)));
   g_assert_nonnull (strstr (row_reason (host_row (wiz, disabled_ref)), "disabled"));
   g_assert_false (gtk_list_box_row_get_selectable (host_row (wiz, disabled_ref)));
+  /* (the reason first: it says why if the server refused the target) */
+  g_assert_cmpstr (row_reason (host_row (wiz, target_ref)), ==, "Can take the VM");
   g_assert_true (gtk_list_box_row_get_selectable (host_row (wiz, target_ref)));
 
   gtk_list_box_select_row (GTK_LIST_BOX (get (wiz, "host-list")), host_row (wiz, target_ref));
