@@ -277,6 +277,7 @@ xp_add_server_dialog_present (GtkWindow         *parent,
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *options = adw_preferences_group_new ();
   GtkWidget *clamp = adw_clamp_new ();
+  GtkEventController *keys;
 
   as->dialog = GTK_WINDOW (window);
   as->store = g_object_ref (store);
@@ -342,6 +343,13 @@ xp_add_server_dialog_present (GtkWindow         *parent,
   adw_clamp_set_child (ADW_CLAMP (clamp), content);
   gtk_box_append (GTK_BOX (box), clamp);
   adw_window_set_content (ADW_WINDOW (window), box);
+
+  /* Escape cancels, like Cancel */
+  keys = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (window, keys);
 
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_grab_focus (as->address);
