@@ -3,6 +3,7 @@
 # Run an AT-SPI test script against the real xenpools binary on its demo
 # pools, in a private X server and D-Bus session with fresh HOME/XDG dirs.
 # usage: run-a11y.sh XENPOOLS SCRIPT.py
+# XENPOOLS_A11Y_APP_ARGS: the app's arguments instead of --demo ("" for none)
 set -euo pipefail
 
 if [ -z "${XENPOOLS_A11Y_INNER:-}" ]; then
@@ -37,7 +38,8 @@ chmod 700 "$XDG_RUNTIME_DIR"
 export GTK_A11Y=atspi NO_AT_BRIDGE=0 GSK_RENDERER=cairo GDK_BACKEND=x11 GSETTINGS_BACKEND=memory
 
 export XENPOOLS_BIN="$1"
-"$1" --demo >"$tmp/app.log" 2>&1 &
+# shellcheck disable=SC2086
+"$1" ${XENPOOLS_A11Y_APP_ARGS---demo} >"$tmp/app.log" 2>&1 &
 app_pid=$!
 status=0
 /usr/bin/python3 "$2" "$app_pid" || status=$?
