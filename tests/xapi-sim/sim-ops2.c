@@ -823,6 +823,24 @@ fin_ha_enable (SimOp *op)
   Sim *sim = op->call->sim;
   SimRow *pool = sim_pool (sim);
 
+  JsonNode *srs = sim_arg (op->call, 0);
+  SimRow *sr = NULL;
+
+  /* like xapi: a statefile VDI on the (first) heartbeat SR */
+  if (srs != NULL && JSON_NODE_HOLDS_ARRAY (srs) && json_array_get_length (json_node_get_array (srs)) > 0)
+    sr = sim_db_find (sim, json_array_get_string_element (json_node_get_array (srs), 0));
+  if (sr != NULL)
+    {
+      SimRow *vdi = sim_db_add (sim, "VDI", NULL);
+      JsonNode *files = sv_empty_set ();
+
+      sim_row_set_str (sim, vdi, "name_label", "Statefile for HA");
+      sim_row_set_str (sim, vdi, "type", "ha_statefile");
+      sim_row_set_int (sim, vdi, "virtual_size", 4LL << 20);
+      sim_row_set_ref (sim, vdi, "SR", sr);
+      json_array_add_string_element (json_node_get_array (files), vdi->ref);
+      sim_row_set (sim, pool, "ha_statefiles", files);
+    }
   sim_row_set_bool (sim, pool, "ha_enabled", TRUE);
   sim_row_set_int (sim, pool, "ha_host_failures_to_tolerate", ha_tolerable (sim));
   sim_row_set_int (sim, pool, "ha_plan_exists_for", ha_tolerable (sim));
@@ -852,6 +870,7 @@ fin_ha_disable (SimOp *op)
 
   sim_row_set_bool (sim, pool, "ha_enabled", FALSE);
   sim_row_set_int (sim, pool, "ha_plan_exists_for", 0);
+  sim_row_set_bool (sim, pool, "ha_overcommitted", FALSE);
   sim_message_new (sim, "HA_POOL_DROP_IN_PLAN_EXISTS_FOR", 3, NULL, "High availability disabled");
   sim_call_return (op->call, NULL);
 }
@@ -874,6 +893,84 @@ static void
 h_pool_ha_compute (SimCall *call)
 {
   sim_call_return (call, sv_int (ha_tolerable (call->sim)));
+}
+
+/* As Xapi_pool.set_ha_host_failures_to_tolerate: non-negative; with a plan,
+ * not beyond what the plan can cover; then the plan and overcommitment. */
+static void
+h_pool_set_ntol (SimCall *call)
+{
+  Sim *sim = call->sim;
+  JsonNode *v = sim_arg (call, 1);
+  gint64 value = v != NULL && JSON_NODE_HOLDS_VALUE (v) ? json_node_get_int (v) : -1;
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  ROW_ARG (pool, 0);
+
+  if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
+    value = g_ascii_strtoll (json_node_get_string (v), NULL, 10);
+  if (value < 0)
+    {
+      sim_call_failf (call, "INVALID_VALUE", "ha_host_failures_to_tolerate", text, NULL);
+      return;
+    }
+  if (sim_row_int (pool, "ha_plan_exists_for") > 0 && value > ha_tolerable (sim))
+    {
+      sim_call_failf (call, "HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN", NULL);
+      return;
+    }
+  sim_row_set_int (sim, pool, "ha_host_failures_to_tolerate", value);
+  if (sim_row_bool (pool, "ha_enabled"))
+    {
+      gboolean over = value > ha_tolerable (sim);
+      sim_row_set_bool (sim, pool, "ha_overcommitted", over);
+      if (!over)
+        sim_row_set_int (sim, pool, "ha_plan_exists_for", value);
+    }
+  sim_call_return (call, NULL);
+}
+
+/* As Xapi_vm.set_ha_restart_priority: "restart", "best-effort" or ""; a
+ * running VM is protected (ha_always_run) at once. */
+static void
+h_vm_set_ha_restart_priority (SimCall *call)
+{
+  Sim *sim = call->sim;
+  const char *value = sim_arg_str (call, 1);
+  ROW_ARG (vm, 0);
+
+  if (value == NULL
+      || (strcmp (value, "restart") != 0 && strcmp (value, "best-effort") != 0 && *value != '\0'))
+    {
+      sim_call_failf (call, "INVALID_VALUE", "ha_restart_priority", value ? value : "", NULL);
+      return;
+    }
+  if (g_strcmp0 (sim_row_str (vm, "ha_restart_priority"), value) != 0)
+    {
+      sim_row_set_str (sim, vm, "ha_restart_priority", value);
+      if (g_strcmp0 (sim_row_str (vm, "power_state"), "Running") == 0)
+        sim_row_set_bool (sim, vm, "ha_always_run", strcmp (value, "restart") == 0);
+    }
+  sim_call_return (call, NULL);
+}
+
+/* As Xapi_vm.set_order: non-negative. */
+static void
+h_vm_set_order (SimCall *call)
+{
+  JsonNode *v = sim_arg (call, 1);
+  gint64 value = v != NULL && JSON_NODE_HOLDS_VALUE (v) ? json_node_get_int (v) : -1;
+  ROW_ARG (vm, 0);
+
+  if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
+    value = g_ascii_strtoll (json_node_get_string (v), NULL, 10);
+  if (value < 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+      sim_call_failf (call, "INVALID_VALUE", "order must be non-negative", text, NULL);
+      return;
+    }
+  sim_row_set_int (call->sim, vm, "order", value);
+  sim_call_return (call, NULL);
 }
 
 void
@@ -918,5 +1015,8 @@ sim_ops2_init (Sim *sim)
   sim_register (sim, "pool.disable_ha", h_pool_ha_disable);
   sim_register (sim, "pool.ha_compute_max_host_failures_to_tolerate", h_pool_ha_compute);
   sim_register (sim, "pool.ha_compute_hypothetical_max_host_failures_to_tolerate", h_pool_ha_compute);
+  sim_register (sim, "pool.set_ha_host_failures_to_tolerate", h_pool_set_ntol);
+  sim_register (sim, "VM.set_ha_restart_priority", h_vm_set_ha_restart_priority);
+  sim_register (sim, "VM.set_order", h_vm_set_order);
   (void) nothing;
 }
