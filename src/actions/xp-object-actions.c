@@ -407,6 +407,12 @@ allow_cd_loaded (XapiObject *vm)
 }
 
 static gboolean
+allow_ha_enabled (XapiObject *pool)
+{
+  return xp_field_bool (pool, "ha_enabled");
+}
+
+static gboolean
 allow_host_enabled (XapiObject *host)
 {
   return xp_field_bool (host, "enabled");
@@ -1252,6 +1258,9 @@ static const Def defs[] = {
 
   { "pool-rename", N_("Rename"), XP_KIND_POOL, NULL, NULL, NULL, NULL, 0, N_("Rename the pool"),
     N_("Pool renamed"), NULL, run_entry_dialog },
+  { "disable-ha", N_("Disable HA"), XP_KIND_POOL, NULL, NULL, "pool.disable_ha", "", F_CONFIRM | F_DESTRUCTIVE,
+    N_("Disable high availability? VMs are no longer restarted when their server fails."),
+    N_("High availability disabled on “{}”"), allow_ha_enabled, NULL },
 
   /* for the pages, through "invoke" */
   { "detach-disk", N_("Detach Disk"), XP_KIND_VBD, NULL, NULL, NULL, NULL, F_CONFIRM | F_HIDDEN,

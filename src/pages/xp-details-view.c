@@ -37,6 +37,7 @@ static const PageInfo page_infos[] = {
   { "networking", N_("Networking"), "network-workgroup-symbolic",
     XP_KIND_VM | XP_KIND_TEMPLATE | XP_KIND_HOST | XP_KIND_POOL, xp_page_network_build },
   { "nics", N_("NICs"), "network-wired-symbolic", XP_KIND_HOST, xp_page_nics_build },
+  { "ha", N_("HA"), "emblem-default-symbolic", XP_KIND_POOL, xp_page_ha_build },
   { "snapshots", N_("Snapshots"), "camera-photo-symbolic", XP_KIND_VM, xp_page_snapshots_build },
   { "console", N_("Console"), "utilities-terminal-symbolic", XP_KIND_VM | XP_KIND_HOST, NULL },
   { "logs", N_("Logs"), "document-open-recent-symbolic", ALL_KINDS, xp_page_logs_build },
@@ -267,6 +268,10 @@ static const HeaderAction pool_buttons[] = {
   { "obj.pool-rename", "document-edit-symbolic", N_("Rename Pool") },
   { NULL, NULL, NULL }
 };
+static const HeaderAction pool_menu[] = {
+  { "obj.disable-ha", NULL, N_("Disable HA") },
+  { NULL, NULL, NULL }
+};
 
 static void
 set_header_actions (XpDetailsView      *self,
@@ -320,7 +325,7 @@ update_header_actions (XpDetailsView *self,
     case XP_KIND_SNAPSHOT: set_header_actions (self, snapshot_buttons, NULL); break;
     case XP_KIND_HOST: set_header_actions (self, host_buttons, host_menu); break;
     case XP_KIND_SR: set_header_actions (self, sr_buttons, sr_menu); break;
-    case XP_KIND_POOL: set_header_actions (self, pool_buttons, NULL); break;
+    case XP_KIND_POOL: set_header_actions (self, pool_buttons, pool_menu); break;
     default: set_header_actions (self, NULL, NULL); break;
     }
 }

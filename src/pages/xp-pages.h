@@ -29,6 +29,7 @@ void xp_page_network_build    (XpPageCtx *ctx, GtkBox *page, XapiObject *obj);
 void xp_page_nics_build       (XpPageCtx *ctx, GtkBox *page, XapiObject *obj);
 void xp_page_snapshots_build  (XpPageCtx *ctx, GtkBox *page, XapiObject *obj);
 void xp_page_logs_build       (XpPageCtx *ctx, GtkBox *page, XapiObject *obj);
+void xp_page_ha_build         (XpPageCtx *ctx, GtkBox *page, XapiObject *obj);
 
 /* Write one field with "<Class>.set_<field>" (plain call); failures go to a
  * toast on the page's "obj" actions when possible, else a warning. */
