@@ -237,6 +237,253 @@ h_vdi_snapshot (SimCall *call)
 
 static const char *sr_types[] = { "nfs", "iso", "lvm", "ext", "lvmoiscsi", "udev", "smb", NULL };
 
+/* The storage behind SRs, as the SM backends see it: deterministic iSCSI
+ * targets, SMB shares and local disks.  What is written on a LUN, share or
+ * disk (the uuid and type of the SR formatted there) outlives the SR's
+ * database record, so SR.forget then SR.probe finds it again and
+ * SR.introduce + PBD.create + PBD.plug reattaches it.  Passwords are only
+ * compared, never logged. */
+
+typedef struct {
+  const char *scsi_id;
+  const char *iqn;
+  int         lun_id;
+  gint64      size;
+  const char *existing;   /* an SR already on the LUN, or NULL */
+} SimLun;
+
+#define SIM_PORTAL_NAME "san01.lab.example"
+#define SIM_PORTAL_IP "192.0.2.40"
+#define SIM_IQN_VMS "iqn.2026-01.example.lab:san01.vms"
+#define SIM_IQN_CHAP "iqn.2026-01.example.lab:san01.secure"
+
+static const SimLun sim_luns[] = {
+  { "36001405a1b2c3d4e5f600000000000a1", SIM_IQN_VMS, 0, 107374182400LL, "5c1e7a2e-0d6b-4f51-9a54-2f0e6b1d0a01" },
+  { "36001405a1b2c3d4e5f600000000000a2", SIM_IQN_VMS, 1, 214748364800LL, NULL },
+  { "36001405a1b2c3d4e5f600000000000b1", SIM_IQN_CHAP, 0, 536870912000LL, NULL },
+};
+
+typedef struct {
+  const char *path;
+  const char *existing;   /* an SR directory already on the share */
+} SimShare;
+
+#define SIM_SMB_USER "xen"
+#define SIM_SMB_PASSWORD "smb-secret"
+#define SIM_CHAP_USER "chapuser"
+#define SIM_CHAP_PASSWORD "chap-secret"
+
+static const SimShare sim_shares[] = {
+  { "//fs01.lab.example/vms", "8d3f2b6c-1e4a-4c2b-b7d5-6a9e0f1c2d03" },
+  { "//fs01.lab.example/vms2", NULL },
+  { "//fs01.lab.example/isos", NULL },
+};
+
+static const struct { const char *device; gint64 size; gboolean has_sr; } sim_disks[] = {
+  { "/dev/sdb", 536870912000LL, FALSE },
+  { "/dev/sdc", 268435456000LL, TRUE },
+};
+
+/* key ("iscsi:SCSIid", "smb://host/share", "local:<host uuid>:/dev/sdX")
+ * -> "uuid type" of the SR written there; per simulator */
+static GHashTable *
+backend_table (Sim *sim)
+{
+  static GHashTable *all = NULL;
+  GHashTable *t;
+
+  if (all == NULL)
+    all = g_hash_table_new (NULL, NULL);
+  t = g_hash_table_lookup (all, sim);
+  if (t == NULL)
+    {
+      t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (guint i = 0; i < G_N_ELEMENTS (sim_luns); i++)
+        if (sim_luns[i].existing)
+          g_hash_table_insert (t, g_strconcat ("iscsi:", sim_luns[i].scsi_id, NULL),
+                               g_strconcat (sim_luns[i].existing, " lvmoiscsi", NULL));
+      for (guint i = 0; i < G_N_ELEMENTS (sim_shares); i++)
+        if (sim_shares[i].existing)
+          g_hash_table_insert (t, g_strconcat ("smb:", sim_shares[i].path, NULL),
+                               g_strconcat (sim_shares[i].existing, " smb", NULL));
+      g_hash_table_insert (all, sim, t);
+    }
+  return t;
+}
+
+/* The SR on disk @device of @host: one written at install time on the
+ * disks that have one, with a uuid derived from the host's. */
+static const char *
+local_disk_lookup (Sim        *sim,
+                   SimRow     *host,
+                   const char *key,
+                   gboolean    has_sr)
+{
+  GHashTable *t = backend_table (sim);
+  g_autofree char *seeded = g_strconcat ("seeded:", key, NULL);
+
+  if (has_sr && !g_hash_table_contains (t, seeded))
+    {
+      g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_MD5, key, -1);
+      g_hash_table_insert (t, g_strdup (seeded), g_strdup ("1"));
+      g_hash_table_insert (t, g_strdup (key),
+                           g_strdup_printf ("%.8s-%.4s-4%.3s-8%.3s-%.12s lvm", sum, sum + 8, sum + 13, sum + 17, sum + 20));
+    }
+  (void) host;
+  return g_hash_table_lookup (t, key);
+}
+
+static const char *
+dc_get (JsonNode   *dc,
+        const char *key)
+{
+  JsonObject *o = dc && JSON_NODE_HOLDS_OBJECT (dc) ? json_node_get_object (dc) : NULL;
+  JsonNode *v = o && json_object_has_member (o, key) ? json_object_get_member (o, key) : NULL;
+
+  return v && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING ? json_node_get_string (v) : NULL;
+}
+
+/* Where an SR of @type with @dc lives: sets *key (owned) and *size, or
+ * fails @call as the SM backend would (with the probe XML xapi attaches to
+ * SR_BACKEND_FAILURE_96 / _107) and returns FALSE.  *key is NULL for
+ * storage the simulator does not model (NFS, ISO libraries). */
+static gboolean
+backend_resolve (SimCall    *call,
+                 SimRow     *host,
+                 const char *type,
+                 JsonNode   *dc,
+                 char      **key,
+                 gint64     *size)
+{
+  Sim *sim = call->sim;
+
+  *key = NULL;
+  *size = 0;
+  if (strcmp (type, "lvmoiscsi") == 0)
+    {
+      const char *target = dc_get (dc, "target");
+      const char *iqn = dc_get (dc, "targetIQN");
+      const char *scsi_id = dc_get (dc, "SCSIid");
+      const char *chap_user = dc_get (dc, "chapuser");
+      const char *chap_password = dc_get (dc, "chappassword");
+      g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\" ?>\n");
+
+      if (target == NULL || *target == '\0')
+        {
+          sim_call_failf (call, "SR_BACKEND_FAILURE_95", "", "The request is missing the target parameter", "", NULL);
+          return FALSE;
+        }
+      if (strcmp (target, SIM_PORTAL_NAME) != 0 && strcmp (target, SIM_PORTAL_IP) != 0)
+        {
+          if (strspn (target, "0123456789.") == strlen (target))
+            sim_call_failf (call, "SR_BACKEND_FAILURE_141", "", "Unable to connect to ISCSI service on target", "", NULL);
+          else
+            sim_call_failf (call, "SR_BACKEND_FAILURE_140", "", "Incorrect DNS name, unable to resolve.", "", NULL);
+          return FALSE;
+        }
+      if (iqn == NULL || (strcmp (iqn, SIM_IQN_VMS) != 0 && strcmp (iqn, SIM_IQN_CHAP) != 0))
+        {
+          const char *iqns[] = { SIM_IQN_VMS, SIM_IQN_CHAP, "*" };
+          g_string_append (xml, "<iscsi-target-iqns>\n");
+          for (guint i = 0; i < G_N_ELEMENTS (iqns); i++)
+            g_string_append_printf (xml, "\t<TGT>\n\t\t<Index>%u</Index>\n\t\t<IPAddress>%s</IPAddress>\n"
+                                    "\t\t<TargetIQN>%s</TargetIQN>\n\t</TGT>\n", i, SIM_PORTAL_IP, iqns[i]);
+          g_string_append (xml, "</iscsi-target-iqns>\n");
+          sim_call_failf (call, "SR_BACKEND_FAILURE_96", "",
+                          "The request is missing or has an incorrect target IQN parameter", xml->str, NULL);
+          return FALSE;
+        }
+      if (strcmp (iqn, SIM_IQN_CHAP) == 0
+          && (g_strcmp0 (chap_user, SIM_CHAP_USER) != 0 || g_strcmp0 (chap_password, SIM_CHAP_PASSWORD) != 0))
+        {
+          sim_call_failf (call, "SR_BACKEND_FAILURE_68", "", "ISCSI login failed - check access settings for the initiator on the storage, if CHAP is used verify CHAP credentials", "", NULL);
+          return FALSE;
+        }
+      for (guint i = 0; scsi_id != NULL && i < G_N_ELEMENTS (sim_luns); i++)
+        if (strcmp (sim_luns[i].iqn, iqn) == 0 && strcmp (sim_luns[i].scsi_id, scsi_id) == 0)
+          {
+            *key = g_strconcat ("iscsi:", scsi_id, NULL);
+            *size = sim_luns[i].size;
+            return TRUE;
+          }
+      g_string_append (xml, "<iscsi-target>\n\t<Adapter>\n\t\t<host>host2</host>\n\t\t<name>iscsi_tcp</name>\n"
+                       "\t\t<manufacturer>iSCSI</manufacturer>\n\t\t<id>2</id>\n\t</Adapter>\n");
+      for (guint i = 0; i < G_N_ELEMENTS (sim_luns); i++)
+        if (strcmp (sim_luns[i].iqn, iqn) == 0)
+          g_string_append_printf (xml, "\t<LUN>\n\t\t<vendor>LIO-ORG</vendor>\n\t\t<serial>%s</serial>\n"
+                                  "\t\t<LUNid>%d</LUNid>\n\t\t<size>%" G_GINT64_FORMAT "</size>\n"
+                                  "\t\t<SCSIid>%s</SCSIid>\n\t</LUN>\n",
+                                  sim_luns[i].scsi_id + 24, sim_luns[i].lun_id, sim_luns[i].size, sim_luns[i].scsi_id);
+      g_string_append (xml, "</iscsi-target>\n");
+      sim_call_failf (call, "SR_BACKEND_FAILURE_107", "", "The SCSIid parameter is missing or incorrect", xml->str, NULL);
+      return FALSE;
+    }
+  if (strcmp (type, "smb") == 0 || (strcmp (type, "iso") == 0 && g_strcmp0 (dc_get (dc, "type"), "cifs") == 0))
+    {
+      gboolean iso = strcmp (type, "iso") == 0;
+      const char *path = dc_get (dc, iso ? "location" : "server");
+      const char *password = dc_get (dc, iso ? "cifspassword" : "password");
+
+      if (path == NULL || *path == '\0')
+        {
+          sim_call_failf (call, "SR_BACKEND_FAILURE_37", "", iso ? "The request is missing the location parameter"
+                                                                : "The request is missing the server parameter", "", NULL);
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (sim_shares); i++)
+        if (strcmp (sim_shares[i].path, path) == 0)
+          {
+            if (g_strcmp0 (dc_get (dc, "username"), SIM_SMB_USER) != 0 || g_strcmp0 (password, SIM_SMB_PASSWORD) != 0)
+              {
+                sim_call_failf (call, iso ? "SR_BACKEND_FAILURE_222" : "SR_BACKEND_FAILURE_111", "",
+                                iso ? "Could not mount the directory specified in Device Configuration"
+                                    : "SMB mount error [opterr=mount error(13): Permission denied]", "", NULL);
+                return FALSE;
+              }
+            *key = iso ? NULL : g_strconcat ("smb:", path, NULL);
+            *size = 1LL << 40;
+            return TRUE;
+          }
+      sim_call_failf (call, iso ? "SR_BACKEND_FAILURE_222" : "SR_BACKEND_FAILURE_111", "",
+                      iso ? "Could not mount the directory specified in Device Configuration"
+                          : "SMB mount error [opterr=mount error(2): No such file or directory]", "", NULL);
+      return FALSE;
+    }
+  if (strcmp (type, "lvm") == 0 || strcmp (type, "ext") == 0)
+    {
+      const char *device = dc_get (dc, "device");
+
+      if (device == NULL || *device == '\0')
+        {
+          sim_call_failf (call, "SR_BACKEND_FAILURE_90", "", "The request is missing the device parameter", "", NULL);
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (sim_disks); i++)
+        if (strcmp (sim_disks[i].device, device) == 0)
+          {
+            *key = g_strdup_printf ("local:%s:%s", sim_row_str (host, "uuid"), device);
+            *size = sim_disks[i].size;
+            local_disk_lookup (sim, host, *key, sim_disks[i].has_sr);
+            return TRUE;
+          }
+      /* a partition or disk of the scenario's own local SRs: not modelled */
+      if (g_str_has_prefix (device, "/dev/sda"))
+        return TRUE;
+      sim_call_failf (call, "SR_BACKEND_FAILURE_77", "", "Logical Volume group creation failed",
+                      "", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "uuid type" written at @key, or NULL */
+static const char *
+backend_get (Sim        *sim,
+             const char *key)
+{
+  return key ? g_hash_table_lookup (backend_table (sim), key) : NULL;
+}
+
 static void
 h_sr_create (SimCall *call)
 {
@@ -248,6 +495,8 @@ h_sr_create (SimCall *call)
   JsonNode *shared = sim_arg (call, 7);
   gboolean is_shared = shared && json_node_get_boolean (shared);
   SimRow *sr;
+  g_autofree char *key = NULL;
+  gint64 backend_size = 0;
   ROW_ARG (host, 0);
 
   if (type == NULL || !g_strv_contains (sr_types, type))
@@ -261,13 +510,24 @@ h_sr_create (SimCall *call)
       sim_call_failf (call, "SR_BACKEND_FAILURE_87", "", "The request is missing the server parameter", NULL);
       return;
     }
+  if (!backend_resolve (call, host, type, dc, &key, &backend_size))
+    return;
   sr = sim_db_add (sim, "SR", NULL);
+  if (key != NULL)
+    {
+      /* formatting: whatever SR was written there is gone */
+      g_hash_table_insert (backend_table (sim), g_strdup (key),
+                           g_strdup_printf ("%s %s", sim_row_str (sr, "uuid"), type));
+      if (!(size && json_node_get_int (size) > 0))
+        sim_row_set_int (sim, sr, "physical_size", backend_size);
+    }
   sim_row_set_str (sim, sr, "name_label", sim_arg_str (call, 3) ? sim_arg_str (call, 3) : "");
   sim_row_set_str (sim, sr, "name_description", sim_arg_str (call, 4) ? sim_arg_str (call, 4) : "");
   sim_row_set_str (sim, sr, "type", type);
   sim_row_set_str (sim, sr, "content_type", content ? content : "");
   sim_row_set_bool (sim, sr, "shared", is_shared);
-  sim_row_set_int (sim, sr, "physical_size", size && json_node_get_int (size) > 0 ? json_node_get_int (size) : 1LL << 40);
+  if (backend_size == 0 || (size && json_node_get_int (size) > 0))
+    sim_row_set_int (sim, sr, "physical_size", size && json_node_get_int (size) > 0 ? json_node_get_int (size) : 1LL << 40);
   sim_row_set (sim, sr, "allowed_operations", sv_strset ("vdi_create", "vdi_destroy", "scan", "forget", "plug",
                                                          "unplug", "destroy", NULL));
   {
@@ -295,9 +555,30 @@ static void
 h_sr_probe (SimCall *call)
 {
   const char *type = sim_arg_str (call, 2);
+  g_autofree char *key = NULL;
+  gint64 backend_size = 0;
   ROW_ARG (host, 0);
-  (void) host;
-  if (type && strcmp (type, "nfs") == 0)
+  if (type == NULL || !g_strv_contains (sr_types, type))
+    {
+      sim_call_failf (call, "SR_UNKNOWN_DRIVER", type ? type : "", NULL);
+      return;
+    }
+  if (strcmp (type, "nfs") != 0 && !backend_resolve (call, host, type, sim_arg (call, 1), &key, &backend_size))
+    return;
+  if (key != NULL)
+    {
+      const char *found = backend_get (call->sim, key);
+      g_auto(GStrv) parts = found ? g_strsplit (found, " ", 2) : NULL;
+      g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\" ?>\n<SRlist>\n");
+
+      /* a backend only recognises its own SRs */
+      if (parts != NULL && g_strcmp0 (parts[1], type) == 0)
+        g_string_append_printf (xml, "\t<SR>\n\t\t<UUID>%s</UUID>\n\t\t<size>%" G_GINT64_FORMAT "</size>\n\t</SR>\n",
+                                parts[0], backend_size);
+      g_string_append (xml, "</SRlist>\n");
+      sim_call_return (call, sv_str (xml->str));
+    }
+  else if (strcmp (type, "nfs") == 0)
     sim_call_return (call, sv_str ("<?xml version=\"1.0\" ?>\n<nfs-exports>\n\t<Export>\n\t\t<Target>nas01.lab.example</Target>\n"
                                    "\t\t<Path>/export/vms</Path>\n\t\t<Accesslist>*</Accesslist>\n\t</Export>\n</nfs-exports>\n"));
   else
@@ -420,6 +701,33 @@ pbd_plug (SimCall *call,
             }
         }
     }
+  if (plug)
+    {
+      /* the backend attaches what is on the storage, which must be this SR */
+      SimRow *sr = sim_row_deref (sim, pbd, "SR");
+      SimRow *host = sim_row_deref (sim, pbd, "host");
+      g_autofree char *key = NULL;
+      gint64 size = 0;
+      const char *found;
+
+      if (sr == NULL || host == NULL)
+        {
+          sim_call_failf (call, "HANDLE_INVALID", sr == NULL ? "SR" : "host", "OpaqueRef:NULL", NULL);
+          return;
+        }
+      if (!backend_resolve (call, host, sim_row_str (sr, "type"), sim_row_value (pbd, "device_config"), &key, &size))
+        return;
+      found = backend_get (sim, key);
+      if (key != NULL && (found == NULL || !g_str_has_prefix (found, sim_row_str (sr, "uuid"))))
+        {
+          g_autofree char *why = g_strdup_printf ("The SR is not available [opterr=no SR %s on the storage]",
+                                                  sim_row_str (sr, "uuid"));
+          sim_call_failf (call, "SR_BACKEND_FAILURE_47", "", why, "", NULL);
+          return;
+        }
+      if (key != NULL && sim_row_int (sr, "physical_size") <= 0)
+        sim_row_set_int (sim, sr, "physical_size", size);
+    }
   op = sim_op_start (call, NULL, plug ? "plug" : "unplug", sim_scaled (sim, 1.0), fin_pbd, NULL);
   if (op)
     {
@@ -430,6 +738,65 @@ pbd_plug (SimCall *call,
 
 static void h_pbd_plug (SimCall *call) { pbd_plug (call, TRUE); }
 static void h_pbd_unplug (SimCall *call) { pbd_plug (call, FALSE); }
+
+static void
+h_pbd_destroy (SimCall *call)
+{
+  ROW_ARG (pbd, 0);
+  if (sim_row_bool (pbd, "currently_attached"))
+    {
+      sim_call_failf (call, "OPERATION_NOT_ALLOWED", "PBD is currently attached", NULL);
+      return;
+    }
+  sim_db_remove (call->sim, pbd);
+  sim_call_return (call, NULL);
+}
+
+/* SR.introduce: a record for an SR that already exists on its storage; no
+ * PBDs (the client creates and plugs them) and nothing is formatted. */
+static void
+h_sr_introduce (SimCall *call)
+{
+  Sim *sim = call->sim;
+  const char *uuid = sim_arg_str (call, 0);
+  const char *type = sim_arg_str (call, 3);
+  const char *content = sim_arg_str (call, 4);
+  JsonNode *shared = sim_arg (call, 5);
+  JsonNode *sm = sim_arg (call, 6);
+  GHashTableIter it;
+  gpointer row;
+  SimRow *sr;
+
+  if (type == NULL || !g_strv_contains (sr_types, type))
+    {
+      sim_call_failf (call, "SR_UNKNOWN_DRIVER", type ? type : "", NULL);
+      return;
+    }
+  if (uuid == NULL || !g_uuid_string_is_valid (uuid))
+    {
+      sim_call_failf (call, "UUID_INVALID", "SR", uuid ? uuid : "", NULL);
+      return;
+    }
+  g_hash_table_iter_init (&it, sim_model_class (sim->model, "SR")->rows);
+  while (g_hash_table_iter_next (&it, NULL, &row))
+    if (g_strcmp0 (sim_row_str (row, "uuid"), uuid) == 0)
+      {
+        sim_call_failf (call, "SR_UUID_EXISTS", uuid, NULL);
+        return;
+      }
+  sr = sim_db_add (sim, "SR", NULL);
+  sim_row_set_str (sim, sr, "uuid", uuid);
+  sim_row_set_str (sim, sr, "name_label", sim_arg_str (call, 1) ? sim_arg_str (call, 1) : "");
+  sim_row_set_str (sim, sr, "name_description", sim_arg_str (call, 2) ? sim_arg_str (call, 2) : "");
+  sim_row_set_str (sim, sr, "type", type);
+  sim_row_set_str (sim, sr, "content_type", content ? content : "");
+  sim_row_set_bool (sim, sr, "shared", shared && json_node_get_boolean (shared));
+  sim_row_set (sim, sr, "allowed_operations", sv_strset ("vdi_create", "vdi_destroy", "scan", "forget", "plug",
+                                                         "unplug", "destroy", NULL));
+  if (sm && JSON_NODE_HOLDS_OBJECT (sm))
+    sim_row_set (sim, sr, "sm_config", json_node_copy (sm));
+  sim_call_return (call, sv_str (sr->ref));
+}
 
 /* ---------------------------------------------------------------- networks */
 
@@ -999,6 +1366,8 @@ sim_ops2_init (Sim *sim)
   sim_register (sim, "SR.scan", h_sr_scan);
   sim_register (sim, "PBD.plug", h_pbd_plug);
   sim_register (sim, "PBD.unplug", h_pbd_unplug);
+  sim_register (sim, "PBD.destroy", h_pbd_destroy);
+  sim_register (sim, "SR.introduce", h_sr_introduce);
   sim_register (sim, "VLAN.create", h_vlan_create);
   sim_register (sim, "VLAN.destroy", h_vlan_destroy);
   sim_register (sim, "pool.create_VLAN", h_pool_create_vlan);
