@@ -2,7 +2,9 @@
 /* The New Network wizard.  network.create, then per server VLAN.create on
  * the chosen NIC (external) or Bond.create of the chosen NICs (bonded);
  * a private network has no PIFs.  On failure or cancel the VLANs, bonds
- * and the network created so far are destroyed again, newest first. */
+ * and the network created so far are destroyed again, newest first.
+ * "Add this network to new VMs" writes other_config:automatic ("true" or
+ * "false", as XenCenter does; on by default except for private networks). */
 
 #include "config.h"
 
@@ -43,6 +45,8 @@ struct _XpNewNetworkWizard
   GtkSpinButton  *mtu_spin;
   GtkWidget      *member_box;    /* one check button per NIC */
   GtkDropDown    *mode_dropdown;
+  GtkCheckButton *automatic_check;
+  gboolean        automatic_touched;   /* the user chose; keep it across kinds */
   GtkLabel       *summary_label;
   GtkLabel       *status_label;
   GtkProgressBar *progress;
@@ -203,7 +207,21 @@ update_summary (XpNewNetworkWizard *self)
     default:
       g_assert_not_reached ();
     }
-  gtk_label_set_text (self->summary_label, text);
+  {
+    g_autofree char *full = g_strconcat (text, " ",
+                                         gtk_check_button_get_active (self->automatic_check)
+                                         ? _("It will be added to new VMs.")
+                                         : _("It will not be added to new VMs."),
+                                         NULL);
+    gtk_label_set_text (self->summary_label, full);
+  }
+}
+
+static void
+automatic_toggled_cb (GtkCheckButton     *check,
+                      XpNewNetworkWizard *self)
+{
+  self->automatic_touched = TRUE;
 }
 
 static void
@@ -215,6 +233,14 @@ show_page (XpNewNetworkWizard *self,
     {
       gtk_widget_set_visible (self->external_box, kind (self) == KIND_EXTERNAL);
       gtk_widget_set_visible (self->bond_box, kind (self) == KIND_BOND);
+      /* as XenCenter: on for networks over NICs, off for a private one,
+       * until the user chooses */
+      if (!self->automatic_touched)
+        {
+          g_signal_handlers_block_by_func (self->automatic_check, automatic_toggled_cb, self);
+          gtk_check_button_set_active (self->automatic_check, kind (self) != KIND_PRIVATE);
+          g_signal_handlers_unblock_by_func (self->automatic_check, automatic_toggled_cb, self);
+        }
     }
   if (page == PAGE_SUMMARY)
     update_summary (self);
@@ -441,7 +467,14 @@ start_creation (XpNewNetworkWizard *self)
   json_object_set_string_member (rec, "name_label", gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
   json_object_set_string_member (rec, "name_description", gtk_editable_get_text (GTK_EDITABLE (self->description_entry)));
   json_object_set_int_member (rec, "MTU", gtk_spin_button_get_value_as_int (self->mtu_spin));
-  json_object_set_object_member (rec, "other_config", json_object_new ());
+  {
+    /* other_config:automatic, written as XenCenter does */
+    JsonObject *oc = json_object_new ();
+
+    json_object_set_string_member (oc, "automatic",
+                                   gtk_check_button_get_active (self->automatic_check) ? "true" : "false");
+    json_object_set_object_member (rec, "other_config", oc);
+  }
   json_object_set_array_member (rec, "tags", json_array_new ());
   json_array_add_object_element (p, rec);
   /* calls are not cancelled in flight (the ref of what the server made
@@ -676,6 +709,11 @@ xp_new_network_wizard_new (GtkWindow      *parent,
   self->mtu_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1280, 9216, 1), "mtu-spin"));
   gtk_spin_button_set_value (self->mtu_spin, 1500);
   labelled (box, _("MT_U"), GTK_WIDGET (self->mtu_spin));
+  self->automatic_check = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("_Add this network to new VMs")),
+                                                             "automatic-check"));
+  gtk_check_button_set_active (self->automatic_check, TRUE);
+  g_signal_connect (self->automatic_check, "toggled", G_CALLBACK (automatic_toggled_cb), self);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->automatic_check));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
   self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));

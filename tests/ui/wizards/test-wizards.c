@@ -884,6 +884,13 @@ test_network_external (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "already exists"));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 30);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "mtu-spin")), 1400);
+  /* "Add this network to new VMs": on by default for an external network;
+   * the user turns it off, and the summary says so */
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check"))));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check")), FALSE);
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "will not be added to new VMs"));
+  g_signal_emit_by_name (get (wiz, "back-button"), "clicked");
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
   g_assert_nonnull (fin.vm_ref);
@@ -893,6 +900,8 @@ test_network_external (Fixture *f, gconstpointer data)
     g_autoptr(GHashTable) hosts = g_hash_table_new (g_str_hash, g_str_equal);
 
     g_assert_cmpstr (json_object_get_string_member (net, "name_label"), ==, "wiz-vlan-30");
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (net, "other_config"), "automatic"),
+                     ==, "false");
     g_assert_cmpint (json_object_get_int_member (net, "MTU"), ==, 1400);
     /* one tagged PIF per server, each the untagged side of a VLAN 30 on eth1 */
     g_assert_cmpuint (pifs->len, ==, n_hosts);
@@ -925,11 +934,20 @@ test_network_private (Fixture *f, gconstpointer data)
     return;
   networks_before = count_raw (f, "network.get_all");
   wiz = network_wizard_to_details (f, "kind-private", "wiz-private", &fin);
+  /* off by default for a private network; the user turns it on */
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check"))));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check")), TRUE);
+  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "It will be added to new VMs"));
+  g_signal_emit_by_name (get (wiz, "back-button"), "clicked");
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
   g_assert_cmpuint (count_raw (f, "network.get_all"), ==, networks_before + 1);
   {
     g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (net, "other_config"), "automatic"),
+                     ==, "true");
 
     g_assert_cmpstr (json_object_get_string_member (net, "name_label"), ==, "wiz-private");
     g_assert_cmpint (json_object_get_int_member (net, "MTU"), ==, 1500);
