@@ -961,6 +961,7 @@ h_bond_create (SimCall *call)
   const char *mode = sim_arg_str (call, 3);
   JsonArray *a = members && JSON_NODE_HOLDS_ARRAY (members) ? json_node_get_array (members) : NULL;
   SimRow *first, *bond, *master;
+  g_autofree char *device = NULL;
   ROW_ARG (net, 0);
 
   if (a == NULL || json_array_get_length (a) < 2)
@@ -987,10 +988,44 @@ h_bond_create (SimCall *call)
           sim_call_failf (call, "PIF_ALREADY_BONDED", p->ref, NULL);
           return;
         }
+      /* as Xapi_bond.create: the management interface stays put while HA is on */
+      if (sim_row_bool (sim_pool (sim), "ha_enabled") && sim_row_bool (p, "management"))
+        {
+          sim_call_failf (call, "HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE", NULL);
+          return;
+        }
+      if (sim_row_deref (sim, p, "host") != sim_row_deref (sim, first, "host"))
+        {
+          sim_call_failf (call, "PIF_CANNOT_BOND_CROSS_HOST", NULL);
+          return;
+        }
     }
+  {
+    /* as choose_bond_device_name: the first "bondN" free on that host */
+    SimRow *host = sim_row_deref (sim, first, "host");
+    JsonArray *hp = host ? json_node_get_array (sim_row_value (host, "PIFs")) : NULL;
+    guint n = 0;
+    gboolean taken = TRUE;
+
+    while (taken)
+      {
+        g_autofree char *name = g_strdup_printf ("bond%u", n);
+        taken = FALSE;
+        for (guint i = 0; hp != NULL && i < json_array_get_length (hp); i++)
+          {
+            SimRow *p = sim_db_find (sim, json_array_get_string_element (hp, i));
+            if (p && g_strcmp0 (sim_row_str (p, "device"), name) == 0)
+              taken = TRUE;
+          }
+        if (taken)
+          n++;
+      }
+    device = g_strdup_printf ("bond%u", n);
+  }
   bond = sim_db_add (sim, "Bond", NULL);
-  master = new_pif (sim, sim_row_deref (sim, first, "host"), net, "bond0", -1,
+  master = new_pif (sim, sim_row_deref (sim, first, "host"), net, device, -1,
                     sim_arg_str (call, 2) && *sim_arg_str (call, 2) ? sim_arg_str (call, 2) : sim_row_str (first, "MAC"));
+  sim_row_set_int (sim, master, "MTU", sim_row_int (net, "MTU"));
   sim_row_set_ref (sim, bond, "master", master);
   sim_row_set_str (sim, bond, "mode", mode ? mode : "balance-slb");
   sim_row_set_ref (sim, bond, "primary_slave", first);
@@ -1009,16 +1044,24 @@ h_bond_destroy (SimCall *call)
   Sim *sim = call->sim;
   ROW_ARG (bond, 0);
   SimRow *master = sim_row_deref (sim, bond, "master");
-  JsonNode *slaves = json_node_copy (sim_row_value (bond, "slaves"));
-  JsonArray *a = json_node_get_array (slaves);
+  g_autoptr(GPtrArray) slaves = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *a;
 
-  for (guint i = 0; i < json_array_get_length (a); i++)
+  if (master && sim_row_bool (master, "management") && sim_row_bool (sim_pool (sim), "ha_enabled"))
     {
-      SimRow *p = sim_db_find (sim, json_array_get_string_element (a, i));
+      sim_call_failf (call, "HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE", NULL);
+      return;
+    }
+  /* the slaves set shrinks as each PIF leaves (json_node_copy shares it) */
+  a = json_node_get_array (sim_row_value (bond, "slaves"));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    g_ptr_array_add (slaves, g_strdup (json_array_get_string_element (a, i)));
+  for (guint i = 0; i < slaves->len; i++)
+    {
+      SimRow *p = sim_db_find (sim, slaves->pdata[i]);
       if (p)
         sim_row_set_ref (sim, p, "bond_slave_of", NULL);
     }
-  json_node_unref (slaves);
   sim_db_remove (sim, bond);
   if (master)
     {

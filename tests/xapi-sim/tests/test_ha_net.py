@@ -75,7 +75,49 @@ def test_restart_priority_and_order():
     SIM.call("VM.hard_shutdown", S, v)
 
 
-TESTS = [test_enable_disable_ha_statefile, test_failures_to_tolerate, test_restart_priority_and_order]
+def host_pifs(host, *devices):
+    return [r for r, p in SIM.call("PIF.get_all_records", S).items()
+            if p["host"] == host and p["device"] in devices and p["VLAN"] == -1]
+
+
+def test_bond_create_destroy():
+    hosts = SIM.call("host.get_all", S)
+    host = hosts[0]
+    net = SIM.call("network.create", S, {"name_label": "b", "MTU": 9000})
+    members = host_pifs(host, "eth0", "eth1")
+    expect_error(SIM.call, "PIF_BOND_NEEDS_MORE_MEMBERS", "Bond.create", S, net, members[:1], "", "lacp", {})
+    cross = [members[0]] + host_pifs(hosts[1], "eth1")
+    expect_error(SIM.call, "PIF_CANNOT_BOND_CROSS_HOST", "Bond.create", S, net, cross, "", "lacp", {})
+    before = len(SIM.call("Bond.get_all", S))
+    bond = SIM.call("Bond.create", S, net, members, "", "lacp", {})
+    master = SIM.call("PIF.get_record", S, SIM.call("Bond.get_master", S, bond))
+    # the first free bondN of that host (the demo pool has a bond already)
+    devices = [p["device"] for p in SIM.call("PIF.get_all_records", S).values()
+               if p["host"] == host and p["bond_master_of"] and p["device"] != master["device"]]
+    assert master["device"].startswith("bond") and master["device"] not in devices, (master, devices)
+    assert master["MTU"] == 9000 and master["network"] == net
+    assert SIM.call("Bond.get_mode", S, bond) == "lacp"
+    assert len(SIM.call("Bond.get_all", S)) == before + 1
+    SIM.call("Bond.destroy", S, bond)
+    assert len(SIM.call("Bond.get_all", S)) == before
+    assert all(SIM.call("PIF.get_bond_slave_of", S, m) == "OpaqueRef:NULL" for m in members)
+    assert SIM.call("network.get_PIFs", S, net) == []
+    SIM.call("network.destroy", S, net)
+
+
+def test_bond_mgmt_with_ha():
+    host = SIM.call("host.get_all", S)[0]
+    net = SIM.call("network.create", S, {"name_label": "b2"})
+    members = host_pifs(host, "eth0", "eth1")
+    assert any(SIM.call("PIF.get_management", S, m) for m in members)
+    SIM.call("pool.enable_ha", S, [shared_sr()], {})
+    expect_error(SIM.call, "HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE", "Bond.create", S, net, members, "", "lacp", {})
+    SIM.call("pool.disable_ha", S)
+    SIM.call("network.destroy", S, net)
+
+
+TESTS = [test_enable_disable_ha_statefile, test_failures_to_tolerate, test_restart_priority_and_order,
+         test_bond_create_destroy, test_bond_mgmt_with_ha]
 
 
 def main():
