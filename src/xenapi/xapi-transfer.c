@@ -732,6 +732,21 @@ undo_next (Undo *u)
 }
 
 static void
+undo_import (XapiConnection *conn,
+             const char     *vm)
+{
+  Undo *u = g_new0 (Undo, 1);
+  JsonArray *p = json_array_new ();
+
+  u->conn = g_object_ref (conn);
+  u->vm = g_strdup (vm);
+  u->vbds = g_ptr_array_new_with_free_func (g_free);
+  u->vdis = g_ptr_array_new_with_free_func (g_free);
+  json_array_add_string_element (p, vm);
+  xapi_connection_call_async (conn, "VM.get_VBDs", p, NULL, undo_step_done, u);
+}
+
+static void
 on_abandoned_import_done (GObject      *source,
                           GAsyncResult *result,
                           gpointer      data)
@@ -741,17 +756,7 @@ on_abandoned_import_done (GObject      *source,
   g_autofree char *vm = node != NULL ? xapi_task_result_dup_ref (node) : NULL;
 
   if (vm != NULL)
-    {
-      Undo *u = g_new0 (Undo, 1);
-      JsonArray *p = json_array_new ();
-
-      u->conn = g_object_ref (conn);
-      u->vm = g_strdup (vm);
-      u->vbds = g_ptr_array_new_with_free_func (g_free);
-      u->vdis = g_ptr_array_new_with_free_func (g_free);
-      json_array_add_string_element (p, vm);
-      xapi_connection_call_async (conn, "VM.get_VBDs", p, NULL, undo_step_done, u);
-    }
+    undo_import (conn, vm);
   g_object_unref (conn);
 }
 
@@ -773,6 +778,17 @@ release_task (Transfer *t)
         xapi_task_wait_async (t->task, TRUE, NULL, on_abandoned_import_done, g_object_ref (t->conn));
       else
         xapi_task_wait_async (t->task, TRUE, NULL, ignore_wait, NULL);
+    }
+  else if (t->is_import && xapi_task_get_status (t->task) == XAPI_TASK_STATUS_TYPE_SUCCESS)
+    {
+      /* it succeeded as the transfer was given up (a cancelled wait
+       * reports the cancel, not the result): undo it */
+      g_autoptr(JsonNode) node = xapi_task_decode_result (xapi_task_get_result (t->task), NULL);
+      g_autofree char *vm = node != NULL ? xapi_task_result_dup_ref (node) : NULL;
+
+      if (vm != NULL)
+        undo_import (t->conn, vm);
+      xapi_task_wait_async (t->task, TRUE, NULL, ignore_wait, NULL);   /* destroys it */
     }
   g_clear_object (&t->task);
 }
@@ -1394,6 +1410,8 @@ xapi_export_vm_async (XapiConnection          *connection,
 
   gtask = g_task_new (connection, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, xapi_export_vm_async);
+  /* a file moved into place stays a success even if a cancel follows */
+  g_task_set_check_cancellable (gtask, FALSE);
   t = g_new0 (Transfer, 1);
   t->conn = g_object_ref (connection);
   t->vm_ref = g_strdup (vm_ref);
@@ -1491,6 +1509,8 @@ xapi_import_vm_async (XapiConnection          *connection,
 
   gtask = g_task_new (connection, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, xapi_import_vm_async);
+  /* a VM that was imported is reported even if a cancel follows */
+  g_task_set_check_cancellable (gtask, FALSE);
   t = g_new0 (Transfer, 1);
   t->is_import = TRUE;
   t->conn = g_object_ref (connection);
