@@ -77,7 +77,8 @@ struct _Def
 typedef struct {
   char    *method;   /* "!" prefix: plain call, else Async task */
   char    *spec;     /* r ref, a arg, b arg2, p param, R previous result, f/t bools,
-                        e empty map, L {"live":"true"}, i arg as int, J arg as JSON */
+                        e empty map, L {"live":"true"}, i arg as int, J arg as JSON,
+                        z empty string */
   char    *ref;
   char    *arg;
   char    *arg2;
@@ -91,6 +92,7 @@ typedef struct {
   char            *prev;
   char            *done_text;
   char            *what;     /* "Start “web-01”" for failures */
+  char            *undo;     /* on failure, call this on the last result (what was made) */
   XapiTask        *task;
 } Job;
 
@@ -150,6 +152,7 @@ job_free (Job *job)
   g_free (job->prev);
   g_free (job->done_text);
   g_free (job->what);
+  g_free (job->undo);
   g_object_unref (job->conn);
   g_object_unref (job->self);
   g_free (job);
@@ -163,6 +166,20 @@ emit_toast (XpObjectActions *self,
 }
 
 static void
+undo_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+
+  if (node != NULL)
+    json_node_unref (node);
+  if (error != NULL)
+    g_message ("undoing a failed action: %s", error->message);
+}
+
+static void
 job_fail (Job          *job,
           const GError *error)
 {
@@ -170,6 +187,13 @@ job_fail (Job          *job,
   /* Translators: "Start “web-01”: The VM is in the wrong power state." */
   g_autofree char *text = g_strdup_printf (_("%s failed: %s"), job->what, sentence);
 
+  if (job->undo != NULL && job->prev != NULL)
+    {
+      JsonArray *params = json_array_new ();
+
+      json_array_add_string_element (params, job->prev);
+      xapi_connection_call_async (job->conn, job->undo, params, NULL, undo_cb, NULL);
+    }
   emit_toast (job->self, text);
   job_free (job);
 }
@@ -191,6 +215,7 @@ step_params (Step *s,
         case 'f': json_array_add_boolean_element (a, FALSE); break;
         case 't': json_array_add_boolean_element (a, TRUE); break;
         case 'e': json_array_add_object_element (a, json_object_new ()); break;
+        case 'z': json_array_add_string_element (a, ""); break;
         case 'L':
           {
             JsonObject *o = json_object_new ();
@@ -1193,6 +1218,172 @@ run_properties (XpObjectActions *self,
 /* ------------------------------------------------------------------------ */
 
 #define VMK XP_KIND_VM
+/* Bonds, from the NICs page of a host.  "bond-create" takes
+ * "<mode>\t<MTU>\t<PIF ref>,<PIF ref>…": network.create, then Bond.create
+ * of those PIFs on it (a task); if the bond fails the network goes again.
+ * "bond-destroy" takes the Bond's ref: a confirmation naming the NICs that
+ * become free, then Bond.destroy (a task), then network.destroy of its
+ * network when nothing else uses it. */
+
+static char *
+pif_devices (XapiCache  *cache,
+             char      **refs)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; refs[i] != NULL; i++)
+    {
+      XapiObject *pif = xapi_cache_lookup (cache, refs[i]);
+      g_ptr_array_add (names, (gpointer) (pif != NULL ? xp_field_str (pif, "device") : "?"));
+    }
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
+static void
+run_bond_create (XpObjectActions *self,
+                 const Def       *def,
+                 GPtrArray       *objects,
+                 const char      *param)
+{
+  XapiObject *host = g_ptr_array_index (objects, 0);
+  XapiCache *cache = xp_object_cache (host);
+  g_auto(GStrv) parts = g_strsplit (param != NULL ? param : "", "\t", 3);
+  g_auto(GStrv) members = NULL;
+  g_autofree char *devices = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *done = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) rec = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *rec_text = NULL;
+  g_autofree char *list_text = NULL;
+  Job *job;
+
+  if (g_strv_length (parts) != 3 || cache == NULL)
+    {
+      g_warning ("bond-create: bad parameter");
+      return;
+    }
+  members = g_strsplit (parts[2], ",", -1);
+  devices = pif_devices (cache, members);
+  /* Translators: the name of the network of a new bond, "Bond eth0, eth1" */
+  name = g_strdup_printf (_("Bond %s"), devices);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name_label");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "name_description");
+  json_builder_add_string_value (b, "");
+  json_builder_set_member_name (b, "MTU");
+  json_builder_add_int_value (b, g_ascii_strtoll (parts[1], NULL, 10));
+  json_builder_set_member_name (b, "other_config");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "tags");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  rec = json_builder_get_root (b);
+  rec_text = json_to_string (rec, FALSE);
+
+  json_builder_reset (b);
+  json_builder_begin_array (b);
+  for (guint i = 0; members[i] != NULL; i++)
+    json_builder_add_string_value (b, members[i]);
+  json_builder_end_array (b);
+  list = json_builder_get_root (b);
+  list_text = json_to_string (list, FALSE);
+
+  /* Translators: "Bond of eth0, eth1 created on “host-1”" */
+  done = g_strdup_printf (_("Bond of %s created on “%s”"), devices, xp_object_name (host));
+  job = job_new (self, host, _(def->label), done);
+  job->undo = g_strdup ("network.destroy");
+  job_add (job, "!network.create", "J", NULL, rec_text, NULL);
+  job_add (job, "Bond.create", "RJzbe", NULL, list_text, parts[0]);
+  job_start (job);
+}
+
+typedef struct {
+  XpObjectActions *self;
+  XapiObject      *host;
+  char            *bond;
+  char            *network;   /* to destroy after, or NULL */
+  char            *devices;
+} BondDelete;
+
+static void
+bond_delete_free (BondDelete *d)
+{
+  g_object_unref (d->self);
+  g_object_unref (d->host);
+  g_free (d->bond);
+  g_free (d->network);
+  g_free (d->devices);
+  g_free (d);
+}
+
+static void
+bond_delete_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         gpointer          user_data)
+{
+  BondDelete *d = user_data;
+
+  if (g_str_equal (response, "ok"))
+    {
+      /* Translators: "Bond of eth0, eth1 deleted on “host-1”" */
+      g_autofree char *done = g_strdup_printf (_("Bond of %s deleted on “%s”"), d->devices, xp_object_name (d->host));
+      Job *job = job_new (d->self, d->host, _("Delete Bond"), done);
+
+      job_add (job, "Bond.destroy", "a", NULL, d->bond, NULL);
+      if (d->network != NULL)
+        job_add (job, "!network.destroy", "a", NULL, d->network, NULL);
+      job_start (job);
+    }
+  bond_delete_free (d);
+}
+
+static void
+run_bond_destroy (XpObjectActions *self,
+                  const Def       *def,
+                  GPtrArray       *objects,
+                  const char      *param)
+{
+  XapiObject *host = g_ptr_array_index (objects, 0);
+  XapiCache *cache = xp_object_cache (host);
+  XapiObject *bond = cache != NULL && param != NULL ? xapi_cache_lookup (cache, param) : NULL;
+  XapiObject *master = bond != NULL ? xp_follow (bond, "master") : NULL;
+  XapiObject *net = master != NULL ? xp_follow (master, "network") : NULL;
+  g_auto(GStrv) slaves = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  BondDelete *d;
+  GtkWidget *dialog;
+
+  if (bond == NULL || master == NULL)
+    {
+      emit_toast (self, _("This action is not possible right now."));
+      return;
+    }
+  slaves = g_strdupv ((char **) xp_field_strv (bond, "slaves"));
+  d = g_new0 (BondDelete, 1);
+  d->self = g_object_ref (self);
+  d->host = g_object_ref (host);
+  d->bond = g_strdup (param);
+  d->devices = pif_devices (cache, slaves);
+  /* the bond's network goes too when nothing else is on it */
+  if (net != NULL && g_strv_length ((char **) xp_field_strv (net, "PIFs")) <= 1
+      && g_strv_length ((char **) xp_field_strv (net, "VIFs")) == 0)
+    d->network = g_strdup (xapi_object_get_ref (net));
+  heading = g_strdup_printf (_("Delete the bond %s?"), xp_field_str (master, "device"));
+  /* Translators: the NICs of the bond, "eth0, eth1" */
+  body = g_strdup_printf (_("%s become free NICs again. Traffic over the bond stops."), d->devices);
+  dialog = message_dialog (self, heading, body, _("Delete Bond"), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (bond_delete_response_cb), d);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const Def defs[] = {
   { "start", N_("Start"), VMK, "start", "|Halted|", "VM.start", "rff", 0, NULL, N_("“{}” started"), NULL, NULL },
   { "start-on", N_("Start on Server"), VMK, "start_on", "|Halted|", "VM.start_on", "rpff", F_PARAM, NULL, N_("“{}” started"), NULL, NULL },
@@ -1258,6 +1449,10 @@ static const Def defs[] = {
 
   { "pool-rename", N_("Rename"), XP_KIND_POOL, NULL, NULL, NULL, NULL, 0, N_("Rename the pool"),
     N_("Pool renamed"), NULL, run_entry_dialog },
+  { "bond-create", N_("Create Bond"), XP_KIND_HOST, NULL, NULL, NULL, NULL, F_PARAM | F_HIDDEN, NULL, NULL,
+    NULL, run_bond_create },
+  { "bond-destroy", N_("Delete Bond"), XP_KIND_HOST, NULL, NULL, NULL, NULL, F_PARAM | F_HIDDEN, NULL, NULL,
+    NULL, run_bond_destroy },
   { "disable-ha", N_("Disable HA"), XP_KIND_POOL, NULL, NULL, "pool.disable_ha", "", F_CONFIRM | F_DESTRUCTIVE,
     N_("Disable high availability? VMs are no longer restarted when their server fails."),
     N_("High availability disabled on “{}”"), allow_ha_enabled, NULL },

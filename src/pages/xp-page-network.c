@@ -1,5 +1,7 @@
 /* xp-page-network.c: the Networking page (VM VIFs with guest IPs; the
- * networks of a host or pool) and the NICs page (PIFs of a host)
+ * networks of a host or pool) and the NICs page (PIFs of a host; a bond is
+ * made of the NICs ticked there, "obj.bond-create", and deleted with
+ * "obj.bond-destroy")
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -160,13 +162,103 @@ xp_page_network_build (XpPageCtx  *ctx,
     }
 }
 
+static const char *bond_modes[] = { "balance-slb", "active-backup", "lacp", NULL };
+
+static GPtrArray *
+ticked_members (GtkWidget *button)
+{
+  GPtrArray *checks = g_object_get_data (G_OBJECT (button), "xp-checks");
+  GPtrArray *refs = g_ptr_array_new ();
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+      g_ptr_array_add (refs, g_object_get_data (G_OBJECT (g_ptr_array_index (checks, i)), "xp-pif"));
+  return refs;
+}
+
+static void
+member_toggled_cb (GtkCheckButton *check,
+                   GtkWidget      *button)
+{
+  g_autoptr(GPtrArray) refs = ticked_members (button);
+
+  gtk_widget_set_sensitive (button, refs->len >= 2);
+}
+
+static void
+create_bond_cb (GtkButton *button,
+                gpointer   user_data)
+{
+  GtkDropDown *mode = g_object_get_data (G_OBJECT (button), "xp-mode");
+  GtkSpinButton *mtu = g_object_get_data (G_OBJECT (button), "xp-mtu");
+  g_autoptr(GPtrArray) refs = ticked_members (GTK_WIDGET (button));
+  g_autofree char *list = NULL;
+  g_autofree char *param = NULL;
+
+  if (refs->len < 2)
+    return;
+  g_ptr_array_add (refs, NULL);
+  list = g_strjoinv (",", (char **) refs->pdata);
+  param = g_strdup_printf ("%s\t%d\t%s", bond_modes[gtk_drop_down_get_selected (mode)],
+                           gtk_spin_button_get_value_as_int (mtu), list);
+  gtk_widget_activate_action (GTK_WIDGET (button), "obj.bond-create", "s", param);
+}
+
+static GtkWidget *
+labelled_suffix (GtkWidget  *box,
+                 const char *text,
+                 GtkWidget  *widget)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), widget);
+  return widget;
+}
+
+static void
+bond_controls (GtkBox    *page,
+               GPtrArray *checks)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *mode = gtk_drop_down_new_from_strings (bond_modes);
+  GtkWidget *mtu = gtk_spin_button_new_with_range (1280, 9216, 1);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("Create _Bond"));
+
+  gtk_widget_set_halign (box, GTK_ALIGN_END);
+  gtk_widget_set_name (mode, "bond-mode");
+  gtk_widget_set_tooltip_text (mode, _("Bond mode"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (mode), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Bond mode"), -1);
+  labelled_suffix (box, _("_Mode"), mode);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (mtu), 1500);
+  gtk_widget_set_name (mtu, "bond-mtu");
+  gtk_widget_set_tooltip_text (mtu, _("MTU of the bond"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (mtu), GTK_ACCESSIBLE_PROPERTY_LABEL, _("MTU of the bond"), -1);
+  labelled_suffix (box, _("MT_U"), mtu);
+  gtk_widget_set_name (button, "bond-create");
+  gtk_widget_set_tooltip_text (button, _("Create a bond of the ticked NICs"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Create Bond"), -1);
+  gtk_widget_set_sensitive (button, FALSE);
+  g_object_set_data_full (G_OBJECT (button), "xp-checks", g_ptr_array_ref (checks), (GDestroyNotify) g_ptr_array_unref);
+  g_object_set_data (G_OBJECT (button), "xp-mode", mode);
+  g_object_set_data (G_OBJECT (button), "xp-mtu", mtu);
+  g_signal_connect (button, "clicked", G_CALLBACK (create_bond_cb), NULL);
+  for (guint i = 0; i < checks->len; i++)
+    g_signal_connect_object (g_ptr_array_index (checks, i), "toggled", G_CALLBACK (member_toggled_cb), button, 0);
+  gtk_box_append (GTK_BOX (box), button);
+  gtk_box_append (page, box);
+}
+
 void
 xp_page_nics_build (XpPageCtx  *ctx,
                     GtkBox     *page,
                     XapiObject *host)
 {
-  GtkWidget *group = xp_group_new (page, _("Physical network interfaces"), NULL);
+  GtkWidget *group = xp_group_new (page, _("Physical network interfaces"),
+                                   _("Tick two or more free NICs to bond them"));
   g_autoptr(GPtrArray) pifs = xp_follow_set (host, "PIFs");
+  g_autoptr(GPtrArray) checks = g_ptr_array_new ();
 
   for (guint i = 0; i < pifs->len; i++)
     {
@@ -179,6 +271,7 @@ xp_page_nics_build (XpPageCtx  *ctx,
       g_autofree char *title = NULL;
       g_autofree char *sub = NULL;
       const char *link;
+      GtkWidget *row;
 
       if (!physical && !bond_master)
         continue;
@@ -194,8 +287,36 @@ xp_page_nics_build (XpPageCtx  *ctx,
                              xp_field_bool (pif, "management") ? _(", management") : "",
                              "", xp_field_str (pif, "MAC"),
                              slave_of != NULL ? _(", member of a bond") : "", "");
-      row_new (group, title, sub);
+      row = row_new (group, title, sub);
+      if (bond_master)
+        {
+          const char *bond = xp_field_strv (pif, "bond_master_of")[0];
+          /* Translators: accessible name of the delete button, "Delete Bond bond0" */
+          g_autofree char *label = g_strdup_printf (_("Delete Bond %s"), xp_field_str (pif, "device"));
+          g_autofree char *name = g_strdup_printf ("bond-delete:%s", xp_field_str (pif, "device"));
+          GtkWidget *del = xp_action_button ("user-trash-symbolic", label, "obj.bond-destroy", g_variant_new_string (bond));
+
+          gtk_widget_set_name (del, name);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), del);
+        }
+      else if (slave_of == NULL && xp_field_int (pif, "VLAN") < 0)
+        {
+          GtkWidget *check = gtk_check_button_new ();
+          /* Translators: accessible name of a NIC's tick box, "Bond eth0" */
+          g_autofree char *label = g_strdup_printf (_("Include %s in a new bond"), xp_field_str (pif, "device"));
+          g_autofree char *name = g_strdup_printf ("bond-member:%s", xp_field_str (pif, "device"));
+
+          gtk_widget_set_name (check, name);
+          gtk_widget_set_tooltip_text (check, label);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+          g_object_set_data_full (G_OBJECT (check), "xp-pif", g_strdup (xapi_object_get_ref (pif)), g_free);
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+          g_ptr_array_add (checks, check);
+        }
     }
   if (pifs->len == 0)
     row_new (group, _("No network interfaces"), NULL);
+  else
+    bond_controls (page, checks);
 }

@@ -158,7 +158,7 @@ raw_matches (gpointer data)
   RawWait *w = data;
   g_autofree char *value = raw_text (w->f, w->method, w->ref);
 
-  return g_strcmp0 (value, w->expect) == 0;
+  return g_strcmp0 (value, w->expect) == 0;   /* NULL: the call fails */
 }
 
 static void
@@ -541,6 +541,177 @@ test_ha_disable_action_and_failure (Fixture       *f,
   wait_enabled (f, "disable-ha", FALSE);
 }
 
+/* ---- bonds on the NICs page ---- */
+
+static XapiObject *
+master_host (Fixture *f)
+{
+  return xp_follow (the_pool (f), "master");
+}
+
+static XapiObject *
+host_pif (XapiObject *host,
+          const char *device)
+{
+  g_autoptr(GPtrArray) pifs = xp_follow_set (host, "PIFs");
+
+  for (guint i = 0; i < pifs->len; i++)
+    {
+      XapiObject *pif = g_ptr_array_index (pifs, i);
+      if (g_str_equal (xp_field_str (pif, "device"), device) && xp_field_int (pif, "VLAN") < 0)
+        return pif;
+    }
+  return NULL;
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *name;
+} NicWait;
+
+static gboolean
+nic_widget_shown (gpointer data)
+{
+  NicWait *w = data;
+
+  return find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (w->f->details), "nics"), w->name) != NULL;
+}
+
+static GtkWidget *
+nic_widget (Fixture    *f,
+            const char *name)
+{
+  NicWait w = { f, name };
+
+  if (!xapi_test_wait_for (nic_widget_shown, &w, TIMEOUT_MS))
+    g_error ("%s never shown on the NICs page", name);
+  return find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "nics"), name);
+}
+
+static guint
+raw_count (Fixture    *f,
+           const char *method)
+{
+  g_autoptr(JsonNode) r = raw_result (f, method, NULL);
+
+  g_assert_nonnull (r);
+  return json_array_get_length (json_node_get_array (r));
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *method;
+  guint       n;
+} CountWait;
+
+static gboolean
+count_is (gpointer data)
+{
+  CountWait *w = data;
+
+  return raw_count (w->f, w->method) == w->n;
+}
+
+static void
+tick_and_create (Fixture *f)
+{
+  GtkWidget *create;
+
+  xp_details_view_set_page (XP_DETAILS_VIEW (f->details), "nics");
+  create = nic_widget (f, "bond-create");
+  g_assert_false (gtk_widget_get_sensitive (create));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (nic_widget (f, "bond-member:eth0")), TRUE);
+  g_assert_false (gtk_widget_get_sensitive (create));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (nic_widget (f, "bond-member:eth1")), TRUE);
+  g_assert_true (gtk_widget_get_sensitive (create));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (nic_widget (f, "bond-mode")), 2);   /* lacp */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (nic_widget (f, "bond-mtu")), 9000);
+  assert_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "nics"));
+  g_signal_emit_by_name (create, "clicked");
+}
+
+static void
+test_bond_create_delete (Fixture       *f,
+                         gconstpointer  data)
+{
+  XapiObject *host, *eth0;
+  g_autofree char *bond = NULL;
+  g_autofree char *master = NULL;
+  g_autofree char *net = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *delete_name = NULL;
+  guint bonds_before, nets_before;
+  AdwMessageDialog *dialog;
+  RawWait gone;
+
+  if (f->conn == NULL)
+    return;
+  host = master_host (f);
+  eth0 = host_pif (host, "eth0");
+  g_assert_nonnull (eth0);
+  bonds_before = raw_count (f, "Bond.get_all");
+  nets_before = raw_count (f, "network.get_all");
+  select_one (f, host);
+  tick_and_create (f);
+  wait_toast (f, "Bond of eth0, eth1 created");
+  g_assert_cmpuint (raw_count (f, "Bond.get_all"), ==, bonds_before + 1);
+  g_assert_cmpuint (raw_count (f, "network.get_all"), ==, nets_before + 1);
+  bond = raw_text (f, "PIF.get_bond_slave_of", xapi_object_get_ref (eth0));
+  g_assert_true (g_str_has_prefix (bond, "OpaqueRef:") && !g_str_equal (bond, "OpaqueRef:NULL"));
+  wait_raw (f, "Bond.get_mode", bond, "lacp");
+  master = raw_text (f, "Bond.get_master", bond);
+  wait_raw (f, "PIF.get_MTU", master, "9000");
+  net = raw_text (f, "PIF.get_network", master);
+  device = raw_text (f, "PIF.get_device", master);
+
+  /* the new bond shows up with a delete button; its confirmation names the NICs */
+  delete_name = g_strdup_printf ("bond-delete:%s", device);
+  gtk_widget_activate (nic_widget (f, delete_name));
+  g_assert_true (xapi_test_wait_for (dialog_shown, NULL, TIMEOUT_MS));
+  dialog = find_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "eth0, eth1"));
+  adw_message_dialog_response (dialog, "ok");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_toast (f, "Bond of eth0, eth1 deleted");
+  wait_raw (f, "PIF.get_bond_slave_of", xapi_object_get_ref (eth0), "OpaqueRef:NULL");
+  g_assert_cmpuint (raw_count (f, "Bond.get_all"), ==, bonds_before);
+  /* its network, used by nothing else, went with it */
+  gone = (RawWait) { f, "network.get_name_label", net, NULL };
+  g_assert_true (raw_matches (&gone));
+  g_assert_cmpuint (raw_count (f, "network.get_all"), ==, nets_before);
+  g_assert_cmpuint (xp_object_actions_get_n_running (f->actions), ==, 0);
+}
+
+static void
+test_bond_failure (Fixture       *f,
+                   gconstpointer  data)
+{
+  XapiObject *host, *eth0;
+  CountWait nets;
+  guint bonds_before;
+  g_autofree char *slave = NULL;
+
+  if (f->conn == NULL)
+    return;
+  host = master_host (f);
+  eth0 = host_pif (host, "eth0");
+  bonds_before = raw_count (f, "Bond.get_all");
+  nets = (CountWait) { f, "network.get_all", raw_count (f, "network.get_all") };
+  json_node_unref (xapi_sim_control (f->sim, "/fail-next",
+                                     "{\"method\":\"Bond.create\",\"error\":[\"INTERNAL_ERROR\",\"bonding driver not loaded\"]}"));
+  select_one (f, host);
+  tick_and_create (f);
+  wait_toast (f, "Create Bond “");
+  wait_toast (f, "failed: The server hit an internal error: bonding driver not loaded");
+  /* nothing half-done: the network made for the bond is gone again */
+  if (!xapi_test_wait_for (count_is, &nets, TIMEOUT_MS))
+    g_error ("the bond's network was left behind");
+  g_assert_cmpuint (raw_count (f, "Bond.get_all"), ==, bonds_before);
+  slave = raw_text (f, "PIF.get_bond_slave_of", xapi_object_get_ref (eth0));
+  g_assert_cmpstr (slave, ==, "OpaqueRef:NULL");
+  g_assert_cmpuint (xp_object_actions_get_n_running (f->actions), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -553,5 +724,7 @@ main (int   argc,
   g_test_add ("/ha/edit", Fixture, NULL, fixture_setup, test_ha_edit, fixture_teardown);
   g_test_add ("/ha/disable-button", Fixture, NULL, fixture_setup, test_ha_disable_button, fixture_teardown);
   g_test_add ("/ha/disable-action-failure", Fixture, NULL, fixture_setup, test_ha_disable_action_and_failure, fixture_teardown);
+  g_test_add ("/nics/bond-create-delete", Fixture, NULL, fixture_setup, test_bond_create_delete, fixture_teardown);
+  g_test_add ("/nics/bond-failure", Fixture, NULL, fixture_setup, test_bond_failure, fixture_teardown);
   return g_test_run ();
 }
