@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   pkg-config meson ninja-build gcc gettext python3
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
-  libjson-glib-dev libgvnc-1.0-dev libsecret-1-dev
+  libjson-glib-dev libgvnc-1.0-dev libsecret-1-dev libzstd-dev
   # simulator
   libvncserver-dev openssl
   # data validation
