@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Walk the AT-SPI tree of the running xenpools (demo pools) and fail on any
 interactive control without an accessible name: in the main window with the
-pool tree, on the pages of a VM, of a host and of an SR, on every page of a
+pool tree, on the pages of a VM, of a host, of an SR and of the pool, on every page of a
 VM's Properties window, and in the Add Server dialog.  Usage: a11y-names.py PID (run by run-a11y.sh)."""
 
 import re
@@ -241,7 +241,8 @@ def main():
     wait_for("the demo pool in the sidebar", lambda: find(window, lambda a: "xcp-ng-01" in name_of(a)))
     check("main window with the pool tree", window)
 
-    for text, label in (("db-primary", "a VM"), ("xcp-ng-02", "a host"), ("Local storage", "an SR")):
+    for text, label in (("db-primary", "a VM"), ("xcp-ng-02", "a host"), ("Local storage", "an SR"),
+                        ("Demo Pool", "a pool")):
         select_row(window, text)
         tabs = wait_for("the pages of %s" % text,
                         lambda: find(window, lambda a: a.get_role() == Atspi.Role.PAGE_TAB_LIST and name_of(a) == "Pages"))
