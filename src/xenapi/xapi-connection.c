@@ -346,6 +346,22 @@ xapi_connection_get_host_fingerprint (XapiConnection *self,
   return NULL;
 }
 
+gboolean
+xapi_connection_is_host_certificate (XapiConnection *self,
+                                     const char     *address,
+                                     const char     *fingerprint)
+{
+  XapiObject *host;
+  const char *published;
+
+  g_return_val_if_fail (XAPI_IS_CONNECTION (self), FALSE);
+  if (address == NULL || fingerprint == NULL)
+    return FALSE;
+  host = xapi_connection_find_host (self, address);
+  published = host != NULL ? xapi_connection_get_host_fingerprint (self, host) : NULL;
+  return published != NULL && g_ascii_strcasecmp (published, fingerprint) == 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* TLS trust                                                                */
 
@@ -370,14 +386,8 @@ accept_certificate_cb (XapiRpc              *rpc,
   /* Another host of the pool (the connection follows the master there):
    * each host has its own certificate, published in the pool's database
    * that came over the channel already trusted. */
-  if (parsed != NULL && g_uri_get_host (parsed) != NULL)
-    {
-      XapiObject *host = xapi_connection_find_host (self, g_uri_get_host (parsed));
-      const char *published = host != NULL ? xapi_connection_get_host_fingerprint (self, host) : NULL;
-
-      if (published != NULL && g_ascii_strcasecmp (published, fingerprint) == 0)
-        return TRUE;
-    }
+  if (parsed != NULL && xapi_connection_is_host_certificate (self, g_uri_get_host (parsed), fingerprint))
+    return TRUE;
 
   if (self->trust_func != NULL &&
       self->trust_func (self, parsed ? g_uri_get_host (parsed) : NULL,

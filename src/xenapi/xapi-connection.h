@@ -65,6 +65,12 @@ XapiObject         *xapi_connection_find_host           (XapiConnection      *se
  * publishes it (host.certificates), or NULL (servers before 8.2). */
 const char         *xapi_connection_get_host_fingerprint (XapiConnection     *self,
                                                          XapiObject         *host);
+/* TRUE when @fingerprint is the one the pool publishes for the host at
+ * @address: a channel to another pool host may trust it (redirects, the
+ * master moving, consoles). */
+gboolean            xapi_connection_is_host_certificate (XapiConnection     *self,
+                                                         const char          *address,
+                                                         const char          *fingerprint);
 /* Classes subscribed by the event loop (NULL/empty = "*"). */
 void                xapi_connection_set_event_classes   (XapiConnection      *self,
                                                          const char * const  *classes);
