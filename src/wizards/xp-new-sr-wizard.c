@@ -472,6 +472,20 @@ show_page (XpNewSrWizard *self,
   update_buttons (self);
 }
 
+/* A readable sentence for an error; SM backend failures carry their
+ * message as the second parameter. */
+static char *
+describe_error (const GError *error)
+{
+  const char *code = xapi_error_get_code_string (error);
+  const char * const *params = xapi_error_get_params (error);
+
+  if (code != NULL && g_str_has_prefix (code, "SR_BACKEND_FAILURE") && params != NULL
+      && g_strv_length ((char **) params) > 1 && *params[1] != '\0')
+    return g_strdup_printf (_("%s (%s)."), params[1], code);
+  return xapi_error_describe (error, TRUE);
+}
+
 /* ---- probe ---- */
 
 /* The texts of every <@tag> element of a probe answer. */
@@ -715,7 +729,7 @@ on_probed (GObject      *source,
     show_luns (self, err_xml);
   else if (error != NULL || xml == NULL)
     {
-      g_autofree char *why = error != NULL ? xapi_error_describe (error, TRUE) : g_strdup (_("no answer"));
+      g_autofree char *why = error != NULL ? describe_error (error) : g_strdup (_("no answer"));
       g_autofree char *text = g_strdup_printf (_("The scan failed: %s"), why);
 
       gtk_label_set_text (self->probe_label, text);
@@ -823,9 +837,7 @@ on_lun_chosen (XpNewSrWizard *self,
 static void
 on_location_changed (XpNewSrWizard *self)
 {
-  if (self->probed_for != NULL || self->iqn != NULL || self->probing
-      || gtk_widget_get_first_child (GTK_WIDGET (self->iqn_list)) != NULL)
-    clear_probe (self, 0);
+  clear_probe (self, 0);
   update_buttons (self);
 }
 
@@ -1073,7 +1085,7 @@ finish (XpNewSrWizard *self)
   self->running = FALSE;
   if (self->failure != NULL)
     {
-      g_autofree char *why = xapi_error_describe (self->failure, TRUE);
+      g_autofree char *why = describe_error (self->failure);
 
       if (self->rollback_incomplete)
         text = g_strdup_printf (_("The storage could not be attached: %s It could not be fully undone; "

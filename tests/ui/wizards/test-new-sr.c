@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The New Storage wizard driven through its widgets against xapi-sim:
+ * iSCSI through the IQN and LUN steps, reattaching an existing SR, SMB/CIFS
+ * disks and ISO libraries, local LVM on a chosen server, and a failure
+ * half-way through a reattach leaving nothing behind. */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "sim-fixture.h"
+#include "xapi-cache.h"
+#include "xp-new-sr-wizard.h"
+
+#define TIMEOUT_MS 20000
+
+/* what the simulator's storage holds (tests/xapi-sim/sim-ops2.c) */
+#define PORTAL "san01.lab.example"
+#define IQN_VMS "iqn.2026-01.example.lab:san01.vms"
+#define LUN_OLD "36001405a1b2c3d4e5f600000000000a1"
+#define LUN_NEW "36001405a1b2c3d4e5f600000000000a2"
+#define OLD_ISCSI_SR "5c1e7a2e-0d6b-4f51-9a54-2f0e6b1d0a01"
+
+typedef struct {
+  XapiSim        *sim;
+  XapiConnection *conn;
+} Fixture;
+
+typedef struct {
+  gboolean done;
+  char    *sr_ref;
+  char    *error;
+} Finished;
+
+static gboolean
+conn_is_settled (gpointer data)
+{
+  XapiConnectionState s = xapi_connection_get_state (data);
+  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
+}
+
+static gboolean
+conn_is_disconnected (gpointer data)
+{
+  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not built");
+      return;
+    }
+  if (gdk_display_get_default () == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return;
+    }
+  f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
+  f->conn = xapi_connection_new (f->sim->url, "root");
+  xapi_connection_set_password (f->conn, "secret");
+  if (f->sim->fingerprint != NULL)
+    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
+  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
+  xapi_test_wait_for (conn_is_settled, f->conn, TIMEOUT_MS);
+  g_assert_cmpint (xapi_connection_get_state (f->conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->conn != NULL)
+    {
+      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
+      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
+    }
+  g_clear_object (&f->conn);
+  g_clear_pointer (&f->sim, xapi_sim_stop);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *w = find_named (c, name);
+      if (w != NULL)
+        return w;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+get (GtkWindow  *win,
+     const char *name)
+{
+  GtkWidget *w = find_named (GTK_WIDGET (win), name);
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+static const char *
+text_of (GtkWindow  *win,
+         const char *label)
+{
+  return gtk_label_get_text (GTK_LABEL (get (win, label)));
+}
+
+static void
+on_finished (GtkWindow  *w,
+             const char *sr_ref,
+             const char *error,
+             Finished   *fin)
+{
+  fin->done = TRUE;
+  fin->sr_ref = g_strdup (sr_ref);
+  fin->error = g_strdup (error);
+}
+
+static gboolean
+is_done (gpointer data)
+{
+  return ((Finished *) data)->done;
+}
+
+static void
+finished_clear (Finished *fin)
+{
+  g_clear_pointer (&fin->sr_ref, g_free);
+  g_clear_pointer (&fin->error, g_free);
+  fin->done = FALSE;
+}
+
+static JsonNode *
+raw (Fixture    *f,
+     const char *method,
+     const char *args_json)
+{
+  g_autofree char *session = xapi_sim_raw_login (f->sim);
+  g_autofree char *params = g_strdup_printf ("[\"%s\"%s%s]", session,
+                                             args_json != NULL ? "," : "", args_json != NULL ? args_json : "");
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (f->sim, NULL, method, params);
+  JsonObject *o = json_node_get_object (reply);
+
+  if (!json_object_has_member (o, "result"))
+    return NULL;
+  return json_node_copy (json_object_get_member (o, "result"));
+}
+
+static JsonObject *
+raw_record (Fixture    *f,
+            const char *klass,
+            const char *ref)
+{
+  g_autofree char *method = g_strdup_printf ("%s.get_record", klass);
+  g_autofree char *arg = g_strdup_printf ("\"%s\"", ref);
+  g_autoptr(JsonNode) n = raw (f, method, arg);
+
+  g_assert_nonnull (n);
+  return json_object_ref (json_node_get_object (n));
+}
+
+static guint
+count_raw (Fixture    *f,
+           const char *method)
+{
+  g_autoptr(JsonNode) n = raw (f, method, NULL);
+
+  g_assert_nonnull (n);
+  return json_array_get_length (json_node_get_array (n));
+}
+
+static gboolean
+probe_answered (gpointer data)
+{
+  const char *text = text_of (data, "probe-label");
+
+  return *text != '\0' && !g_str_has_suffix (text, "…");
+}
+
+static gboolean
+has_rows (gpointer data)
+{
+  return gtk_widget_get_first_child (data) != NULL;
+}
+
+static void
+select_row (GtkWindow  *wiz,
+            const char *list_name,
+            const char *key,
+            const char *value)
+{
+  GtkListBox *list = GTK_LIST_BOX (get (wiz, list_name));
+  GtkListBoxRow *row;
+
+  g_assert_true (xapi_test_wait_for (has_rows, list, TIMEOUT_MS));
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), key), value) == 0)
+      break;
+  g_assert_nonnull (row);
+  gtk_list_box_select_row (list, row);
+}
+
+static void
+click (GtkWindow  *wiz,
+       const char *name)
+{
+  g_signal_emit_by_name (get (wiz, name), "clicked");
+}
+
+static void
+set_text (GtkWindow  *wiz,
+          const char *name,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, name)), text);
+}
+
+static gboolean
+next_sensitive (GtkWindow *wiz)
+{
+  return gtk_widget_get_sensitive (get (wiz, "next-button"));
+}
+
+/* A wizard on its location page for the @kind_button kind, named @name. */
+static GtkWindow *
+to_location (Fixture    *f,
+             const char *kind_button,
+             const char *name,
+             Finished   *fin)
+{
+  GtkWindow *wiz = xp_new_sr_wizard_new (NULL, f->conn);
+
+  g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
+  gtk_window_present (wiz);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, kind_button)), TRUE);
+  click (wiz, "next-button");
+  g_assert_false (next_sensitive (wiz));
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Enter a name for the storage");
+  set_text (wiz, "name-entry", name);
+  click (wiz, "next-button");
+  g_assert_false (next_sensitive (wiz));
+  return wiz;
+}
+
+static void
+scan (GtkWindow *wiz)
+{
+  click (wiz, "scan-button");
+  g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
+}
+
+static gboolean
+lun_probed (gpointer data)
+{
+  return probe_answered (data) && strstr (text_of (data, "probe-label"), "LUNs") == NULL;
+}
+
+/* Through the iSCSI steps to the answer for LUN @scsi_id. */
+static GtkWindow *
+iscsi_to_lun (Fixture    *f,
+              const char *name,
+              const char *scsi_id,
+              Finished   *fin)
+{
+  GtkWindow *wiz = to_location (f, "kind-iscsi", name, fin);
+
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Enter the iSCSI target’s name or address");
+  set_text (wiz, "server-entry", PORTAL);
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Scan the target to list its IQNs");
+  /* CHAP is optional but needs both halves */
+  set_text (wiz, "user-entry", "someone");
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Enter the CHAP password, or clear the CHAP user");
+  set_text (wiz, "user-entry", "");
+  scan (wiz);
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "2 IQNs"));
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Choose a target IQN");
+  g_assert_false (next_sensitive (wiz));
+  select_row (wiz, "iqn-list", "iqn", IQN_VMS);
+  g_assert_true (xapi_test_wait_for (has_rows, get (wiz, "lun-list"), TIMEOUT_MS));
+  g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "2 LUNs"));
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Choose a LUN");
+  select_row (wiz, "lun-list", "scsi-id", scsi_id);
+  g_assert_true (xapi_test_wait_for (lun_probed, wiz, TIMEOUT_MS));
+  return wiz;
+}
+
+static JsonObject *
+sr_by_name (Fixture    *f,
+            const char *name)
+{
+  g_autofree char *arg = g_strdup_printf ("\"%s\"", name);
+  g_autoptr(JsonNode) refs = raw (f, "SR.get_by_name_label", arg);
+
+  g_assert_nonnull (refs);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (refs)), ==, 1);
+  return raw_record (f, "SR", json_array_get_string_element (json_node_get_array (refs), 0));
+}
+
+/* Every PBD of @sr is plugged and has @key = @value in device_config. */
+static void
+assert_pbds (Fixture    *f,
+             JsonObject *sr,
+             guint       n,
+             const char *key,
+             const char *value)
+{
+  JsonArray *pbds = json_object_get_array_member (sr, "PBDs");
+
+  g_assert_cmpuint (json_array_get_length (pbds), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonObject) pbd = raw_record (f, "PBD", json_array_get_string_element (pbds, i));
+
+      g_assert_true (json_object_get_boolean_member (pbd, "currently_attached"));
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbd, "device_config"), key),
+                       ==, value);
+    }
+}
+
+static void
+create_and_wait (GtkWindow *wiz,
+                 Finished  *fin)
+{
+  g_assert_true (next_sensitive (wiz));
+  click (wiz, "next-button");
+  g_assert_true (xapi_test_wait_for (is_done, fin, TIMEOUT_MS));
+}
+
+static void
+test_iscsi_create (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint n_hosts;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  wiz = iscsi_to_lun (f, "wiz-iscsi", LUN_NEW, &fin);
+  g_assert_true (next_sensitive (wiz));
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
+  g_assert_false (gtk_widget_get_visible (get (wiz, "existing-box")));
+  click (wiz, "next-button");
+  /* the summary says a LUN will be formatted */
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "will be formatted"));
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), IQN_VMS));
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-iscsi");
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "lvmoiscsi");
+    g_assert_true (json_object_get_boolean_member (sr, "shared"));
+    g_assert_cmpint (json_object_get_int_member (sr, "physical_size"), ==, 214748364800);
+    assert_pbds (f, sr, n_hosts, "SCSIid", LUN_NEW);
+    assert_pbds (f, sr, n_hosts, "targetIQN", IQN_VMS);
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
+static void
+test_iscsi_reattach (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint n_hosts;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  wiz = iscsi_to_lun (f, "wiz-reattach", LUN_OLD, &fin);
+  g_assert_true (next_sensitive (wiz));
+  /* the probe found an SR: reattach is offered, and chosen by default */
+  g_assert_true (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_nonnull (strstr (text_of (wiz, "existing-label"), OLD_ISCSI_SR));
+  g_assert_nonnull (strstr (text_of (wiz, "existing-label"), "107.4"));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (wiz, "reattach-button"))));
+  /* formatting instead warns clearly */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "format-button")), TRUE);
+  click (wiz, "next-button");
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "permanently erased"));
+  click (wiz, "back-button");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "reattach-button")), TRUE);
+  click (wiz, "next-button");
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "reattached"));
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "nothing is formatted"));
+  g_assert_null (strstr (text_of (wiz, "summary-label"), "erased"));
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  g_assert_nonnull (strstr (text_of (wiz, "status-label"), "reattached"));
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-reattach");
+
+    /* the same SR: its uuid is kept */
+    g_assert_cmpstr (json_object_get_string_member (sr, "uuid"), ==, OLD_ISCSI_SR);
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "lvmoiscsi");
+    g_assert_true (json_object_get_boolean_member (sr, "shared"));
+    assert_pbds (f, sr, n_hosts, "SCSIid", LUN_OLD);
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+
+  /* the SR is now in the pool: a second wizard will not attach it twice */
+  wiz = iscsi_to_lun (f, "wiz-reattach-again", LUN_OLD, &fin);
+  g_assert_nonnull (strstr (text_of (wiz, "existing-label"), "already attached"));
+  g_assert_false (next_sensitive (wiz));
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "The SR on this storage is already attached to the pool");
+  gtk_window_destroy (wiz);
+}
+
+static void
+test_reattach_failure (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint srs, pbds;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) found = NULL;
+
+  if (f->sim == NULL)
+    return;
+  srs = count_raw (f, "SR.get_all");
+  pbds = count_raw (f, "PBD.get_all");
+  wiz = iscsi_to_lun (f, "wiz-fail", LUN_OLD, &fin);
+  g_assert_true (next_sensitive (wiz));
+  click (wiz, "next-button");
+  /* SR.introduce and PBD.create succeed, the first PBD.plug fails */
+  reply = xapi_sim_control (f->sim, "/fail-next",
+                            "{\"method\":\"PBD.plug\",\"error\":[\"SR_BACKEND_FAILURE_47\",\"\",\"The SR is not available\",\"\"],\"count\":1}");
+  create_and_wait (wiz, &fin);
+  g_assert_nonnull (fin.error);
+  g_assert_null (fin.sr_ref);
+  g_assert_nonnull (strstr (fin.error, "Nothing was left behind"));
+  g_assert_nonnull (strstr (fin.error, "The SR is not available"));
+  g_assert_cmpstr (text_of (wiz, "status-label"), ==, fin.error);
+  /* the PBD was destroyed and the SR forgotten */
+  g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs);
+  g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds);
+  found = raw (f, "SR.get_by_uuid", "\"" OLD_ISCSI_SR "\"");
+  g_assert_null (found);
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
+static void
+test_smb (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint n_hosts;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  wiz = to_location (f, "kind-smb", "wiz-smb", &fin);
+  set_text (wiz, "server-entry", "fs01.lab.example/vms2");
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "The share must look like //server/share, without spaces");
+  set_text (wiz, "server-entry", "//fs01.lab.example/vms2");
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Scan the storage to check the location");
+  set_text (wiz, "user-entry", "xen");
+  set_text (wiz, "password-entry", "wrong");
+  scan (wiz);
+  /* a readable refusal, and Next stays disabled */
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "The scan failed"));
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "Permission denied"));
+  g_assert_false (next_sensitive (wiz));
+  set_text (wiz, "password-entry", "smb-secret");
+  g_assert_cmpstr (text_of (wiz, "probe-label"), ==, "");
+  scan (wiz);
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
+  click (wiz, "next-button");
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "//fs01.lab.example/vms2"));
+  g_assert_null (strstr (text_of (wiz, "summary-label"), "smb-secret"));
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-smb");
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "smb");
+    g_assert_true (json_object_get_boolean_member (sr, "shared"));
+    assert_pbds (f, sr, n_hosts, "server", "//fs01.lab.example/vms2");
+    assert_pbds (f, sr, n_hosts, "username", "xen");
+    assert_pbds (f, sr, n_hosts, "password", "smb-secret");
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+
+  /* an ISO library on a share */
+  wiz = to_location (f, "kind-smb-iso", "wiz-smb-iso", &fin);
+  set_text (wiz, "server-entry", "//fs01.lab.example/isos");
+  set_text (wiz, "user-entry", "xen");
+  set_text (wiz, "password-entry", "smb-secret");
+  scan (wiz);
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
+  click (wiz, "next-button");
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-smb-iso");
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "iso");
+    g_assert_cmpstr (json_object_get_string_member (sr, "content_type"), ==, "iso");
+    assert_pbds (f, sr, n_hosts, "location", "//fs01.lab.example/isos");
+    assert_pbds (f, sr, n_hosts, "type", "cifs");
+    assert_pbds (f, sr, n_hosts, "cifspassword", "smb-secret");
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
+static void
+test_local_lvm (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  GtkDropDown *hosts;
+  g_autofree char *host_name = NULL;
+  g_autofree char *arg = NULL;
+  g_autoptr(JsonNode) host_refs = NULL;
+
+  if (f->sim == NULL)
+    return;
+  wiz = to_location (f, "kind-lvm", "wiz-lvm", &fin);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (get (wiz, "server-entry"))));
+  hosts = GTK_DROP_DOWN (get (wiz, "host-dropdown"));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (hosts)), >, 1);
+  gtk_drop_down_set_selected (hosts, 1);
+  host_name = g_strdup (gtk_string_object_get_string (gtk_drop_down_get_selected_item (hosts)));
+  set_text (wiz, "device-entry", "sdb");
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "The disk must be a device path such as /dev/sdb");
+  set_text (wiz, "device-entry", "/dev/sdb");
+  scan (wiz);
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
+  click (wiz, "next-button");
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "will be formatted"));
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), host_name));
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  arg = g_strdup_printf ("\"%s\"", host_name);
+  host_refs = raw (f, "host.get_by_name_label", arg);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-lvm");
+    g_autoptr(JsonObject) pbd = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "lvm");
+    g_assert_false (json_object_get_boolean_member (sr, "shared"));
+    assert_pbds (f, sr, 1, "device", "/dev/sdb");
+    pbd = raw_record (f, "PBD", json_array_get_string_element (json_object_get_array_member (sr, "PBDs"), 0));
+    g_assert_cmpstr (json_object_get_string_member (pbd, "host"), ==,
+                     json_array_get_string_element (json_node_get_array (host_refs), 0));
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+
+  /* /dev/sdc of that server holds an LVM SR: reattach it there */
+  wiz = to_location (f, "kind-lvm", "wiz-lvm-old", &fin);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "host-dropdown")), 1);
+  set_text (wiz, "device-entry", "/dev/sdc");
+  scan (wiz);
+  g_assert_true (gtk_widget_get_visible (get (wiz, "existing-box")));
+  click (wiz, "next-button");
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-lvm-old");
+
+    g_assert_false (json_object_get_boolean_member (sr, "shared"));
+    g_assert_nonnull (strstr (text_of (wiz, "summary-label"), json_object_get_string_member (sr, "uuid")));
+    assert_pbds (f, sr, 1, "device", "/dev/sdc");
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  g_test_add ("/new-sr/iscsi-create", Fixture, NULL, fixture_setup, test_iscsi_create, fixture_teardown);
+  g_test_add ("/new-sr/iscsi-reattach", Fixture, NULL, fixture_setup, test_iscsi_reattach, fixture_teardown);
+  g_test_add ("/new-sr/reattach-failure", Fixture, NULL, fixture_setup, test_reattach_failure, fixture_teardown);
+  g_test_add ("/new-sr/smb", Fixture, NULL, fixture_setup, test_smb, fixture_teardown);
+  g_test_add ("/new-sr/local-lvm", Fixture, NULL, fixture_setup, test_local_lvm, fixture_teardown);
+  return g_test_run ();
+}
