@@ -5,8 +5,8 @@
  * to tolerate, the failover plan and overcommitment, and the VMs with their
  * restart priority and start order.  Failures to tolerate, priorities and
  * orders are editable in place (pool.set_ha_host_failures_to_tolerate,
- * VM.set_ha_restart_priority, VM.set_order); "Configure HA…" opens the HA
- * wizard ("wiz.ha") and "Disable HA" runs the "obj.disable-ha" action (a
+ * VM.set_ha_restart_priority, VM.set_order); while HA is off "Configure
+ * HA…" opens the HA wizard ("wiz.ha"), while on "Disable HA" runs the "obj.disable-ha" action (a
  * confirmation, then pool.disable_ha as a task).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -298,8 +298,10 @@ xp_page_ha_build (XpPageCtx  *ctx,
     }
 
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  gtk_box_append (GTK_BOX (buttons), text_button (_("_Configure HA…"), "ha-configure", "wiz.ha"));
-  if (enabled)
+  /* the wizard turns HA on; once on, the settings above are edited in place */
+  if (!enabled)
+    gtk_box_append (GTK_BOX (buttons), text_button (_("_Configure HA…"), "ha-configure", "wiz.ha"));
+  else
     {
       GtkWidget *disable = text_button (_("_Disable HA"), "ha-disable", "obj.disable-ha");
       gtk_widget_add_css_class (disable, "destructive-action");

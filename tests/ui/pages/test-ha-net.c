@@ -423,6 +423,7 @@ test_ha_page_live (Fixture       *f,
   show_ha_page (f);
   wait_row (f, "ha-status", "Off");
   g_assert_null (find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), "ha-disable"));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (ha_widget (f, "ha-configure"))), ==, "wiz.ha");
   g_assert_false (g_action_group_get_action_enabled (xp_object_actions_get_group (f->actions), "disable-ha"));
   assert_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"));
 
@@ -438,6 +439,7 @@ test_ha_page_live (Fixture       *f,
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (ha_widget (f, "ha-ntol"))), ==,
                      xp_field_int (pool, "ha_host_failures_to_tolerate"));
   ha_widget (f, "ha-disable");
+  g_assert_null (find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), "ha-configure"));
   wait_enabled (f, "disable-ha", TRUE);
   assert_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"));
 
@@ -446,6 +448,7 @@ test_ha_page_live (Fixture       *f,
   g_assert_nonnull (task);
   wait_row (f, "ha-status", "Off");
   wait_enabled (f, "disable-ha", FALSE);
+  ha_widget (f, "ha-configure");
 }
 
 static void
