@@ -371,7 +371,8 @@ why_location_blocked (XpNewSrWizard *self)
   key = location_key (self);
   if (g_strcmp0 (key, self->probed_for) != 0)
     return _("Scan the storage to check the location");
-  if (self->existing_known != NULL && gtk_check_button_get_active (self->reattach_button))
+  /* neither attach it twice nor format storage the pool is using */
+  if (self->existing_known != NULL)
     return _("The SR on this storage is already attached to the pool");
   return NULL;
 }
@@ -698,6 +699,8 @@ show_existing (XpNewSrWizard *self,
     text = g_strdup_printf (_("This storage already holds the SR %s (%s). Reattach it to keep its virtual disks, "
                               "or format the storage to create a new, empty SR."), self->existing_uuid, size_text);
   gtk_label_set_text (self->existing_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->reattach_button), self->existing_known == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->format_button), self->existing_known == NULL);
   gtk_widget_set_visible (self->existing_box, !is_iso (kind (self)));
 }
 
@@ -1359,7 +1362,7 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
     N_("NFS _ISO library"),
     N_("i_SCSI virtual disk storage (LVM over iSCSI)"),
     N_("SMB/CIFS virtual disk s_torage"),
-    N_("SMB/CIFS ISO _library"),
+    N_("SMB/CIFS IS_O library"),
     N_("Local _LVM on a server’s disk"),
     N_("Local _EXT on a server’s disk"),
   };
@@ -1435,9 +1438,6 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
   self->probe_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "probe-label"));
   gtk_label_set_xalign (self->probe_label, 0);
   gtk_label_set_wrap (self->probe_label, TRUE);
-  gtk_label_set_selectable (self->probe_label, FALSE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->probe_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Scan result"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->probe_label));
   self->probe_box = titled_list (box, _("Found on the server"), "probe-list", &self->probe_list);
   self->iqn_box = titled_list (box, _("Target IQNs"), "iqn-list", &self->iqn_list);
