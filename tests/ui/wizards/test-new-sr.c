@@ -497,6 +497,26 @@ test_smb (Fixture *f, gconstpointer data)
   gtk_window_destroy (wiz);
   finished_clear (&fin);
 
+  /* //fs01.lab.example/vms holds an SMB SR: reattach it to every server */
+  wiz = to_location (f, "kind-smb", "wiz-smb-old", &fin);
+  set_text (wiz, "server-entry", "//fs01.lab.example/vms");
+  set_text (wiz, "user-entry", "xen");
+  set_text (wiz, "password-entry", "smb-secret");
+  scan (wiz);
+  g_assert_true (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_nonnull (strstr (text_of (wiz, "existing-label"), "8d3f2b6c-1e4a-4c2b-b7d5-6a9e0f1c2d03"));
+  click (wiz, "next-button");
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-smb-old");
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "uuid"), ==, "8d3f2b6c-1e4a-4c2b-b7d5-6a9e0f1c2d03");
+    assert_pbds (f, sr, n_hosts, "server", "//fs01.lab.example/vms");
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+
   /* an ISO library on a share */
   wiz = to_location (f, "kind-smb-iso", "wiz-smb-iso", &fin);
   set_text (wiz, "server-entry", "//fs01.lab.example/isos");
@@ -584,6 +604,37 @@ test_local_lvm (Fixture *f, gconstpointer data)
   finished_clear (&fin);
 }
 
+static void
+test_local_ext (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+
+  if (f->sim == NULL)
+    return;
+  wiz = to_location (f, "kind-ext", "wiz-ext", &fin);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "host-dropdown")), 2);
+  /* /dev/sdc holds an LVM SR, which the EXT backend does not recognise */
+  set_text (wiz, "device-entry", "/dev/sdc");
+  scan (wiz);
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
+  g_assert_false (gtk_widget_get_visible (get (wiz, "existing-box")));
+  click (wiz, "next-button");
+  g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "will be formatted"));
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-ext");
+
+    g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "ext");
+    g_assert_cmpstr (json_object_get_string_member (sr, "content_type"), ==, "user");
+    g_assert_false (json_object_get_boolean_member (sr, "shared"));
+    assert_pbds (f, sr, 1, "device", "/dev/sdc");
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -593,5 +644,6 @@ main (int argc, char **argv)
   g_test_add ("/new-sr/reattach-failure", Fixture, NULL, fixture_setup, test_reattach_failure, fixture_teardown);
   g_test_add ("/new-sr/smb", Fixture, NULL, fixture_setup, test_smb, fixture_teardown);
   g_test_add ("/new-sr/local-lvm", Fixture, NULL, fixture_setup, test_local_lvm, fixture_teardown);
+  g_test_add ("/new-sr/local-ext", Fixture, NULL, fixture_setup, test_local_ext, fixture_teardown);
   return g_test_run ();
 }
