@@ -232,7 +232,8 @@ head_byte_read (GObject      *source,
   Conn *c = user_data;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
 
-  if (n != 1)
+  /* (the simulator may be shutting down: its servers are gone) */
+  if (n != 1 || c->sim->net == NULL)
     {
       conn_free (c);
       return;
@@ -293,11 +294,13 @@ peek_ready (GSocket      *sock,
       conn_free (c);
       return G_SOURCE_REMOVE;
     }
-  if (n < 8 && strncmp (buf, "CONNECT ", n) == 0)
+  if (n < 8 && strncmp (buf, "CONNECT ", n) == 0 && c->sim->net != NULL)
     return G_SOURCE_CONTINUE;   /* wait for more bytes */
   g_source_unref (c->peek);
   c->peek = NULL;
-  if (n == 8 && strncmp (buf, "CONNECT ", 8) == 0)
+  if (c->sim->net == NULL)
+    conn_free (c);
+  else if (n == 8 && strncmp (buf, "CONNECT ", 8) == 0)
     read_head_byte (c);
   else
     {
