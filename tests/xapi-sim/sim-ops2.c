@@ -715,6 +715,12 @@ pbd_plug (SimCall *call,
           sim_call_failf (call, "HANDLE_INVALID", sr == NULL ? "SR" : "host", "OpaqueRef:NULL", NULL);
           return;
         }
+      /* the plug runs on the PBD's host */
+      if (sim_row_deref (sim, host, "metrics") && !sim_row_bool (sim_row_deref (sim, host, "metrics"), "live"))
+        {
+          sim_call_failf (call, "HOST_OFFLINE", host->ref, NULL);
+          return;
+        }
       if (!backend_resolve (call, host, sim_row_str (sr, "type"), sim_row_value (pbd, "device_config"), &key, &size))
         return;
       found = backend_get (sim, key);

@@ -119,6 +119,14 @@ def test_plug_wrong_storage_fails():
     p = SIM.call("PBD.create", S, {"host": MASTER, "SR": sr, "device_config": dc, "other_config": {}})
     expect_error(SIM.call, "SR_BACKEND_FAILURE_47", "PBD.plug", S, p)
     SIM.call("PBD.destroy", S, p)
+    # a PBD of a host that is down cannot be plugged
+    p = SIM.call("PBD.create", S, {"host": HOSTS[1], "SR": sr, "device_config": dc, "other_config": {}})
+    metrics = SIM.call("host.get_metrics", S, HOSTS[1])
+    SIM.ctl("/mutate", {"class": "host_metrics", "ref": metrics, "field": "live", "value": False})
+    desc = expect_error(SIM.call, "HOST_OFFLINE", "PBD.plug", S, p)
+    assert desc == ["HOST_OFFLINE", HOSTS[1]], desc
+    SIM.ctl("/mutate", {"class": "host_metrics", "ref": metrics, "field": "live", "value": True})
+    SIM.call("PBD.destroy", S, p)
     SIM.call("SR.forget", S, sr)
     expect_error(SIM.call, "UUID_INVALID", "SR.introduce", S, "nope", "bad", "", "lvmoiscsi", "", True, {})
 
