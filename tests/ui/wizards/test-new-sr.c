@@ -11,6 +11,7 @@
 
 #include "sim-fixture.h"
 #include "xapi-cache.h"
+#include "xapi-classes.h"
 #include "xp-new-sr-wizard.h"
 
 #define TIMEOUT_MS 20000
@@ -455,6 +456,68 @@ test_reattach_failure (Fixture *f, gconstpointer data)
 }
 
 static void
+record_status (GtkLabel   *label,
+               GParamSpec *pspec,
+               GPtrArray  *seen)
+{
+  g_ptr_array_add (seen, g_strdup (gtk_label_get_text (label)));
+}
+
+/* The last server the wizard attaches to is down: the PBDs already
+ * plugged on the others are unplugged and destroyed, the SR forgotten. */
+static void
+test_reattach_host_down (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  GListModel *hosts;
+  g_autoptr(XapiHost) last = NULL;
+  g_autofree char *mutate = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) found = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  guint srs, pbds, n, connecting = 0;
+  gboolean undoing = FALSE;
+
+  if (f->sim == NULL)
+    return;
+  srs = count_raw (f, "SR.get_all");
+  pbds = count_raw (f, "PBD.get_all");
+  hosts = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_HOST);
+  n = g_list_model_get_n_items (hosts);
+  g_assert_cmpuint (n, >=, 2);
+  last = g_list_model_get_item (hosts, n - 1);
+  mutate = g_strdup_printf ("{\"class\":\"host_metrics\",\"ref\":\"%s\",\"field\":\"live\",\"value\":false}",
+                            xapi_host_get_metrics (last));
+  reply = xapi_sim_control (f->sim, "/mutate", mutate);
+  g_assert_nonnull (reply);
+  wiz = iscsi_to_lun (f, "wiz-host-down", LUN_OLD, &fin);
+  g_assert_true (next_sensitive (wiz));
+  click (wiz, "next-button");
+  g_signal_connect (get (wiz, "status-label"), "notify::label", G_CALLBACK (record_status), seen);
+  create_and_wait (wiz, &fin);
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "HOST_OFFLINE"));
+  /* every server was reached, the last one failed, then the rest was undone */
+  for (guint i = 0; i < seen->len; i++)
+    {
+      if (g_str_has_prefix (seen->pdata[i], "Connecting the storage to "))
+        connecting++;
+      if (g_str_has_prefix (seen->pdata[i], "Undoing"))
+        undoing = TRUE;
+    }
+  g_assert_cmpuint (connecting, ==, n);
+  g_assert_true (undoing);
+  g_assert_nonnull (strstr (fin.error, "Nothing was left behind"));
+  g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs);
+  g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds);
+  found = raw (f, "SR.get_by_uuid", "\"" OLD_ISCSI_SR "\"");
+  g_assert_null (found);
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
+static void
 test_smb (Fixture *f, gconstpointer data)
 {
   Finished fin = { 0 };
@@ -642,6 +705,7 @@ main (int argc, char **argv)
   g_test_add ("/new-sr/iscsi-create", Fixture, NULL, fixture_setup, test_iscsi_create, fixture_teardown);
   g_test_add ("/new-sr/iscsi-reattach", Fixture, NULL, fixture_setup, test_iscsi_reattach, fixture_teardown);
   g_test_add ("/new-sr/reattach-failure", Fixture, NULL, fixture_setup, test_reattach_failure, fixture_teardown);
+  g_test_add ("/new-sr/reattach-host-down", Fixture, NULL, fixture_setup, test_reattach_host_down, fixture_teardown);
   g_test_add ("/new-sr/smb", Fixture, NULL, fixture_setup, test_smb, fixture_teardown);
   g_test_add ("/new-sr/local-lvm", Fixture, NULL, fixture_setup, test_local_lvm, fixture_teardown);
   g_test_add ("/new-sr/local-ext", Fixture, NULL, fixture_setup, test_local_ext, fixture_teardown);
