@@ -327,7 +327,7 @@ why_location_blocked (XpNewSrWizard *self)
     case KIND_NFS:
     case KIND_NFS_ISO:
       if (*server == '\0')
-        return _("Enter the NFS server’s name or address");
+        return _("Enter the NFS server's name or address");
       if (strpbrk (server, " :/") != NULL)
         return _("The server name must not contain spaces, “:” or “/”");
       if (path[0] != '/')
@@ -367,10 +367,10 @@ why_location_blocked (XpNewSrWizard *self)
       break;
     }
   if (self->probing)
-    return _("Scanning the storage…");
+    return _("Scanning the server…");
   key = location_key (self);
   if (g_strcmp0 (key, self->probed_for) != 0)
-    return _("Scan the storage to check the location");
+    return _("Scan the server to check the location");
   /* neither attach it twice nor format storage the pool is using */
   if (self->existing_known != NULL)
     return _("The SR on this storage is already attached to the pool");

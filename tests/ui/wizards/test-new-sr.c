@@ -531,7 +531,7 @@ test_smb (Fixture *f, gconstpointer data)
   set_text (wiz, "server-entry", "fs01.lab.example/vms2");
   g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "The share must look like //server/share, without spaces");
   set_text (wiz, "server-entry", "//fs01.lab.example/vms2");
-  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Scan the storage to check the location");
+  g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Scan the server to check the location");
   set_text (wiz, "user-entry", "xen");
   set_text (wiz, "password-entry", "wrong");
   scan (wiz);
