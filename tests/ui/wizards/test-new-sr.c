@@ -698,6 +698,51 @@ test_local_ext (Fixture *f, gconstpointer data)
   finished_clear (&fin);
 }
 
+/* Every control of the location page, for every kind, is named by a
+ * visible label with a mnemonic (its accessible name and keyboard
+ * shortcut), and the mnemonics of a page do not clash. */
+static void
+test_labels (Fixture *f, gconstpointer data)
+{
+  static const char *kinds[] = { "kind-vhd", "kind-iso", "kind-iscsi", "kind-smb", "kind-smb-iso", "kind-lvm",
+                                 "kind-ext" };
+  static const char *controls[] = { "server-entry", "path-entry", "user-entry", "password-entry", "host-dropdown",
+                                    "device-entry" };
+  Finished fin = { 0 };
+
+  if (f->sim == NULL)
+    return;
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      GtkWindow *wiz = to_location (f, kinds[k], "labels", &fin);
+      g_autoptr(GHashTable) keys = g_hash_table_new (NULL, NULL);
+      guint shown = 0;
+
+      for (guint c = 0; c < G_N_ELEMENTS (controls); c++)
+        {
+          GtkWidget *w = get (wiz, controls[c]);
+          GList *labels;
+          guint key;
+
+          if (!gtk_widget_is_visible (w))
+            continue;
+          shown++;
+          labels = gtk_widget_list_mnemonic_labels (w);
+          g_assert_nonnull (labels);
+          g_assert_true (gtk_widget_is_visible (labels->data));
+          g_assert_cmpstr (gtk_label_get_text (labels->data), !=, "");
+          key = gtk_label_get_mnemonic_keyval (labels->data);
+          g_assert_cmpuint (key, !=, GDK_KEY_VoidSymbol);
+          g_assert_false (g_hash_table_contains (keys, GUINT_TO_POINTER (gdk_keyval_to_lower (key))));
+          g_hash_table_add (keys, GUINT_TO_POINTER (gdk_keyval_to_lower (key)));
+          g_list_free (labels);
+        }
+      g_assert_cmpuint (shown, >=, 1);
+      g_assert_true (gtk_widget_get_focusable (get (wiz, "scan-button")));
+      gtk_window_destroy (wiz);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -709,5 +754,6 @@ main (int argc, char **argv)
   g_test_add ("/new-sr/smb", Fixture, NULL, fixture_setup, test_smb, fixture_teardown);
   g_test_add ("/new-sr/local-lvm", Fixture, NULL, fixture_setup, test_local_lvm, fixture_teardown);
   g_test_add ("/new-sr/local-ext", Fixture, NULL, fixture_setup, test_local_ext, fixture_teardown);
+  g_test_add ("/new-sr/labels", Fixture, NULL, fixture_setup, test_labels, fixture_teardown);
   return g_test_run ();
 }
