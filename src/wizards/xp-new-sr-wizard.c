@@ -1201,6 +1201,14 @@ on_escape (GtkWidget *widget,
   return TRUE;
 }
 
+/* Enter in a location field scans, when a scan can start. */
+static void
+on_location_activate (XpNewSrWizard *self)
+{
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->scan_button)))
+    on_scan (self);
+}
+
 /* Shows the fields the chosen kind of storage needs. */
 static void
 on_kind_changed (XpNewSrWizard *self)
@@ -1500,6 +1508,11 @@ xp_new_sr_wizard_new (GtkWindow      *parent,
   g_signal_connect_swapped (self->device_entry, "changed", G_CALLBACK (on_location_changed), self);
   g_signal_connect_swapped (self->host_dropdown, "notify::selected", G_CALLBACK (on_location_changed), self);
   g_signal_connect_swapped (self->path_entry, "changed", G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->server_entry, "activate", G_CALLBACK (on_location_activate), self);
+  g_signal_connect_swapped (self->path_entry, "activate", G_CALLBACK (on_location_activate), self);
+  g_signal_connect_swapped (self->user_entry, "activate", G_CALLBACK (on_location_activate), self);
+  g_signal_connect_swapped (self->password_entry, "activate", G_CALLBACK (on_location_activate), self);
+  g_signal_connect_swapped (self->device_entry, "activate", G_CALLBACK (on_location_activate), self);
 
   self->page = PAGE_TYPE;
   on_kind_changed (self);

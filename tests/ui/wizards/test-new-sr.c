@@ -371,6 +371,54 @@ test_iscsi_create (Fixture *f, gconstpointer data)
   finished_clear (&fin);
 }
 
+static gboolean
+login_refused (gpointer data)
+{
+  return strstr (text_of (data, "probe-label"), "ISCSI login failed") != NULL;
+}
+
+/* The secure IQN wants CHAP: refused without, LUNs with. */
+static void
+test_iscsi_chap (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  guint n_hosts;
+
+  if (f->sim == NULL)
+    return;
+  n_hosts = count_raw (f, "host.get_all");
+  wiz = to_location (f, "kind-iscsi", "wiz-chap", &fin);
+  set_text (wiz, "server-entry", "192.0.2.40");
+  scan (wiz);
+  select_row (wiz, "iqn-list", "iqn", "iqn.2026-01.example.lab:san01.secure");
+  g_assert_true (xapi_test_wait_for (login_refused, wiz, TIMEOUT_MS));
+  g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "The scan failed"));
+  g_assert_false (next_sensitive (wiz));
+  /* with CHAP: scan again (the credentials changed what the target shows) */
+  set_text (wiz, "user-entry", "chapuser");
+  set_text (wiz, "password-entry", "chap-secret");
+  g_assert_null (gtk_widget_get_first_child (get (wiz, "iqn-list")));
+  scan (wiz);
+  select_row (wiz, "iqn-list", "iqn", "iqn.2026-01.example.lab:san01.secure");
+  select_row (wiz, "lun-list", "scsi-id", "36001405a1b2c3d4e5f600000000000b1");
+  g_assert_true (xapi_test_wait_for (lun_probed, wiz, TIMEOUT_MS));
+  g_assert_true (next_sensitive (wiz));
+  click (wiz, "next-button");
+  g_assert_null (strstr (text_of (wiz, "summary-label"), "chap-secret"));
+  create_and_wait (wiz, &fin);
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-chap");
+
+    assert_pbds (f, sr, n_hosts, "chapuser", "chapuser");
+    assert_pbds (f, sr, n_hosts, "chappassword", "chap-secret");
+    assert_pbds (f, sr, n_hosts, "target", "192.0.2.40");
+  }
+  gtk_window_destroy (wiz);
+  finished_clear (&fin);
+}
+
 static void
 test_iscsi_reattach (Fixture *f, gconstpointer data)
 {
@@ -585,7 +633,9 @@ test_smb (Fixture *f, gconstpointer data)
   set_text (wiz, "server-entry", "//fs01.lab.example/isos");
   set_text (wiz, "user-entry", "xen");
   set_text (wiz, "password-entry", "smb-secret");
-  scan (wiz);
+  /* Enter in a field scans */
+  g_signal_emit_by_name (get (wiz, "password-entry"), "activate");
+  g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
   g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
   click (wiz, "next-button");
   create_and_wait (wiz, &fin);
@@ -748,6 +798,7 @@ main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
   g_test_add ("/new-sr/iscsi-create", Fixture, NULL, fixture_setup, test_iscsi_create, fixture_teardown);
+  g_test_add ("/new-sr/iscsi-chap", Fixture, NULL, fixture_setup, test_iscsi_chap, fixture_teardown);
   g_test_add ("/new-sr/iscsi-reattach", Fixture, NULL, fixture_setup, test_iscsi_reattach, fixture_teardown);
   g_test_add ("/new-sr/reattach-failure", Fixture, NULL, fixture_setup, test_reattach_failure, fixture_teardown);
   g_test_add ("/new-sr/reattach-host-down", Fixture, NULL, fixture_setup, test_reattach_host_down, fixture_teardown);
