@@ -359,7 +359,7 @@ def tab_to(what, pred, limit=20, back=False):
 def add_server():
     address = READY.split("://", 1)[1]
     key("o", CONTROL | SHIFT)
-    dialog = wait_for("the Add Server dialog", lambda: window_named("Add Server"))
+    dialog = wm_focus("Add Server")
     addr, user, pw = field(dialog, "Server address"), field(dialog, "User name"), field(dialog, "Password")
     # GTK 4.8 does not expose the focused text inside an AdwEntryRow: where
     # the typed text lands shows where the focus is.
@@ -388,7 +388,7 @@ def add_server():
     a11y.tap(not has_state(remember, Atspi.StateType.CHECKED), "Tab reaches Remember password, Space switches it off")
 
     key("o", ALT)  # C_onnect
-    trust = wait_for("the certificate prompt", lambda: window_named("Trust This Server?"))
+    trust = wm_focus("Trust This Server?")
     a11y.tap(trust is not None, "Alt+O connects; the certificate prompt opens")
     key("t", ALT)  # _Trust
     wait_for("the pool in the sidebar", lambda: row_of("Demo Pool"))
@@ -564,7 +564,7 @@ def open_and_escape(what, shortcut, open_key, check):
 def dialogs():
     # Add Server again: type, then Escape cancels it without adding anything.
     key("o", CONTROL | SHIFT)
-    dialog = wait_for("the Add Server dialog", lambda: window_named("Add Server"))
+    dialog = wm_focus("Add Server")
     addr = field(dialog, "Server address")
     type_text("192.0.2.7")
     wait_for("the address typed", lambda: text_of(addr) == "192.0.2.7")
