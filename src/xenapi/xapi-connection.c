@@ -357,6 +357,15 @@ xapi_connection_is_host_certificate (XapiConnection *self,
   g_return_val_if_fail (XAPI_IS_CONNECTION (self), FALSE);
   if (address == NULL || fingerprint == NULL)
     return FALSE;
+  /* The server the user added keeps the pin the user accepted: a change
+   * there is always the user's decision, whatever the pool said. */
+  {
+    g_autoptr(GUri) initial = g_uri_parse (self->initial_uri, G_URI_FLAGS_NONE, NULL);
+
+    if (initial != NULL && g_uri_get_host (initial) != NULL &&
+        g_ascii_strcasecmp (g_uri_get_host (initial), address) == 0)
+      return FALSE;
+  }
   host = xapi_connection_find_host (self, address);
   published = host != NULL ? xapi_connection_get_host_fingerprint (self, host) : NULL;
   return published != NULL && g_ascii_strcasecmp (published, fingerprint) == 0;

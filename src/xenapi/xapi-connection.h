@@ -66,8 +66,9 @@ XapiObject         *xapi_connection_find_host           (XapiConnection      *se
 const char         *xapi_connection_get_host_fingerprint (XapiConnection     *self,
                                                          XapiObject         *host);
 /* TRUE when @fingerprint is the one the pool publishes for the host at
- * @address: a channel to another pool host may trust it (redirects, the
- * master moving, consoles). */
+ * @address, and that host is not the server the connection was made to
+ * (whose certificate stays pinned): a channel to another pool host may trust
+ * it (redirects, the master moving, consoles). */
 gboolean            xapi_connection_is_host_certificate (XapiConnection     *self,
                                                          const char          *address,
                                                          const char          *fingerprint);
