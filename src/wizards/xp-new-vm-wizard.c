@@ -4,10 +4,12 @@
  * template), disks (the template's provision spec, other_config:disks:
  * size and SR per disk, add/remove), vCPUs and memory, summary.
  * Creation, as XenCenter does it: VM.clone of the template,
- * set_name_description, the provision spec rewritten from the disks page,
- * VM.provision, the clone's VIFs replaced by one on the chosen network, a
+ * set_name_description, the home server (VM.set_affinity), the provision
+ * spec rewritten from the disks page, VM.provision, the clone's VIFs
+ * replaced by the list of the hardware page (devices 0, 1, 2… in order), a
  * CD drive with the ISO (or empty), the boot order for a network boot,
- * vCPUs, the memory fields one by one, optional VM.start.  On failure or
+ * platform:cores-per-socket, vCPUs, the memory fields one by one (static
+ * max = dynamic max, dynamic min), optional VM.start.  On failure or
  * cancel the new VM and the disks that came with it are destroyed again. */
 
 #include "config.h"
@@ -36,6 +38,20 @@ typedef struct {
   GtkDropDown   *sr;       /* parallel to sr_refs */
 } DiskRow;
 
+/* A network interface of the hardware page: device = its position. */
+typedef struct {
+  GtkWidget   *line;
+  GtkLabel    *label;
+  GtkDropDown *network;    /* parallel to network_refs */
+  GtkWidget   *remove;
+} VifRow;
+
+static void
+vif_row_free (gpointer p)
+{
+  g_free (p);
+}
+
 static void
 disk_row_free (gpointer p)
 {
@@ -60,10 +76,17 @@ struct _XpNewVmWizard
   GtkEntry       *name_entry;
   GtkEntry       *description_entry;
   GtkSpinButton  *vcpus_spin;
+  GtkSpinButton  *cores_spin;
   GtkSpinButton  *memory_spin;
+  GtkSpinButton  *memory_min_spin;
   GtkLabel       *memory_hint;
-  GtkDropDown    *network_dropdown;
-  GPtrArray      *network_refs;   /* parallel to the dropdown; [0] = no network */
+  GtkDropDown    *home_dropdown;
+  GPtrArray      *host_refs;      /* parallel to home_dropdown; [0] = none */
+  GtkBox         *vifs_box;
+  GtkWidget      *add_vif_button;
+  GPtrArray      *vifs;           /* VifRow, in device order */
+  GPtrArray      *network_refs;   /* parallel to every VIF's dropdown */
+  GtkStringList  *network_names;
   GtkCheckButton *media_iso;
   GtkCheckButton *media_network;
   GtkCheckButton *media_none;
@@ -92,7 +115,8 @@ struct _XpNewVmWizard
   char           *vm_ref;
   GPtrArray      *rollback_vbds;  /* VBD refs to inspect */
   GPtrArray      *rollback_vdis;  /* VDI refs to destroy */
-  GPtrArray      *old_vifs;       /* the clone's VIFs, replaced by the chosen network */
+  GPtrArray      *old_vifs;       /* the clone's VIFs, replaced by the chosen networks */
+  guint           vif_done;       /* VIFs of the list created so far */
   gboolean        boot_order_set; /* the old "order" is removed */
   char           *failure;
   char           *done_text;
@@ -109,6 +133,65 @@ selected_template (XpNewVmWizard *self)
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->template_list);
 
   return row != NULL ? g_object_get_data (G_OBJECT (row), "vm") : NULL;
+}
+
+/* The value of a spin button as typed so far (its value is only updated
+ * when the text is activated or loses the focus), -1 if not a number. */
+static gint64
+spin_typed (GtkSpinButton *spin)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  g_autofree char *copy = g_strstrip (g_strdup (text != NULL ? text : ""));
+  char *end = NULL;
+  gint64 v;
+
+  if (*copy == '\0')
+    return -1;
+  v = g_ascii_strtoll (copy, &end, 10);
+  if (end == copy || *end != '\0')
+    return -1;
+  return v;
+}
+
+/* The template's recommendations: <restriction field="memory-static-max"
+ * max="…"/>; 0 when none. */
+static void
+restriction_start (GMarkupParseContext *ctx,
+                   const char          *element,
+                   const char         **names,
+                   const char         **values,
+                   gpointer             data,
+                   GError             **error)
+{
+  gint64 *max = data;
+  const char *field = NULL, *value = NULL;
+
+  if (strcmp (element, "restriction") != 0)
+    return;
+  for (guint i = 0; names[i] != NULL; i++)
+    if (strcmp (names[i], "field") == 0)
+      field = values[i];
+    else if (strcmp (names[i], "max") == 0)
+      value = values[i];
+  if (g_strcmp0 (field, "memory-static-max") == 0 && value != NULL)
+    *max = g_ascii_strtoll (value, NULL, 10);
+}
+
+static gint64
+template_memory_max (XapiVm *tmpl)
+{
+  const char *xml = xapi_vm_get_recommendations (tmpl);
+  static const GMarkupParser parser = { restriction_start, NULL, NULL, NULL, NULL };
+  GMarkupParseContext *ctx;
+  gint64 max = 0;
+
+  if (xml == NULL || *xml == '\0')
+    return 0;
+  ctx = g_markup_parse_context_new (&parser, 0, &max, NULL);
+  if (!g_markup_parse_context_parse (ctx, xml, -1, NULL) || !g_markup_parse_context_end_parse (ctx, NULL))
+    max = 0;
+  g_markup_parse_context_free (ctx);
+  return max;
 }
 
 static const char *
@@ -149,13 +232,40 @@ why_blocked (XpNewVmWizard *self)
         }
       break;
     case PAGE_HARDWARE:
-      if (tmpl != NULL)
-        {
-          gint64 mem = (gint64) gtk_spin_button_get_value (self->memory_spin) * MIB;
-          gint64 min = xapi_vm_get_memory_static_min (tmpl);
-          if (mem < min)
-            return _("Memory is below the template's minimum");
-        }
+      {
+        gint64 vcpus = spin_typed (self->vcpus_spin);
+        gint64 cores = spin_typed (self->cores_spin);
+        gint64 mem = spin_typed (self->memory_spin);
+        gint64 dmin = spin_typed (self->memory_min_spin);
+
+        if (vcpus < 1)
+          return _("Enter a number of vCPUs");
+        if (cores < 1)
+          return _("Enter a number of cores per socket");
+        if (vcpus % cores != 0)
+          return _("The number of vCPUs must be a multiple of the cores per socket");
+        if (mem < 1)
+          return _("Enter the memory in MiB");
+        if (dmin < 1)
+          return _("Enter the minimum memory in MiB");
+        if (tmpl != NULL)
+          {
+            gint64 smin = xapi_vm_get_memory_static_min (tmpl);
+            gint64 smax = template_memory_max (tmpl);
+
+            if (mem * MIB < smin)
+              return _("Memory is below the template's minimum");
+            if (smax > 0 && mem * MIB > smax)
+              return _("Memory is above the template’s maximum");
+            if (dmin * MIB < smin)
+              return _("Minimum memory is below the template’s minimum");
+          }
+        if (dmin > mem)
+          return _("Minimum memory is more than the memory");
+        for (guint i = 0; i < self->vifs->len; i++)
+          if (gtk_drop_down_get_selected (((VifRow *) self->vifs->pdata[i])->network) >= self->network_refs->len)
+            return _("Choose a network for every network interface");
+      }
       break;
     default:
       break;
@@ -406,6 +516,161 @@ disks_xml (XpNewVmWizard *self)
   return g_string_free (xml, FALSE);
 }
 
+/* ---- network interfaces ---- */
+
+/* Labels and accessible names follow the device numbers, 0, 1, 2… */
+static void
+renumber_vifs (XpNewVmWizard *self)
+{
+  for (guint i = 0; i < self->vifs->len; i++)
+    {
+      VifRow *v = self->vifs->pdata[i];
+      /* TRANSLATORS: a network interface of the new VM, by its device number */
+      g_autofree char *text = g_strdup_printf (_("Interface %u"), i);
+      g_autofree char *net = g_strdup_printf (_("Network of interface %u"), i);
+      g_autofree char *remove = g_strdup_printf (_("Remove interface %u"), i);
+
+      gtk_label_set_text (v->label, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (v->network), GTK_ACCESSIBLE_PROPERTY_LABEL, net, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (v->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
+      gtk_widget_set_tooltip_text (v->remove, remove);
+    }
+  gtk_widget_set_sensitive (self->add_vif_button, self->network_refs->len > 0 && self->vifs->len < 7);
+}
+
+static void
+on_remove_vif (GtkButton     *button,
+               XpNewVmWizard *self)
+{
+  VifRow *v = g_object_get_data (G_OBJECT (button), "vif");
+  guint index = 0;
+
+  for (guint i = 0; i < self->vifs->len; i++)
+    if (self->vifs->pdata[i] == v)
+      index = i;
+  gtk_box_remove (self->vifs_box, v->line);
+  g_ptr_array_remove (self->vifs, v);
+  renumber_vifs (self);
+  /* the focus goes to the next interface's remove button, else the add button */
+  if (index < self->vifs->len)
+    gtk_widget_grab_focus (((VifRow *) self->vifs->pdata[index])->remove);
+  else
+    gtk_widget_grab_focus (self->add_vif_button);
+  update_buttons (self);
+}
+
+static VifRow *
+add_vif_row (XpNewVmWizard *self,
+             guint          network)
+{
+  VifRow *v = g_new0 (VifRow, 1);
+
+  v->line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  v->label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (v->label, 0);
+  gtk_widget_set_hexpand (GTK_WIDGET (v->label), TRUE);
+  v->network = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->network_names)),
+                                                                  NULL),
+                                               "vif-network"));
+  gtk_drop_down_set_selected (v->network, network < self->network_refs->len ? network : GTK_INVALID_LIST_POSITION);
+  v->remove = xp_wizard_named (gtk_button_new_from_icon_name ("list-remove-symbolic"), "vif-remove");
+  g_object_set_data (G_OBJECT (v->remove), "vif", v);
+  g_signal_connect (v->remove, "clicked", G_CALLBACK (on_remove_vif), self);
+  g_signal_connect_swapped (v->network, "notify::selected", G_CALLBACK (update_buttons), self);
+  gtk_box_append (GTK_BOX (v->line), GTK_WIDGET (v->label));
+  gtk_box_append (GTK_BOX (v->line), GTK_WIDGET (v->network));
+  gtk_box_append (GTK_BOX (v->line), v->remove);
+  gtk_box_append (self->vifs_box, v->line);
+  g_ptr_array_add (self->vifs, v);
+  renumber_vifs (self);
+  return v;
+}
+
+/* The first network with other_config:automatic=true, else the management
+ * network, else the first one. */
+static guint
+default_network (XpNewVmWizard *self)
+{
+  XapiCache *cache = xapi_connection_get_cache (self->conn);
+  GListModel *pifs = xapi_cache_get_objects (cache, XAPI_TYPE_PIF);
+  const char *mgmt = NULL;
+
+  for (guint i = 0; i < self->network_refs->len; i++)
+    {
+      XapiNetwork *net = xapi_cache_lookup_typed (cache, self->network_refs->pdata[i], XAPI_TYPE_NETWORK);
+      GHashTable *oc = net != NULL ? xapi_network_get_other_config (net) : NULL;
+
+      if (oc != NULL && g_strcmp0 (g_hash_table_lookup (oc, "automatic"), "true") == 0)
+        return i;
+    }
+  for (guint i = 0; mgmt == NULL && i < g_list_model_get_n_items (pifs); i++)
+    {
+      g_autoptr(XapiPif) pif = g_list_model_get_item (pifs, i);
+
+      if (xapi_pif_get_management (pif) && !xapi_object_is_gone (XAPI_OBJECT (pif)))
+        mgmt = xapi_pif_get_network (pif);
+    }
+  for (guint i = 0; mgmt != NULL && i < self->network_refs->len; i++)
+    if (g_strcmp0 (self->network_refs->pdata[i], mgmt) == 0)
+      return i;
+  return 0;
+}
+
+static void
+on_add_vif (XpNewVmWizard *self)
+{
+  VifRow *v;
+
+  if (self->network_refs->len == 0)
+    return;
+  v = add_vif_row (self, default_network (self));
+  gtk_widget_grab_focus (GTK_WIDGET (v->network));
+  update_buttons (self);
+}
+
+static int
+vif_by_device (gconstpointer a,
+               gconstpointer b)
+{
+  XapiVif *x = *(XapiVif * const *) a;
+  XapiVif *y = *(XapiVif * const *) b;
+  gint64 dx = g_ascii_strtoll (xapi_vif_get_device (x), NULL, 10);
+  gint64 dy = g_ascii_strtoll (xapi_vif_get_device (y), NULL, 10);
+
+  return dx < dy ? -1 : dx > dy;
+}
+
+/* The template's VIFs (their networks, in device order), else one on the
+ * default network. */
+static void
+fill_vifs (XpNewVmWizard *self,
+           XapiVm        *tmpl)
+{
+  XapiCache *cache = xapi_connection_get_cache (self->conn);
+  g_autoptr(GPtrArray) vifs = xapi_cache_follow_set (cache, XAPI_OBJECT (tmpl), "VIFs");
+
+  while (self->vifs->len > 0)
+    {
+      VifRow *v = self->vifs->pdata[0];
+      gtk_box_remove (self->vifs_box, v->line);
+      g_ptr_array_remove_index (self->vifs, 0);
+    }
+  for (guint i = vifs->len; i > 0; i--)
+    if (!XAPI_IS_VIF (vifs->pdata[i - 1]))
+      g_ptr_array_remove_index (vifs, i - 1);
+  g_ptr_array_sort (vifs, vif_by_device);
+  for (guint i = 0; i < vifs->len; i++)
+    for (guint n = 0; n < self->network_refs->len; n++)
+      if (g_strcmp0 (self->network_refs->pdata[n], xapi_vif_get_network (vifs->pdata[i])) == 0)
+        {
+          add_vif_row (self, n);
+          break;
+        }
+  if (self->vifs->len == 0 && self->network_refs->len > 0)
+    add_vif_row (self, default_network (self));
+  renumber_vifs (self);
+}
+
 static gboolean
 template_filter (GtkListBoxRow *row,
                  gpointer       data)
@@ -438,32 +703,42 @@ static void
 apply_template_defaults (XpNewVmWizard *self)
 {
   XapiVm *tmpl = selected_template (self);
-  gint64 min, max;
+  gint64 min, max, dmin, cores = 1;
+  GHashTable *platform;
 
   if (tmpl == NULL)
     return;
   min = MAX (xapi_vm_get_memory_static_min (tmpl) / MIB, 1);
   max = MAX (xapi_vm_get_memory_static_max (tmpl) / MIB, min);
-  gtk_spin_button_set_range (self->memory_spin, (double) min, 1024.0 * 1024.0);
+  dmin = CLAMP (xapi_vm_get_memory_dynamic_min (tmpl) / MIB, min, max);
+  /* wide ranges: what is out of the template's limits is explained, not clamped */
+  gtk_spin_button_set_range (self->memory_spin, 1, 1024.0 * 1024.0 * 16);
   gtk_spin_button_set_value (self->memory_spin, (double) max);
+  gtk_spin_button_set_range (self->memory_min_spin, 1, 1024.0 * 1024.0 * 16);
+  gtk_spin_button_set_value (self->memory_min_spin, (double) dmin);
   gtk_spin_button_set_range (self->vcpus_spin, 1, MAX (xapi_vm_get_vcpus_max (tmpl), 64));
   gtk_spin_button_set_value (self->vcpus_spin, (double) MAX (xapi_vm_get_vcpus_at_startup (tmpl), 1));
+  platform = xapi_vm_get_platform (tmpl);
+  if (platform != NULL && g_hash_table_lookup (platform, "cores-per-socket") != NULL)
+    cores = g_ascii_strtoll (g_hash_table_lookup (platform, "cores-per-socket"), NULL, 10);
+  if (cores < 1 || MAX (xapi_vm_get_vcpus_at_startup (tmpl), 1) % cores != 0)
+    cores = 1;
+  gtk_spin_button_set_value (self->cores_spin, (double) cores);
   {
-    g_autofree char *hint = g_strdup_printf (_("The template needs at least %" G_GINT64_FORMAT " MiB"), min);
+    gint64 top = template_memory_max (tmpl) / MIB;
+    g_autofree char *hint = NULL;
+
+    if (top > 0)
+      hint = g_strdup_printf (_("The template allows %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " MiB. "
+                                "The VM may be given less memory, down to its minimum, when the server "
+                                "needs it."), min, top);
+    else
+      hint = g_strdup_printf (_("The template needs at least %" G_GINT64_FORMAT " MiB. "
+                                "The VM may be given less memory, down to its minimum, when the server "
+                                "needs it."), min);
     gtk_label_set_text (self->memory_hint, hint);
   }
-  /* the network of the template's first VIF, else the first network */
-  {
-    XapiCache *cache = xapi_connection_get_cache (self->conn);
-    g_autoptr(GPtrArray) vifs = xapi_cache_follow_set (cache, XAPI_OBJECT (tmpl), "VIFs");
-    const char *want = vifs->len > 0 ? xapi_vif_get_network (g_ptr_array_index (vifs, 0)) : NULL;
-    guint pick = self->network_refs->len > 1 ? 1 : 0;
-
-    for (guint i = 1; want != NULL && i < self->network_refs->len; i++)
-      if (g_strcmp0 (g_ptr_array_index (self->network_refs, i), want) == 0)
-        pick = i;
-    gtk_drop_down_set_selected (self->network_dropdown, pick);
-  }
+  fill_vifs (self, tmpl);
   if (*gtk_editable_get_text (GTK_EDITABLE (self->name_entry)) == '\0')
     {
       g_autofree char *name = g_strdup_printf (_("New VM (%s)"), xapi_vm_get_name_label (tmpl));
@@ -476,16 +751,29 @@ update_summary (XpNewVmWizard *self)
 {
   XapiVm *tmpl = selected_template (self);
   g_autofree char *text = NULL;
+  g_autoptr(GString) nets = g_string_new (NULL);
+  GtkStringObject *home = gtk_drop_down_get_selected_item (self->home_dropdown);
 
-  GtkStringObject *net = gtk_drop_down_get_selected_item (self->network_dropdown);
+  for (guint i = 0; i < self->vifs->len; i++)
+    {
+      GtkStringObject *net = gtk_drop_down_get_selected_item (((VifRow *) self->vifs->pdata[i])->network);
 
+      if (nets->len > 0)
+        /* TRANSLATORS: separates the networks in the New VM summary */
+        g_string_append (nets, _(", "));
+      g_string_append (nets, net != NULL ? gtk_string_object_get_string (net) : "");
+    }
   text = g_strdup_printf (_("A VM named “%s” will be created from the template “%s” with %d vCPUs "
-                            "and %d MiB of memory. Network: %s."),
+                            "(%d cores per socket) and %d MiB of memory, at least %d MiB. "
+                            "Home server: %s. Network interfaces: %s."),
                           gtk_editable_get_text (GTK_EDITABLE (self->name_entry)),
                           tmpl != NULL ? xapi_vm_get_name_label (tmpl) : "",
                           gtk_spin_button_get_value_as_int (self->vcpus_spin),
+                          gtk_spin_button_get_value_as_int (self->cores_spin),
                           gtk_spin_button_get_value_as_int (self->memory_spin),
-                          net != NULL ? gtk_string_object_get_string (net) : "");
+                          gtk_spin_button_get_value_as_int (self->memory_min_spin),
+                          home != NULL ? gtk_string_object_get_string (home) : "",
+                          nets->len > 0 ? nets->str : _("none"));
   {
     g_autofree char *more = NULL;
     const char *media = NULL;
@@ -664,6 +952,7 @@ fail (XpNewVmWizard *self,
 enum {
   STEP_CLONE,
   STEP_DESCRIPTION,
+  STEP_AFFINITY,
   STEP_SPEC_REMOVE,
   STEP_SPEC_ADD,
   STEP_PROVISION,
@@ -672,6 +961,8 @@ enum {
   STEP_CREATE_VIF,
   STEP_CD,
   STEP_BOOT_ORDER,
+  STEP_CORES_REMOVE,
+  STEP_CORES_ADD,
   STEP_VCPUS_1,
   STEP_VCPUS_2,
   STEP_MEMORY_1,
@@ -689,6 +980,7 @@ step_description (int step)
     {
     case STEP_CLONE: return _("cloning the template");
     case STEP_DESCRIPTION: return _("setting the description");
+    case STEP_AFFINITY: return _("setting the home server");
     case STEP_SPEC_REMOVE:
     case STEP_SPEC_ADD: return _("describing the disks");
     case STEP_PROVISION: return _("provisioning the disks");
@@ -697,6 +989,8 @@ step_description (int step)
     case STEP_LIST_VIFS:
     case STEP_DESTROY_VIFS:
     case STEP_CREATE_VIF: return _("connecting the network");
+    case STEP_CORES_REMOVE:
+    case STEP_CORES_ADD: return _("setting the cores per socket");
     case STEP_VCPUS_1:
     case STEP_VCPUS_2: return _("setting the vCPUs");
     case STEP_MEMORY_1:
@@ -710,17 +1004,25 @@ step_description (int step)
 
 /* The memory fields one at a time, in an order that keeps
  * static_min <= dynamic_min <= dynamic_max <= static_max after each call:
- * growing raises static_max first, shrinking lowers dynamic_min first. */
+ * growing raises static_max first, shrinking lowers dynamic_min first --
+ * unless the new dynamic_min is above the clone's dynamic_max, then
+ * dynamic_max goes first (it is at least the new dynamic_min and below
+ * the clone's static_max). */
 static const char *
 memory_setter (int      step,
-               gboolean growing)
+               gboolean growing,
+               gboolean min_fits)
 {
   static const char *grow[] = { "VM.set_memory_static_max", "VM.set_memory_dynamic_max",
                                 "VM.set_memory_dynamic_min" };
   static const char *shrink[] = { "VM.set_memory_dynamic_min", "VM.set_memory_dynamic_max",
                                   "VM.set_memory_static_max" };
+  static const char *shrink_max_first[] = { "VM.set_memory_dynamic_max", "VM.set_memory_dynamic_min",
+                                            "VM.set_memory_static_max" };
 
-  return growing ? grow[step - STEP_MEMORY_1] : shrink[step - STEP_MEMORY_1];
+  if (growing)
+    return grow[step - STEP_MEMORY_1];
+  return min_fits ? shrink[step - STEP_MEMORY_1] : shrink_max_first[step - STEP_MEMORY_1];
 }
 
 static void
@@ -755,6 +1057,12 @@ on_step_done (GObject      *source,
     }
   if (self->step == STEP_BOOT_ORDER && !self->boot_order_set)
     self->boot_order_set = TRUE;   /* removed: now add */
+  else if (self->step == STEP_CREATE_VIF)
+    {
+      /* one VIF per interface of the list, device by device */
+      if (++self->vif_done >= self->vifs->len)
+        self->step++;
+    }
   else if (self->step != STEP_DESTROY_VIFS || self->old_vifs->len == 0)
     self->step++;
   run_step (self);
@@ -766,7 +1074,8 @@ run_step (XpNewVmWizard *self)
   XapiVm *tmpl = selected_template (self);
   JsonArray *p;
   gint64 vcpus = gtk_spin_button_get_value_as_int (self->vcpus_spin);
-  gint64 mem = (gint64) gtk_spin_button_get_value (self->memory_spin) * MIB;
+  gint64 mem = (gint64) gtk_spin_button_get_value_as_int (self->memory_spin) * MIB;
+  gint64 dmin = (gint64) gtk_spin_button_get_value_as_int (self->memory_min_spin) * MIB;
   gint64 cur = xapi_vm_get_vcpus_at_startup (tmpl);
   const char *method = NULL;
 
@@ -786,6 +1095,16 @@ run_step (XpNewVmWizard *self)
       p = params_ref (self->vm_ref);
       json_array_add_string_element (p, gtk_editable_get_text (GTK_EDITABLE (self->description_entry)));
       method = "VM.set_name_description";
+      break;
+    case STEP_AFFINITY:
+      {
+        guint h = gtk_drop_down_get_selected (self->home_dropdown);
+        const char *host = h < self->host_refs->len ? self->host_refs->pdata[h] : NULL;
+
+        p = params_ref (self->vm_ref);
+        json_array_add_string_element (p, host != NULL ? host : "OpaqueRef:NULL");
+      }
+      method = "VM.set_affinity";
       break;
     case STEP_SPEC_REMOVE:
       p = params_ref (self->vm_ref);
@@ -877,17 +1196,20 @@ run_step (XpNewVmWizard *self)
       break;
     case STEP_CREATE_VIF:
       {
-        guint n = gtk_drop_down_get_selected (self->network_dropdown);
+        guint n = self->vif_done < self->vifs->len
+                  ? gtk_drop_down_get_selected (((VifRow *) self->vifs->pdata[self->vif_done])->network)
+                  : GTK_INVALID_LIST_POSITION;
+        g_autofree char *device = g_strdup_printf ("%u", self->vif_done);
         JsonObject *rec;
 
-        if (n == 0 || n >= self->network_refs->len)
+        if (n >= self->network_refs->len)
           {
             self->step++;
             run_step (self);
             return;
           }
         rec = json_object_new ();
-        json_object_set_string_member (rec, "device", "0");
+        json_object_set_string_member (rec, "device", device);
         json_object_set_string_member (rec, "network", g_ptr_array_index (self->network_refs, n));
         json_object_set_string_member (rec, "VM", self->vm_ref);
         json_object_set_string_member (rec, "MAC", "");
@@ -900,6 +1222,20 @@ run_step (XpNewVmWizard *self)
       }
       method = "VIF.create";
       break;
+    case STEP_CORES_REMOVE:
+      p = params_ref (self->vm_ref);
+      json_array_add_string_element (p, "cores-per-socket");
+      method = "VM.remove_from_platform";
+      break;
+    case STEP_CORES_ADD:
+      p = params_ref (self->vm_ref);
+      json_array_add_string_element (p, "cores-per-socket");
+      {
+        g_autofree char *cores = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->cores_spin));
+        json_array_add_string_element (p, cores);
+      }
+      method = "VM.add_to_platform";
+      break;
     case STEP_VCPUS_1: /* raise max first when growing, lower startup first when shrinking */
     case STEP_VCPUS_2:
       p = params_ref (self->vm_ref);
@@ -909,9 +1245,10 @@ run_step (XpNewVmWizard *self)
     case STEP_MEMORY_1:
     case STEP_MEMORY_2:
     case STEP_MEMORY_3:
+      method = memory_setter (self->step, mem >= xapi_vm_get_memory_static_max (tmpl),
+                              dmin <= xapi_vm_get_memory_dynamic_max (tmpl));
       p = params_ref (self->vm_ref);
-      json_array_add_int_element (p, mem);
-      method = memory_setter (self->step, mem >= xapi_vm_get_memory_static_max (tmpl));
+      json_array_add_int_element (p, strcmp (method, "VM.set_memory_dynamic_min") == 0 ? dmin : mem);
       break;
     case STEP_UNTEMPLATE:
       p = params_ref (self->vm_ref);
@@ -947,6 +1284,7 @@ start_creation (XpNewVmWizard *self)
   self->running = TRUE;
   self->step = 0;
   self->boot_order_set = FALSE;
+  self->vif_done = 0;
   g_ptr_array_set_size (self->old_vifs, 0);
   g_clear_pointer (&self->failure, g_free);
   g_clear_object (&self->cancellable);
@@ -959,8 +1297,19 @@ start_creation (XpNewVmWizard *self)
 static void
 on_next (XpNewVmWizard *self)
 {
+  if (self->page == PAGE_HARDWARE)
+    {
+      /* take what was typed but not yet activated, then check it again */
+      gtk_spin_button_update (self->vcpus_spin);
+      gtk_spin_button_update (self->cores_spin);
+      gtk_spin_button_update (self->memory_spin);
+      gtk_spin_button_update (self->memory_min_spin);
+    }
   if (why_blocked (self) != NULL)
-    return;
+    {
+      update_buttons (self);
+      return;
+    }
   if (self->page == PAGE_TEMPLATE)
     {
       apply_template_defaults (self);
@@ -1082,6 +1431,9 @@ xp_new_vm_wizard_finalize (GObject *object)
   g_clear_pointer (&self->rollback_vdis, g_ptr_array_unref);
   g_clear_pointer (&self->old_vifs, g_ptr_array_unref);
   g_clear_pointer (&self->network_refs, g_ptr_array_unref);
+  g_clear_object (&self->network_names);
+  g_clear_pointer (&self->vifs, g_ptr_array_unref);
+  g_clear_pointer (&self->host_refs, g_ptr_array_unref);
   g_clear_pointer (&self->iso_refs, g_ptr_array_unref);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->sr_refs, g_ptr_array_unref);
@@ -1112,6 +1464,9 @@ xp_new_vm_wizard_init (XpNewVmWizard *self)
 {
   self->old_vifs = g_ptr_array_new_with_free_func (g_free);
   self->network_refs = g_ptr_array_new_with_free_func (g_free);
+  self->network_names = gtk_string_list_new (NULL);
+  self->vifs = g_ptr_array_new_with_free_func (vif_row_free);
+  self->host_refs = g_ptr_array_new_with_free_func (g_free);
   self->iso_refs = g_ptr_array_new_with_free_func (g_free);
   self->disks = g_ptr_array_new_with_free_func (disk_row_free);
   self->sr_refs = g_ptr_array_new_with_free_func (g_free);
@@ -1186,23 +1541,40 @@ fill_srs (XpNewVmWizard *self)
     }
 }
 
-/* The pool's networks, "No network" first. */
-static GtkDropDown *
-network_dropdown_new (XpNewVmWizard *self)
+/* The pool's networks, for every interface's drop-down. */
+static void
+fill_networks (XpNewVmWizard *self)
 {
   GListModel *nets = xapi_cache_get_objects (xapi_connection_get_cache (self->conn), XAPI_TYPE_NETWORK);
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
-  gtk_string_list_append (names, _("No network interface"));
-  g_ptr_array_add (self->network_refs, NULL);
   for (guint i = 0; i < g_list_model_get_n_items (nets); i++)
     {
       g_autoptr(XapiNetwork) net = g_list_model_get_item (nets, i);
 
       if (xapi_object_is_gone (XAPI_OBJECT (net)))
         continue;
-      gtk_string_list_append (names, xapi_network_get_name_label (net));
+      gtk_string_list_append (self->network_names, xapi_network_get_name_label (net));
       g_ptr_array_add (self->network_refs, g_strdup (xapi_object_get_ref (XAPI_OBJECT (net))));
+    }
+}
+
+/* "None (any server)", then the pool's enabled servers. */
+static GtkDropDown *
+home_dropdown_new (XpNewVmWizard *self)
+{
+  GListModel *hosts = xapi_cache_get_objects (xapi_connection_get_cache (self->conn), XAPI_TYPE_HOST);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (names, _("None (any server)"));
+  g_ptr_array_add (self->host_refs, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+    {
+      g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
+
+      if (xapi_object_is_gone (XAPI_OBJECT (host)) || !xapi_host_get_enabled (host))
+        continue;
+      gtk_string_list_append (names, xapi_host_get_name_label (host));
+      g_ptr_array_add (self->host_refs, g_strdup (xapi_object_get_ref (XAPI_OBJECT (host))));
     }
   return GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL));
 }
@@ -1284,17 +1656,47 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
     gtk_box_append (GTK_BOX (box), add);
   }
 
-  box = xp_wizard_page_box (self->stack, page_names[PAGE_HARDWARE], _("CPU and memory"));
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_HARDWARE], _("CPU, memory and network"));
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (box), scroller);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
+  self->home_dropdown = GTK_DROP_DOWN (xp_wizard_named (GTK_WIDGET (home_dropdown_new (self)), "home-dropdown"));
+  labelled (box, _("_Home server"), GTK_WIDGET (self->home_dropdown));
   self->vcpus_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 64, 1), "vcpus-spin"));
   labelled (box, _("_vCPUs"), GTK_WIDGET (self->vcpus_spin));
+  self->cores_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 64, 1), "cores-spin"));
+  labelled (box, _("C_ores per socket"), GTK_WIDGET (self->cores_spin));
   self->memory_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 1024 * 1024, 256), "memory-spin"));
   labelled (box, _("_Memory (MiB)"), GTK_WIDGET (self->memory_spin));
+  self->memory_min_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 1024 * 1024, 256),
+                                                            "memory-min-spin"));
+  labelled (box, _("M_inimum memory (MiB)"), GTK_WIDGET (self->memory_min_spin));
   self->memory_hint = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_xalign (self->memory_hint, 0);
+  gtk_label_set_wrap (self->memory_hint, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->memory_hint), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->memory_hint));
-  self->network_dropdown = GTK_DROP_DOWN (xp_wizard_named (GTK_WIDGET (network_dropdown_new (self)), "network-dropdown"));
-  labelled (box, _("N_etwork"), GTK_WIDGET (self->network_dropdown));
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->memory_min_spin), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                  self->memory_hint, NULL, -1);
+  {
+    GtkWidget *heading = gtk_label_new (_("Network interfaces"));
+
+    gtk_label_set_xalign (GTK_LABEL (heading), 0);
+    gtk_widget_add_css_class (heading, "heading");
+    gtk_box_append (GTK_BOX (box), heading);
+    fill_networks (self);
+    self->vifs_box = GTK_BOX (xp_wizard_named (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6), "vifs-box"));
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (self->vifs_box), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                    heading, NULL, -1);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->vifs_box));
+    self->add_vif_button = xp_wizard_named (gtk_button_new_with_mnemonic (_("_Add a Network Interface")), "add-vif");
+    gtk_widget_set_halign (self->add_vif_button, GTK_ALIGN_START);
+    g_signal_connect_swapped (self->add_vif_button, "clicked", G_CALLBACK (on_add_vif), self);
+    gtk_box_append (GTK_BOX (box), self->add_vif_button);
+  }
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
   self->summary_label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), "summary-label"));
@@ -1326,7 +1728,15 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   g_signal_connect_swapped (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect_swapped (self->template_list, "selected-rows-changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->name_entry, "changed", G_CALLBACK (on_changed), self);
+  /* "changed": checked as the user types, not only once the text is taken */
+  g_signal_connect_swapped (self->vcpus_spin, "changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->cores_spin, "changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->memory_spin, "changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->memory_min_spin, "changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->memory_spin, "value-changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->memory_min_spin, "value-changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->vcpus_spin, "value-changed", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->cores_spin, "value-changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->media_iso, "toggled", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->iso_dropdown, "notify::selected", G_CALLBACK (on_changed), self);
 

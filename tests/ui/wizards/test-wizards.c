@@ -165,9 +165,9 @@ vm_settled (gpointer data)
   XapiVm *vm = data;
   const gint64 gib = (gint64) 1024 * 1024 * 1024;
 
-  return !xapi_vm_get_is_a_template (vm) && xapi_vm_get_vcpus_at_startup (vm) == 2
-         && xapi_vm_get_vcpus_max (vm) == 2 && xapi_vm_get_memory_static_max (vm) == gib
-         && xapi_vm_get_memory_dynamic_max (vm) == gib && xapi_vm_get_memory_dynamic_min (vm) == gib
+  return !xapi_vm_get_is_a_template (vm) && xapi_vm_get_vcpus_at_startup (vm) == 4
+         && xapi_vm_get_vcpus_max (vm) == 4 && xapi_vm_get_memory_static_max (vm) == gib * 3 / 2
+         && xapi_vm_get_memory_dynamic_max (vm) == gib * 3 / 2 && xapi_vm_get_memory_dynamic_min (vm) == gib
          && g_strcmp0 (xapi_vm_get_name_description (vm), "made by the wizard") == 0;
 }
 
@@ -282,15 +282,24 @@ choose_template (GtkWindow *wiz, const char *needle)
 }
 
 /* Select the network named @name in the New VM wizard; returns its ref. */
+static void find_all_named (GtkWidget *root, const char *name, GPtrArray *out);
+
+/* The network drop-down of the interface at @index (device @index). */
 static const char *
 select_network (Fixture    *f,
                 GtkWindow  *wiz,
+                guint       index,
                 const char *name)
 {
-  GtkDropDown *dd = GTK_DROP_DOWN (get (wiz, "network-dropdown"));
-  GListModel *model = gtk_drop_down_get_model (dd);
+  g_autoptr(GPtrArray) dds = g_ptr_array_new ();
+  GtkDropDown *dd;
+  GListModel *model;
   GListModel *nets = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_NETWORK);
 
+  find_all_named (get (wiz, "vifs-box"), "vif-network", dds);
+  g_assert_cmpuint (index, <, dds->len);
+  dd = dds->pdata[index];
+  model = gtk_drop_down_get_model (dd);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), name) == 0)
       gtk_drop_down_set_selected (dd, i);
@@ -367,8 +376,10 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   Finished fin = { 0 };
   XapiVm *vm;
   guint vdis_before, vifs_before;
-  const char *net_ref;
+  const char *net_ref, *net2_ref;
   const char *iso_ref, *default_sr, *other_sr;
+  g_autofree char *home_ref = NULL;
+  g_autofree char *home_name = NULL;
 
   if (f->sim == NULL)
     return;
@@ -435,12 +446,64 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   }
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (visible_page (wiz), ==, "hardware");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vcpus-spin")), 2);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "memory-spin")), 1024);
-  net_ref = select_network (f, wiz, "Bond 2+3");
+  /* a home server: the first one after "None (any server)" */
+  {
+    GtkDropDown *home = GTK_DROP_DOWN (get (wiz, "home-dropdown"));
+    GListModel *hosts = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_HOST);
+
+    g_assert_cmpuint (gtk_drop_down_get_selected (home), ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (home)), >, 1);
+    gtk_drop_down_set_selected (home, 1);
+    home_name = g_strdup (gtk_string_object_get_string (gtk_drop_down_get_selected_item (home)));
+    for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+      {
+        g_autoptr(XapiHost) host = g_list_model_get_item (hosts, i);
+        if (g_strcmp0 (xapi_host_get_name_label (host), home_name) == 0)
+          home_ref = g_strdup (xapi_object_get_ref (XAPI_OBJECT (host)));
+      }
+    g_assert_nonnull (home_ref);
+  }
+  /* invalid input blocks Next with a reason, checked as the user types */
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "cores-spin")), "2");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "vcpus-spin")), "3");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "multiple"));
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "vcpus-spin")), "4");
+  g_assert_true (gtk_widget_get_sensitive (next));
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-spin")), "1536");
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-min-spin")), "2048");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "Minimum memory"));
+  /* below the template's static minimum (1 GiB) */
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-min-spin")), "512");
+  g_assert_false (gtk_widget_get_sensitive (next));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "minimum"));
+  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-min-spin")), "1024");
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), ==, "");
+  /* network interfaces: the template's, replaced by two on different networks */
+  {
+    g_autoptr(GPtrArray) removes = g_ptr_array_new ();
+
+    find_all_named (get (wiz, "vifs-box"), "vif-remove", removes);
+    g_assert_cmpuint (removes->len, >=, 1);
+    for (guint i = 0; i < removes->len; i++)
+      g_signal_emit_by_name (removes->pdata[i], "clicked");
+    g_ptr_array_set_size (removes, 0);
+    find_all_named (get (wiz, "vifs-box"), "vif-remove", removes);
+    g_assert_cmpuint (removes->len, ==, 0);
+  }
+  g_signal_emit_by_name (get (wiz, "add-vif"), "clicked");
+  g_signal_emit_by_name (get (wiz, "add-vif"), "clicked");
+  net_ref = select_network (f, wiz, 0, "Bond 2+3");
+  net2_ref = select_network (f, wiz, 1, "Pool-wide network associated with eth1");
+  g_assert_cmpstr (net2_ref, !=, net_ref);
   g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (visible_page (wiz), ==, "summary");
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "wiz-vm-1"));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "Bond 2+3"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), home_name));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "2 cores per socket"));
   g_signal_emit_by_name (next, "clicked");  /* Create */
 
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
@@ -455,10 +518,10 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   g_assert_true (xapi_test_wait_for (vm_settled, vm, TIMEOUT_MS));
   g_assert_false (xapi_vm_get_is_a_template (vm));
   g_assert_cmpstr (xapi_vm_get_name_description (vm), ==, "made by the wizard");
-  g_assert_cmpint (xapi_vm_get_vcpus_max (vm), ==, 2);
-  g_assert_cmpint (xapi_vm_get_vcpus_at_startup (vm), ==, 2);
-  g_assert_cmpint (xapi_vm_get_memory_static_max (vm), ==, (gint64) 1024 * 1024 * 1024);
-  g_assert_cmpint (xapi_vm_get_memory_dynamic_max (vm), ==, (gint64) 1024 * 1024 * 1024);
+  g_assert_cmpint (xapi_vm_get_vcpus_max (vm), ==, 4);
+  g_assert_cmpint (xapi_vm_get_vcpus_at_startup (vm), ==, 4);
+  g_assert_cmpint (xapi_vm_get_memory_static_max (vm), ==, (gint64) 1536 * 1024 * 1024);
+  g_assert_cmpint (xapi_vm_get_memory_dynamic_max (vm), ==, (gint64) 1536 * 1024 * 1024);
   g_assert_cmpint (xapi_vm_get_memory_dynamic_min (vm), ==, (gint64) 1024 * 1024 * 1024);
   /* the simulator agrees, and the template's disks were provisioned as new
    * VDIs while its VIFs came along with the clone */
@@ -468,10 +531,14 @@ test_new_vm_create (Fixture *f, gconstpointer data)
 
     g_assert_cmpstr (json_object_get_string_member (rec, "name_label"), ==, "wiz-vm-1");
     g_assert_false (json_object_get_boolean_member (rec, "is_a_template"));
-    g_assert_cmpint (json_object_get_int_member (rec, "VCPUs_max"), ==, 2);
-    g_assert_cmpint (json_object_get_int_member (rec, "VCPUs_at_startup"), ==, 2);
-    g_assert_cmpint (json_object_get_int_member (rec, "memory_static_max"), ==, (gint64) 1024 * 1024 * 1024);
-    g_assert_cmpint (json_object_get_int_member (rec, "memory_dynamic_max"), ==, (gint64) 1024 * 1024 * 1024);
+    g_assert_cmpint (json_object_get_int_member (rec, "VCPUs_max"), ==, 4);
+    g_assert_cmpint (json_object_get_int_member (rec, "VCPUs_at_startup"), ==, 4);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rec, "platform"),
+                                                    "cores-per-socket"), ==, "2");
+    g_assert_cmpstr (json_object_get_string_member (rec, "affinity"), ==, home_ref);
+    g_assert_cmpint (json_object_get_int_member (rec, "memory_static_min"), ==, (gint64) 1024 * 1024 * 1024);
+    g_assert_cmpint (json_object_get_int_member (rec, "memory_static_max"), ==, (gint64) 1536 * 1024 * 1024);
+    g_assert_cmpint (json_object_get_int_member (rec, "memory_dynamic_max"), ==, (gint64) 1536 * 1024 * 1024);
     g_assert_cmpint (json_object_get_int_member (rec, "memory_dynamic_min"), ==, (gint64) 1024 * 1024 * 1024);
     g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Halted");
     disks = count_disks (f, rec);
@@ -523,14 +590,31 @@ test_new_vm_create (Fixture *f, gconstpointer data)
         g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rec, "HVM_boot_params"), "order"),
                          ==, "dcn");
     }
-    /* one VIF, on the network chosen, not the template's */
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rec, "VIFs")), ==, 1);
+    /* two VIFs, device 0 and 1 on the networks chosen, not the template's */
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rec, "VIFs")), ==, 2);
     {
-      g_autoptr(JsonObject) vif = raw_record (f, "VIF", json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0));
-      g_assert_cmpstr (json_object_get_string_member (vif, "network"), ==, net_ref);
-      g_assert_cmpstr (json_object_get_string_member (vif, "device"), ==, "0");
+      guint seen = 0;
+
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autoptr(JsonObject) vif = raw_record (f, "VIF", json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), i));
+          const char *dev = json_object_get_string_member (vif, "device");
+
+          if (g_strcmp0 (dev, "0") == 0)
+            {
+              g_assert_cmpstr (json_object_get_string_member (vif, "network"), ==, net_ref);
+              seen |= 1;
+            }
+          else
+            {
+              g_assert_cmpstr (dev, ==, "1");
+              g_assert_cmpstr (json_object_get_string_member (vif, "network"), ==, net2_ref);
+              seen |= 2;
+            }
+        }
+      g_assert_cmpuint (seen, ==, 3);
     }
-    g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before + 1);
+    g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before + 2);
   }
 
   gtk_window_destroy (wiz);
