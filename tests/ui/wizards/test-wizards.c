@@ -665,6 +665,59 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   g_free (fin.error);
 }
 
+/* A failure in each of the hardware page's steps (home server, cores per
+ * socket, a second VIF, the memory minimum) leaves nothing behind. */
+static void
+test_new_vm_hardware_rollback (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *method; const char *step; } cases[] = {
+    { "VM.set_affinity", "setting the home server" },
+    { "VM.add_to_platform", "setting the cores per socket" },
+    { "VIF.create", "connecting the network" },
+    { "VM.set_memory_dynamic_min", "setting the memory" },
+  };
+
+  if (f->sim == NULL)
+    return;
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      GtkWindow *wiz;
+      GtkWidget *next;
+      Finished fin = { 0 };
+      guint vdis_before = count_raw (f, "VDI.get_all");
+      guint vms_before = count_raw (f, "VM.get_all");
+      guint vifs_before = count_raw (f, "VIF.get_all");
+      g_autofree char *body = g_strdup_printf ("{\"method\":\"%s\",\"error\":[\"INTERNAL_ERROR\",\"injected\"],"
+                                               "\"count\":1}", cases[c].method);
+      g_autoptr(JsonNode) reply = xapi_sim_control (f->sim, "/fail-next", body);
+
+      wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
+      g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
+      gtk_window_present (wiz);
+      next = get (wiz, "next-button");
+      choose_template (wiz, "bookworm");
+      g_signal_emit_by_name (next, "clicked");
+      gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-hw-fail");
+      next_until (wiz, "hardware");
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "home-dropdown")), 1);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vcpus-spin")), 2);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "cores-spin")), 2);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "memory-min-spin")), 1024);
+      g_signal_emit_by_name (get (wiz, "add-vif"), "clicked");
+      next_until (wiz, "summary");
+      g_signal_emit_by_name (next, "clicked");
+      g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+      g_assert_nonnull (fin.error);
+      g_assert_null (fin.vm_ref);
+      g_assert_nonnull (strstr (fin.error, cases[c].step));
+      g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
+      g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
+      g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before);
+      gtk_window_destroy (wiz);
+      g_free (fin.error);
+    }
+}
+
 /* Network boot: an empty CD drive, the network first in the boot order;
  * and a failure while adding the CD drive leaves nothing behind. */
 static void
@@ -1515,6 +1568,8 @@ main (int argc, char **argv)
   g_test_add ("/wizards/new-vm/create", Fixture, NULL, fixture_setup, test_new_vm_create, fixture_teardown);
   g_test_add ("/wizards/new-vm/rollback", Fixture, NULL, fixture_setup, test_new_vm_rollback, fixture_teardown);
   g_test_add ("/wizards/new-vm/cancel", Fixture, NULL, fixture_setup, test_new_vm_cancel, fixture_teardown);
+  g_test_add ("/wizards/new-vm/hardware-rollback", Fixture, NULL, fixture_setup, test_new_vm_hardware_rollback,
+              fixture_teardown);
   g_test_add ("/wizards/new-vm/network-boot", Fixture, NULL, fixture_setup, test_new_vm_network_boot,
               fixture_teardown);
   g_test_add ("/wizards/migrate/live", Fixture, NULL, fixture_setup, test_migrate, fixture_teardown);
