@@ -118,6 +118,19 @@ def new_vm(demo):
     select_in(templates, row)
     click("Next", title)
     type_into(entry_in(title, "Name"), "e2e-made-vm")
+    # the hardware page: every control is named (mnemonic labels; the
+    # network interfaces by their device number)
+    for role, name in ((Atspi.Role.COMBO_BOX, "Home server"), (Atspi.Role.SPIN_BUTTON, "vCPUs"),
+                       (Atspi.Role.SPIN_BUTTON, "Cores per socket"), (Atspi.Role.SPIN_BUTTON, "Memory (MiB)"),
+                       (Atspi.Role.SPIN_BUTTON, "Minimum memory (MiB)"),
+                       (Atspi.Role.COMBO_BOX, "Network of interface 0"),
+                       (Atspi.Role.PUSH_BUTTON, "Remove interface 0")):
+        wait_for("a control named %r" % name,
+                 lambda: find(window_named(title), lambda a, r=role, n=name: role_of(a) == r and name_of(a) == n))
+    add = wait_for("the add-interface button",
+                   lambda: find(window_named(title), lambda a: role_of(a) == Atspi.Role.PUSH_BUTTON
+                                and "Add a Network Interface" in name_of(a)))
+    tap(add is not None, "New VM: the hardware page's controls are all named")
     # the other pages keep their defaults
     e2e.do_action(next_or(title, "Create"))
     wait_for("the VM to be created", lambda: demo.vms("e2e-made-vm"), timeout=60)
