@@ -388,31 +388,6 @@ on_choose (XpExportWizard *self)
 
 /* ---- construction ---- */
 
-static GtkWidget *
-labelled (GtkWidget  *box,
-          const char *text,
-          GtkWidget  *widget)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
-  return widget;
-}
-
-static GtkLabel *
-text_label (const char *name)
-{
-  GtkLabel *label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), name));
-
-  gtk_label_set_wrap (label, TRUE);
-  gtk_label_set_xalign (label, 0);
-  return label;
-}
-
 static void
 xp_export_wizard_dispose (GObject *object)
 {
@@ -489,11 +464,11 @@ xp_export_wizard_new (GtkWindow *parent,
   gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->stack));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_VM], _("VM to export"));
-  self->vm_label = text_label ("vm-label");
+  self->vm_label = xp_wizard_text_label ("vm-label");
   gtk_label_set_text (self->vm_label, xapi_vm_get_name_label (vm));
   gtk_widget_add_css_class (GTK_WIDGET (self->vm_label), "heading");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->vm_label));
-  self->state_label = text_label ("state-label");
+  self->state_label = xp_wizard_text_label ("state-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->state_label));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_FILE], _("File"));
@@ -505,7 +480,7 @@ xp_export_wizard_new (GtkWindow *parent,
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->file_entry));
   choose = xp_wizard_named (gtk_button_new_with_mnemonic (_("C_hoose…")), "choose-button");
   gtk_box_append (GTK_BOX (row), choose);
-  labelled (box, _("_Save to"), row);
+  xp_wizard_labelled (box, _("_Save to"), row);
   gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_prev_sibling (row)), GTK_WIDGET (self->file_entry));
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->file_entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
                                   gtk_widget_get_prev_sibling (row), NULL, -1);
@@ -515,7 +490,7 @@ xp_export_wizard_new (GtkWindow *parent,
   self->compression_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new_from_strings (translated),
                                                                "compression-dropdown"));
   gtk_drop_down_set_selected (self->compression_dropdown, XAPI_XVA_COMPRESSION_ZSTD);
-  labelled (box, _("C_ompression"), GTK_WIDGET (self->compression_dropdown));
+  xp_wizard_labelled (box, _("C_ompression"), GTK_WIDGET (self->compression_dropdown));
   self->verify_check = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (
                                            _("_Check the file after the export (reads it back)")),
                                          "verify-check"));
@@ -523,11 +498,11 @@ xp_export_wizard_new (GtkWindow *parent,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->verify_check));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
-  self->summary_label = text_label ("summary-label");
+  self->summary_label = xp_wizard_text_label ("summary-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Exporting"));
-  self->status_label = text_label ("status-label");
+  self->status_label = xp_wizard_text_label ("status-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
   self->progress = GTK_PROGRESS_BAR (xp_wizard_named (gtk_progress_bar_new (), "progress-bar"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,

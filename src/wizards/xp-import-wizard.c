@@ -526,31 +526,6 @@ on_choose (XpImportWizard *self)
 
 /* ---- construction ---- */
 
-static GtkWidget *
-labelled (GtkWidget  *box,
-          const char *text,
-          GtkWidget  *widget)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
-  return widget;
-}
-
-static GtkLabel *
-text_label (const char *name)
-{
-  GtkLabel *label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), name));
-
-  gtk_label_set_wrap (label, TRUE);
-  gtk_label_set_xalign (label, 0);
-  return label;
-}
-
 static void
 xp_import_wizard_dispose (GObject *object)
 {
@@ -645,7 +620,7 @@ xp_import_wizard_new (GtkWindow      *parent,
                                   label, NULL, -1);
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_TARGET], _("Destination"));
-  self->pool_label = text_label ("pool-label");
+  self->pool_label = xp_wizard_text_label ("pool-label");
   pool = xapi_cache_get_pool (xapi_connection_get_cache (conn));
   {
     g_autofree char *text = g_strdup_printf (_("Pool: %s"), pool != NULL ? xapi_pool_get_name_label (XAPI_POOL (pool)) : "");
@@ -654,17 +629,17 @@ xp_import_wizard_new (GtkWindow      *parent,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->pool_label));
   self->host_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->host_names)),
                                                                            NULL), "host-dropdown"));
-  labelled (box, _("_Home server"), GTK_WIDGET (self->host_dropdown));
+  xp_wizard_labelled (box, _("_Home server"), GTK_WIDGET (self->host_dropdown));
   self->sr_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->sr_names)),
                                                                          NULL), "sr-dropdown"));
-  labelled (box, _("_Storage for the disks"), GTK_WIDGET (self->sr_dropdown));
+  xp_wizard_labelled (box, _("_Storage for the disks"), GTK_WIDGET (self->sr_dropdown));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_SUMMARY], _("Summary"));
-  self->summary_label = text_label ("summary-label");
+  self->summary_label = xp_wizard_text_label ("summary-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary_label));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_PROGRESS], _("Importing"));
-  self->status_label = text_label ("status-label");
+  self->status_label = xp_wizard_text_label ("status-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
   self->progress = GTK_PROGRESS_BAR (xp_wizard_named (gtk_progress_bar_new (), "progress-bar"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,

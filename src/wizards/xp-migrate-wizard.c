@@ -1109,20 +1109,6 @@ xp_migrate_wizard_init (XpMigrateWizard *self)
   self->migration_nets = g_ptr_array_new_with_free_func (g_free);
 }
 
-static GtkWidget *
-labelled (GtkWidget  *box,
-          const char *mnemonic,
-          GtkWidget  *widget)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  return widget;
-}
-
 GtkWindow *
 xp_migrate_wizard_new (GtkWindow *parent,
                        XapiVm    *vm)
@@ -1177,7 +1163,7 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
   scroller = gtk_scrolled_window_new ();
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->host_list));
-  labelled (box, _("_Servers of the connected pools"), scroller);
+  xp_wizard_labelled (box, _("_Servers of the connected pools"), scroller);
   gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_prev_sibling (scroller)), GTK_WIDGET (self->host_list));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_STORAGE], _("Storage"));
@@ -1199,9 +1185,9 @@ xp_migrate_wizard_new_full (GtkWindow  *parent,
   }
   self->network_box = GTK_BOX (xp_wizard_named (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6), "network-box"));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->network_box));
-  self->migration_network = GTK_DROP_DOWN (labelled (box, _("_Migration network"),
-                                                     xp_wizard_named (gtk_drop_down_new (NULL, NULL),
-                                                                      "migration-network")));
+  self->migration_network = GTK_DROP_DOWN (xp_wizard_labelled (box, _("_Migration network"),
+                                                               xp_wizard_named (gtk_drop_down_new (NULL, NULL),
+                                                                                "migration-network")));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->migration_network), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Migration network"), -1);
   g_signal_connect_swapped (self->migration_network, "notify::selected", G_CALLBACK (update_buttons), self);

@@ -533,21 +533,6 @@ on_close_request (GtkWindow *window)
 
 /* ---- construction ---- */
 
-static GtkWidget *
-labelled (GtkWidget  *box,
-          const char *text,
-          GtkWidget  *widget)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
-  return widget;
-}
-
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -682,18 +667,18 @@ xp_new_network_wizard_new (GtkWindow      *parent,
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_NAME], _("Name"));
   self->name_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "name-entry"));
-  labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
+  xp_wizard_labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
   gtk_entry_set_activates_default (self->name_entry, TRUE);
   self->description_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "description-entry"));
-  labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
+  xp_wizard_labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_DETAILS], _("Settings"));
   self->external_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   self->nic_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->nics)), NULL),
                                              "nic-dropdown"));
-  labelled (self->external_box, _("N_IC"), GTK_WIDGET (self->nic_dropdown));
+  xp_wizard_labelled (self->external_box, _("N_IC"), GTK_WIDGET (self->nic_dropdown));
   self->vlan_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (0, 4094, 1), "vlan-spin"));
-  labelled (self->external_box, _("_VLAN"), GTK_WIDGET (self->vlan_spin));
+  xp_wizard_labelled (self->external_box, _("_VLAN"), GTK_WIDGET (self->vlan_spin));
   gtk_box_append (GTK_BOX (box), self->external_box);
   self->bond_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   self->member_box = xp_wizard_named (gtk_box_new (GTK_ORIENTATION_VERTICAL, 2), "member-box");
@@ -704,11 +689,11 @@ xp_new_network_wizard_new (GtkWindow      *parent,
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->member_box), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
                                   label, NULL, -1);
   self->mode_dropdown = GTK_DROP_DOWN (xp_wizard_named (gtk_drop_down_new_from_strings (bond_modes), "mode-dropdown"));
-  labelled (self->bond_box, _("Bond _mode"), GTK_WIDGET (self->mode_dropdown));
+  xp_wizard_labelled (self->bond_box, _("Bond _mode"), GTK_WIDGET (self->mode_dropdown));
   gtk_box_append (GTK_BOX (box), self->bond_box);
   self->mtu_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1280, 9216, 1), "mtu-spin"));
   gtk_spin_button_set_value (self->mtu_spin, 1500);
-  labelled (box, _("MT_U"), GTK_WIDGET (self->mtu_spin));
+  xp_wizard_labelled (box, _("MT_U"), GTK_WIDGET (self->mtu_spin));
   self->automatic_check = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("_Add this network to new VMs")),
                                                              "automatic-check"));
   gtk_check_button_set_active (self->automatic_check, TRUE);

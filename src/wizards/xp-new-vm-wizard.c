@@ -1365,21 +1365,6 @@ on_close_request (GtkWindow *window)
 
 /* ---- construction ---- */
 
-static GtkWidget *
-labelled (GtkWidget  *box,
-          const char *text,
-          GtkWidget  *widget)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
-  return widget;
-}
-
 static void
 fill_templates (XpNewVmWizard *self)
 {
@@ -1605,7 +1590,7 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_TEMPLATE], _("Template"));
   self->search = GTK_SEARCH_ENTRY (xp_wizard_named (gtk_search_entry_new (), "template-search"));
-  labelled (box, _("_Search templates"), GTK_WIDGET (self->search));
+  xp_wizard_labelled (box, _("_Search templates"), GTK_WIDGET (self->search));
   self->template_list = GTK_LIST_BOX (xp_wizard_named (gtk_list_box_new (), "template-list"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->template_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Templates"), -1);
@@ -1617,10 +1602,10 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_NAME], _("Name"));
   self->name_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "name-entry"));
-  labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
+  xp_wizard_labelled (box, _("_Name"), GTK_WIDGET (self->name_entry));
   gtk_entry_set_activates_default (self->name_entry, TRUE);
   self->description_entry = GTK_ENTRY (xp_wizard_named (gtk_entry_new (), "description-entry"));
-  labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
+  xp_wizard_labelled (box, _("_Description"), GTK_WIDGET (self->description_entry));
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_MEDIA], _("Installation media"));
   self->media_iso = GTK_CHECK_BUTTON (xp_wizard_named (gtk_check_button_new_with_mnemonic (_("Install from an _ISO image")),
@@ -1664,16 +1649,16 @@ xp_new_vm_wizard_new (GtkWindow      *parent,
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
   self->home_dropdown = GTK_DROP_DOWN (xp_wizard_named (GTK_WIDGET (home_dropdown_new (self)), "home-dropdown"));
-  labelled (box, _("_Home server"), GTK_WIDGET (self->home_dropdown));
+  xp_wizard_labelled (box, _("_Home server"), GTK_WIDGET (self->home_dropdown));
   self->vcpus_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 64, 1), "vcpus-spin"));
-  labelled (box, _("_vCPUs"), GTK_WIDGET (self->vcpus_spin));
+  xp_wizard_labelled (box, _("_vCPUs"), GTK_WIDGET (self->vcpus_spin));
   self->cores_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 64, 1), "cores-spin"));
-  labelled (box, _("C_ores per socket"), GTK_WIDGET (self->cores_spin));
+  xp_wizard_labelled (box, _("C_ores per socket"), GTK_WIDGET (self->cores_spin));
   self->memory_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 1024 * 1024, 256), "memory-spin"));
-  labelled (box, _("_Memory (MiB)"), GTK_WIDGET (self->memory_spin));
+  xp_wizard_labelled (box, _("_Memory (MiB)"), GTK_WIDGET (self->memory_spin));
   self->memory_min_spin = GTK_SPIN_BUTTON (xp_wizard_named (gtk_spin_button_new_with_range (1, 1024 * 1024, 256),
                                                             "memory-min-spin"));
-  labelled (box, _("M_inimum memory (MiB)"), GTK_WIDGET (self->memory_min_spin));
+  xp_wizard_labelled (box, _("M_inimum memory (MiB)"), GTK_WIDGET (self->memory_min_spin));
   self->memory_hint = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_xalign (self->memory_hint, 0);
   gtk_label_set_wrap (self->memory_hint, TRUE);

@@ -78,3 +78,28 @@ xp_wizard_button_bar (GtkWindow        *wizard,
   gtk_widget_add_controller (GTK_WIDGET (wizard), keys);
   return buttons;
 }
+
+GtkWidget *
+xp_wizard_labelled (GtkWidget  *box,
+                    const char *mnemonic,
+                    GtkWidget  *widget)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), widget);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  return widget;
+}
+
+GtkLabel *
+xp_wizard_text_label (const char *name)
+{
+  GtkLabel *label = GTK_LABEL (xp_wizard_named (gtk_label_new (""), name));
+
+  gtk_label_set_wrap (label, TRUE);
+  gtk_label_set_xalign (label, 0);
+  return label;
+}

@@ -11,6 +11,13 @@ G_BEGIN_DECLS
 /* Sets the widget name (tests find widgets by it) and returns @widget. */
 GtkWidget *xp_wizard_named      (GtkWidget   *widget,
                                  const char  *name);
+/* Appends a mnemonic label for @widget, then @widget, to @box; the label
+ * names the widget for assistive technologies.  Returns @widget. */
+GtkWidget *xp_wizard_labelled   (GtkWidget   *box,
+                                 const char  *mnemonic,
+                                 GtkWidget   *widget);
+/* A wrapping, left-aligned label named @name, for explanations. */
+GtkLabel  *xp_wizard_text_label (const char  *name);
 /* A page of @stack named @name with a heading; returns its box. */
 GtkWidget *xp_wizard_page_box   (GtkStack    *stack,
                                  const char  *name,
