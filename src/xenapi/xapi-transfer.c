@@ -1224,12 +1224,13 @@ read_next (GTask *gtask)
                                    gtask);
 }
 
-static void
-on_export_response (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      data)
+/* The head of the server's answer: TRUE when it accepted the transfer,
+ * else the task has failed (with the server's reason when it gave one). */
+static gboolean
+take_response (GTask        *gtask,
+               GObject      *source,
+               GAsyncResult *result)
 {
-  GTask *gtask = data;
   Transfer *t = g_task_get_task_data (gtask);
   GError *error = NULL;
 
@@ -1237,14 +1238,23 @@ on_export_response (GObject      *source,
   if (t->in == NULL)
     {
       transfer_fail (gtask, error);
-      return;
+      return FALSE;
     }
   if (soup_message_get_status (t->msg) != SOUP_STATUS_OK)
     {
       handle_refusal (gtask);
-      return;
+      return FALSE;
     }
-  read_next (gtask);
+  return TRUE;
+}
+
+static void
+on_export_response (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  if (take_response (data, source, result))
+    read_next (data);
 }
 
 /* ---- import */
@@ -1311,19 +1321,9 @@ on_import_response (GObject      *source,
 {
   GTask *gtask = data;
   Transfer *t = g_task_get_task_data (gtask);
-  GError *error = NULL;
 
-  t->in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (t->in == NULL)
-    {
-      transfer_fail (gtask, error);
-      return;
-    }
-  if (soup_message_get_status (t->msg) != SOUP_STATUS_OK)
-    {
-      handle_refusal (gtask);
-      return;
-    }
+  if (!take_response (gtask, source, result))
+    return;
   g_input_stream_read_bytes_async (t->in, 4096, G_PRIORITY_DEFAULT, g_task_get_cancellable (gtask),
                                    on_import_body_read, gtask);
 }
