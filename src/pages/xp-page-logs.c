@@ -95,8 +95,8 @@ xp_page_logs_build (XpPageCtx  *ctx,
     {
       XapiMessage *msg = g_ptr_array_index (mine, i);
       g_autofree char *when = format_time (xapi_message_get_timestamp (msg));
-      g_autofree char *sub = g_strdup_printf (_("%s, priority %" G_GINT64_FORMAT ": %s"), when,
-                                              xapi_message_get_priority (msg), xapi_message_get_body (msg));
+      g_autofree char *sub = g_strdup_printf (_("%s, priority %lld: %s"), when,
+                                              (long long) xapi_message_get_priority (msg), xapi_message_get_body (msg));
       xp_fact_row (alerts_group, xp_field_str (XAPI_OBJECT (msg), "name"), sub);
     }
   if (mine->len == 0)

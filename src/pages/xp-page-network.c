@@ -137,9 +137,9 @@ net_list (XpPageCtx  *ctx,
           vlan = xp_field_int (pif, "VLAN");
         }
       vlan_text = vlan >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, vlan) : g_strdup (_("none"));
-      sub = g_strdup_printf (_("NIC %s, VLAN %s, MTU %" G_GINT64_FORMAT ", bridge %s"),
+      sub = g_strdup_printf (_("NIC %s, VLAN %s, MTU %lld, bridge %s"),
                              nics->len ? nics->str : _("none"), vlan_text,
-                             xp_field_int (net, "MTU"), xp_field_str (net, "bridge"));
+                             (long long) xp_field_int (net, "MTU"), xp_field_str (net, "bridge"));
       xp_page_ctx_watch (ctx, net);
       row_new (group, xp_object_name (net), sub);
     }
@@ -279,7 +279,7 @@ xp_page_nics_build (XpPageCtx  *ctx,
       xp_page_ctx_watch (ctx, metrics);
       link = metrics == NULL ? _("unknown link") : xp_field_bool (metrics, "carrier") ? _("connected") : _("disconnected");
       if (metrics != NULL && xp_field_int (metrics, "speed") > 0)
-        speed = g_strdup_printf (_("%" G_GINT64_FORMAT " Mbit/s"), xp_field_int (metrics, "speed"));
+        speed = g_strdup_printf (_("%lld Mbit/s"), (long long) xp_field_int (metrics, "speed"));
       title = bond_master ? g_strdup_printf (_("Bond %s"), xp_field_str (pif, "device"))
                           : g_strdup_printf (_("NIC %s"), xp_field_str (pif, "device"));
       sub = g_strdup_printf ("%s, %s%s%s, MAC %s%s%s", link,

@@ -729,13 +729,13 @@ apply_template_defaults (XpNewVmWizard *self)
     g_autofree char *hint = NULL;
 
     if (top > 0)
-      hint = g_strdup_printf (_("The template allows %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " MiB. "
+      hint = g_strdup_printf (_("The template allows %lld to %lld MiB. "
                                 "The VM may be given less memory, down to its minimum, when the server "
-                                "needs it."), min, top);
+                                "needs it."), (long long) min, (long long) top);
     else
-      hint = g_strdup_printf (_("The template needs at least %" G_GINT64_FORMAT " MiB. "
+      hint = g_strdup_printf (_("The template needs at least %lld MiB. "
                                 "The VM may be given less memory, down to its minimum, when the server "
-                                "needs it."), min);
+                                "needs it."), (long long) min);
     gtk_label_set_text (self->memory_hint, hint);
   }
   fill_vifs (self, tmpl);
