@@ -17,29 +17,6 @@
 
 #include "xp-pages.h"
 
-/* Wire values of VM.ha_restart_priority, in the order of the drop-down. */
-static const char *priorities[] = { "restart", "best-effort", "", NULL };
-
-static const char *
-priority_label (guint index)
-{
-  switch (index)
-    {
-    case 0: return _("Restart");
-    case 1: return _("Restart if possible");
-    default: return _("Do not restart");
-    }
-}
-
-static guint
-priority_index (const char *wire)
-{
-  for (guint i = 0; priorities[i] != NULL; i++)
-    if (g_strcmp0 (priorities[i], wire) == 0)
-      return i;
-  return 2;
-}
-
 /* ---- the live maximum ---- */
 
 static void
@@ -99,11 +76,11 @@ priority_changed_cb (GtkDropDown *dropdown,
 {
   guint index = gtk_drop_down_get_selected (dropdown);
 
-  if (index >= G_N_ELEMENTS (priorities) - 1
-      || g_str_equal (priorities[index], xp_field_str (vm, "ha_restart_priority")))
+  if (index >= XP_HA_N_PRIORITIES
+      || g_str_equal (xp_ha_priority_wire (index), xp_field_str (vm, "ha_restart_priority")))
     return;
   xp_page_set_field (GTK_WIDGET (dropdown), vm, "ha_restart_priority",
-                     json_node_init_string (json_node_alloc (), priorities[index]));
+                     json_node_init_string (json_node_alloc (), xp_ha_priority_wire (index)));
 }
 
 static void
@@ -200,11 +177,6 @@ vm_list (XpPageCtx  *ctx,
   XapiCache *cache = xp_object_cache (pool);
   GListModel *vms = cache != NULL ? xapi_cache_get_objects_by_name (cache, "VM") : NULL;
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
-  const char *labels[G_N_ELEMENTS (priorities)];
-
-  for (guint i = 0; priorities[i] != NULL; i++)
-    labels[i] = priority_label (i);
-  labels[G_N_ELEMENTS (priorities) - 1] = NULL;
 
   xp_page_ctx_watch_model (ctx, vms);
   for (guint i = 0; vms != NULL && i < g_list_model_get_n_items (vms); i++)
@@ -223,27 +195,22 @@ vm_list (XpPageCtx  *ctx,
       XapiObject *vm = g_ptr_array_index (list, i);
       const char *name = xp_object_name (vm);
       GtkWidget *row = adw_action_row_new ();
-      GtkWidget *dropdown = gtk_drop_down_new_from_strings (labels);
+      GtkWidget *dropdown = xp_ha_priority_dropdown_new (name,
+                                                         xp_ha_priority_index (xp_field_str (vm, "ha_restart_priority")));
       g_autofree char *prio_name = g_strdup_printf ("ha-priority:%s", xapi_object_get_ref (vm));
       g_autofree char *order_name = g_strdup_printf ("ha-order:%s", xapi_object_get_ref (vm));
-      /* Translators: accessible names of the controls of one VM row */
-      g_autofree char *prio_a11y = g_strdup_printf (_("Restart priority of “%s”"), name);
-      g_autofree char *order_a11y = g_strdup_printf (_("Start order of “%s”"), name);
       GtkWidget *order;
 
       xp_page_ctx_watch (ctx, vm);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
 
-      gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), priority_index (xp_field_str (vm, "ha_restart_priority")));
-      gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
       gtk_widget_set_name (dropdown, prio_name);
-      gtk_widget_set_tooltip_text (dropdown, prio_a11y);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, prio_a11y, -1);
       g_signal_connect_object (dropdown, "notify::selected", G_CALLBACK (priority_changed_cb), vm, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), dropdown);
 
-      order = spin_new (order_name, order_a11y, 9999, xp_field_int (vm, "order"));
+      order = xp_ha_order_spin_new (name, xp_field_int (vm, "order"));
+      gtk_widget_set_name (order, order_name);
       g_signal_connect_object (order, "value-changed", G_CALLBACK (order_changed_cb), vm, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), order);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);

@@ -366,3 +366,69 @@ xp_box_clear (GtkBox *box)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
     gtk_box_remove (box, child);
 }
+
+/* ---- HA restart priorities ---- */
+
+static const char *ha_priorities[XP_HA_N_PRIORITIES] = { "restart", "best-effort", "" };
+
+const char *
+xp_ha_priority_wire (guint index)
+{
+  return ha_priorities[MIN (index, XP_HA_N_PRIORITIES - 1)];
+}
+
+const char *
+xp_ha_priority_label (guint index)
+{
+  switch (index)
+    {
+    case 0: return _("Restart");
+    case 1: return _("Restart if possible");
+    default: return _("Do not restart");
+    }
+}
+
+guint
+xp_ha_priority_index (const char *wire)
+{
+  for (guint i = 0; i < XP_HA_N_PRIORITIES; i++)
+    if (g_strcmp0 (ha_priorities[i], wire) == 0)
+      return i;
+  return XP_HA_N_PRIORITIES - 1;
+}
+
+GtkWidget *
+xp_ha_priority_dropdown_new (const char *vm_name,
+                             guint       selected)
+{
+  const char *labels[XP_HA_N_PRIORITIES + 1];
+  GtkWidget *dropdown;
+  g_autofree char *a11y = NULL;
+
+  for (guint i = 0; i < XP_HA_N_PRIORITIES; i++)
+    labels[i] = xp_ha_priority_label (i);
+  labels[XP_HA_N_PRIORITIES] = NULL;
+  dropdown = gtk_drop_down_new_from_strings (labels);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), MIN (selected, XP_HA_N_PRIORITIES - 1));
+  gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
+  /* Translators: accessible names of the controls of one VM row */
+  a11y = g_strdup_printf (_("Restart priority of “%s”"), vm_name);
+  gtk_widget_set_tooltip_text (dropdown, a11y);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  return dropdown;
+}
+
+GtkWidget *
+xp_ha_order_spin_new (const char *vm_name,
+                      gint64      value)
+{
+  GtkWidget *spin = gtk_spin_button_new_with_range (0, 9999, 1);
+  g_autofree char *a11y = g_strdup_printf (_("Start order of “%s”"), vm_name);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), (double) value);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (spin, a11y);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  return spin;
+}

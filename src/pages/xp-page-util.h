@@ -101,4 +101,18 @@ GVariant           *xp_invoke_target  (const char *name,
                                        const char *ref);
 void                xp_box_clear      (GtkBox     *box);
 
+/* VM.ha_restart_priority: the wire values in the order of the drop-down
+ * ("restart", "best-effort", "") with their labels ("Restart", "Restart if
+ * possible", "Do not restart"); an unknown wire value is "Do not restart". */
+#define XP_HA_N_PRIORITIES 3
+const char         *xp_ha_priority_wire  (guint       index);
+const char         *xp_ha_priority_label (guint       index);
+guint               xp_ha_priority_index (const char *wire);
+/* The restart priority drop-down and the start order spin (0..9999) of the
+ * VM named @vm_name, with their accessible names and tooltips. */
+GtkWidget          *xp_ha_priority_dropdown_new (const char *vm_name,
+                                                 guint       selected);
+GtkWidget          *xp_ha_order_spin_new        (const char *vm_name,
+                                                 gint64      value);
+
 G_END_DECLS

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Configure HA wizard.  The heartbeat SR list shows why an SR cannot
- * hold the heartbeat (not shared, an ISO library); the failures to
- * tolerate are bounded by what the pool computes.  Enabling runs as a
- * task; if setting the failures to tolerate fails afterwards, HA is
- * disabled again so the pool is left as it was. */
+ * hold the heartbeat (not shared, an ISO library); then each VM's restart
+ * priority and start order (running VMs without a priority are proposed
+ * "Restart", as XenCenter does); the failures to tolerate are bounded by
+ * what the pool computes for those priorities.  On Finish the changed
+ * priorities and orders are set first (VM.set_ha_restart_priority,
+ * VM.set_order), then HA is enabled as a task, then the failures to
+ * tolerate are set.  If anything fails, HA is disabled again when it had
+ * been enabled and every VM's priority and order is set back, so the pool
+ * is left as it was. */
 
 #include "config.h"
 
@@ -11,13 +16,38 @@
 
 #include "xp-ha-wizard.h"
 #include "xp-wizard-util.h"
+#include "pages/xp-page-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xapi-error.h"
 #include "xapi-task-ops.h"
 
-enum { PAGE_SR, PAGE_FAILURES, PAGE_SUMMARY, PAGE_PROGRESS, N_PAGES };
-static const char *page_names[N_PAGES] = { "sr", "failures", "summary", "progress" };
+enum { PAGE_SR, PAGE_PRIORITIES, PAGE_FAILURES, PAGE_SUMMARY, PAGE_PROGRESS, N_PAGES };
+static const char *page_names[N_PAGES] = { "sr", "priorities", "failures", "summary", "progress" };
+
+/* One VM of the priorities page: its values before the wizard, its
+ * controls, and what Finish changed on the server. */
+typedef struct {
+  XpHaWizard     *wizard;          /* unowned */
+  XapiVm         *vm;
+  char           *old_priority;
+  gint64          old_order;
+  GtkDropDown    *priority;
+  GtkSpinButton  *order;
+  gboolean        priority_set;
+  gboolean        order_set;
+  gboolean        restore_failed;
+} VmEntry;
+
+static void
+vm_entry_free (gpointer data)
+{
+  VmEntry *e = data;
+
+  g_clear_object (&e->vm);
+  g_free (e->old_priority);
+  g_free (e);
+}
 
 struct _XpHaWizard
 {
@@ -27,6 +57,11 @@ struct _XpHaWizard
   char           *pool_ref;
   int             page;
   gint64          max_failures;  /* -1 until computed */
+  guint           max_generation;  /* ignores answers for older priorities */
+  GPtrArray      *vms;           /* of VmEntry */
+  guint           step_vm;       /* Finish: the VM being set */
+  guint           step_field;    /* 0 priority, 1 order */
+  guint           restoring;     /* calls setting values back */
 
   GtkStack       *stack;
   GtkListBox     *sr_list;
@@ -97,17 +132,45 @@ update_buttons (XpHaWizard *self)
   gtk_button_set_label (self->cancel_button, self->page == PAGE_PROGRESS ? _("_Close") : _("_Cancel"));
 }
 
+static const char *
+entry_priority (VmEntry *e)
+{
+  return xp_ha_priority_wire (gtk_drop_down_get_selected (e->priority));
+}
+
+static guint
+n_protected (XpHaWizard *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->vms->len; i++)
+    if (*entry_priority (g_ptr_array_index (self->vms, i)) != '\0')
+      n++;
+  return n;
+}
+
+typedef struct {
+  XpHaWizard *self;     /* a reference */
+  guint       generation;
+} MaxCall;
+
 static void
 on_max_computed (GObject      *source,
                  GAsyncResult *result,
                  gpointer      data)
 {
-  XpHaWizard *self = data;
+  MaxCall *call = data;
+  g_autoptr(XpHaWizard) self = call->self;
+  gboolean current = call->generation == self->max_generation;
   g_autoptr(GError) error = NULL;
   gint64 max = -1;
+  gboolean ok = xapi_pool_ha_compute_hypothetical_max_host_failures_to_tolerate_finish (XAPI_CONNECTION (source),
+                                                                                         result, &max, &error);
 
-  if (!xapi_pool_ha_compute_hypothetical_max_host_failures_to_tolerate_finish (XAPI_CONNECTION (source), result,
-                                                                                &max, &error))
+  g_free (call);
+  if (!current)
+    return;  /* the priorities changed since this was asked */
+  if (!ok)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -115,7 +178,6 @@ on_max_computed (GObject      *source,
           g_autofree char *text = g_strdup_printf (_("Could not compute the failures to tolerate: %s"), why);
           gtk_label_set_text (self->max_label, text);
         }
-      g_object_unref (self);
       return;
     }
   self->max_failures = MAX (max, 0);
@@ -128,29 +190,54 @@ on_max_computed (GObject      *source,
   gtk_spin_button_set_range (self->failures_spin, 0, (double) self->max_failures);
   gtk_spin_button_set_value (self->failures_spin, (double) self->max_failures);
   update_buttons (self);
-  g_object_unref (self);
+}
+
+/* Like XenCenter, asks the pool about the priorities chosen on the
+ * previous page (VM ref → priority, the protected VMs only). */
+static void
+compute_max (XpHaWizard *self)
+{
+  g_autoptr(GHashTable) config = g_hash_table_new (g_str_hash, g_str_equal);
+  MaxCall *call = g_new0 (MaxCall, 1);
+
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmEntry *e = g_ptr_array_index (self->vms, i);
+
+      if (*entry_priority (e) != '\0')
+        g_hash_table_insert (config, (gpointer) xapi_object_get_ref (XAPI_OBJECT (e->vm)),
+                             (gpointer) entry_priority (e));
+    }
+  self->max_failures = -1;
+  call->self = g_object_ref (self);
+  call->generation = ++self->max_generation;
+  gtk_label_set_text (self->max_label, _("Computing…"));
+  xapi_pool_ha_compute_hypothetical_max_host_failures_to_tolerate_async (self->conn, config, self->cancellable,
+                                                                         on_max_computed, call);
 }
 
 static void
 show_page (XpHaWizard *self,
            int         page)
 {
+  /* coming from the priorities, the maximum depends on them */
+  if (page == PAGE_FAILURES && (self->max_failures < 0 || self->page == PAGE_PRIORITIES))
+    compute_max (self);
   self->page = page;
-  if (page == PAGE_FAILURES && self->max_failures < 0)
-    {
-      g_autoptr(GHashTable) config = g_hash_table_new (g_str_hash, g_str_equal);
-
-      gtk_label_set_text (self->max_label, _("Computing…"));
-      xapi_pool_ha_compute_hypothetical_max_host_failures_to_tolerate_async (self->conn, config, self->cancellable,
-                                                                             on_max_computed, g_object_ref (self));
-    }
   if (page == PAGE_SUMMARY)
     {
+      guint n = n_protected (self);
       g_autofree char *text = g_strdup_printf (_("High availability will be enabled with its heartbeat disk on “%s”, "
                                                  "tolerating %d server failures."),
                                                xapi_sr_get_name_label (selected_sr (self)),
                                                gtk_spin_button_get_value_as_int (self->failures_spin));
-      gtk_label_set_text (self->summary_label, text);
+      g_autofree char *vms = g_strdup_printf (ngettext ("%u VM will be protected (restart priority “Restart” or "
+                                                        "“Restart if possible”).",
+                                                        "%u VMs will be protected (restart priority “Restart” or "
+                                                        "“Restart if possible”).", n), n);
+      g_autofree char *all = g_strconcat (text, "\n", vms, NULL);
+
+      gtk_label_set_text (self->summary_label, all);
     }
   gtk_stack_set_visible_child_name (self->stack, page_names[page]);
   update_buttons (self);
@@ -204,6 +291,72 @@ fill_srs (XpHaWizard *self)
     }
 }
 
+/* ---- the restart priorities ---- */
+
+static gint
+vm_entry_compare (gconstpointer a,
+                  gconstpointer b)
+{
+  const VmEntry *ea = *(VmEntry **) a;
+  const VmEntry *eb = *(VmEntry **) b;
+
+  if (ea->old_order != eb->old_order)
+    return ea->old_order < eb->old_order ? -1 : 1;
+  return g_utf8_collate (xapi_vm_get_name_label (ea->vm), xapi_vm_get_name_label (eb->vm));
+}
+
+/* Every VM that HA can restart: not a template, a snapshot or a control
+ * domain; one row each with its priority and start order. */
+static void
+fill_vms (XpHaWizard *self,
+          GtkGrid    *grid)
+{
+  GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (self->conn), XAPI_TYPE_VM);
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      VmEntry *e;
+
+      if (xapi_object_is_gone (XAPI_OBJECT (vm)) || xapi_vm_get_is_a_template (vm)
+          || xapi_vm_get_is_a_snapshot (vm) || xapi_vm_get_is_control_domain (vm))
+        continue;
+      e = g_new0 (VmEntry, 1);
+      e->wizard = self;
+      e->vm = g_object_ref (vm);
+      e->old_priority = g_strdup (xapi_vm_get_ha_restart_priority (vm) != NULL
+                                  ? xapi_vm_get_ha_restart_priority (vm) : "");
+      e->old_order = xapi_vm_get_order (vm);
+      g_ptr_array_add (self->vms, e);
+    }
+  g_ptr_array_sort (self->vms, vm_entry_compare);
+
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmEntry *e = g_ptr_array_index (self->vms, i);
+      const char *name = xapi_vm_get_name_label (e->vm);
+      const char *ref = xapi_object_get_ref (XAPI_OBJECT (e->vm));
+      guint selected = xp_ha_priority_index (e->old_priority);
+      g_autofree char *prio_name = g_strdup_printf ("ha-priority:%s", ref);
+      g_autofree char *order_name = g_strdup_printf ("ha-order:%s", ref);
+      GtkWidget *label = gtk_label_new (name);
+
+      /* as XenCenter proposes: a running VM without a priority is restarted */
+      if (*e->old_priority == '\0' && xapi_vm_get_power_state (e->vm) == XAPI_VM_POWER_STATE_RUNNING)
+        selected = xp_ha_priority_index ("restart");
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_hexpand (label, TRUE);
+      e->priority = GTK_DROP_DOWN (xp_wizard_named (xp_ha_priority_dropdown_new (name, selected), prio_name));
+      e->order = GTK_SPIN_BUTTON (xp_wizard_named (xp_ha_order_spin_new (name, e->old_order), order_name));
+      gtk_grid_attach (grid, label, 0, (int) i, 1, 1);
+      gtk_grid_attach (grid, GTK_WIDGET (e->priority), 1, (int) i, 1, 1);
+      gtk_grid_attach (grid, GTK_WIDGET (e->order), 2, (int) i, 1, 1);
+    }
+  if (self->vms->len == 0)
+    gtk_grid_attach (grid, gtk_label_new (_("No virtual machines")), 0, 0, 1, 1);
+}
+
 /* ---- enabling ---- */
 
 static void
@@ -219,6 +372,105 @@ finish (XpHaWizard *self)
   g_object_unref (self);  /* taken in start_enable () */
 }
 
+/* After a failure: says what became of the VMs' priorities and orders. */
+static void
+restore_done (XpHaWizard *self)
+{
+  g_autoptr(GString) failed = g_string_new (NULL);
+  gboolean changed = FALSE;
+  char *text = NULL;
+
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmEntry *e = g_ptr_array_index (self->vms, i);
+
+      changed |= e->priority_set || e->order_set;
+      if (e->restore_failed)
+        {
+          if (failed->len > 0)
+            g_string_append (failed, ", ");
+          g_string_append_printf (failed, "“%s”", xapi_vm_get_name_label (e->vm));
+        }
+    }
+  if (failed->len > 0)
+    text = g_strdup_printf (_("%s The restart priority or start order of these VMs could not be set back: %s."),
+                            self->failure, failed->str);
+  else if (changed)
+    text = g_strdup_printf (_("%s The restart priorities and start orders were set back as they were."),
+                            self->failure);
+  if (text != NULL)
+    {
+      g_free (self->failure);
+      self->failure = text;
+    }
+  finish (self);
+}
+
+static void
+restored_one (VmEntry  *e,
+              gboolean  ok,
+              GError   *error)
+{
+  XpHaWizard *self = e->wizard;
+
+  if (!ok)
+    {
+      g_debug ("setting back the HA settings of %s failed: %s", xapi_vm_get_name_label (e->vm), error->message);
+      e->restore_failed = TRUE;
+    }
+  if (--self->restoring == 0)
+    restore_done (self);
+}
+
+static void
+on_priority_restored (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = xapi_vm_set_ha_restart_priority_finish (XAPI_CONNECTION (source), result, &error);
+
+  restored_one (data, ok, error);
+}
+
+static void
+on_order_restored (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = xapi_vm_set_order_finish (XAPI_CONNECTION (source), result, &error);
+
+  restored_one (data, ok, error);
+}
+
+/* Sets back every priority and order Finish changed, then finishes with
+ * self->failure. */
+static void
+restore_vms (XpHaWizard *self)
+{
+  self->restoring = 1;  /* held until every call is made */
+  gtk_label_set_text (self->status_label, _("Setting the restart priorities and start orders back…"));
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmEntry *e = g_ptr_array_index (self->vms, i);
+      const char *ref = xapi_object_get_ref (XAPI_OBJECT (e->vm));
+
+      if (e->priority_set)
+        {
+          self->restoring++;
+          xapi_vm_set_ha_restart_priority_async (self->conn, ref, e->old_priority, NULL, on_priority_restored, e);
+        }
+      if (e->order_set)
+        {
+          self->restoring++;
+          xapi_vm_set_order_async (self->conn, ref, e->old_order, NULL, on_order_restored, e);
+        }
+    }
+  if (--self->restoring == 0)
+    restore_done (self);
+}
+
 static void
 on_disabled_again (GObject      *source,
                    GAsyncResult *result,
@@ -229,7 +481,7 @@ on_disabled_again (GObject      *source,
 
   if (!xapi_pool_disable_ha_finish (XAPI_CONNECTION (source), result, &error))
     g_debug ("disabling HA again failed: %s", error->message);
-  finish (self);
+  restore_vms (self);
 }
 
 static void
@@ -267,7 +519,7 @@ on_enabled (GObject      *source,
       g_autofree char *why = xapi_error_describe (error, TRUE);
 
       self->failure = g_strdup_printf (_("High availability could not be enabled: %s"), why);
-      finish (self);
+      restore_vms (self);
       return;
     }
   gtk_label_set_text (self->status_label, _("Setting the failures to tolerate…"));
@@ -296,7 +548,7 @@ on_task_created (GObject      *source,
       g_autofree char *why = xapi_error_describe (error, TRUE);
 
       self->failure = g_strdup_printf (_("High availability could not be enabled: %s"), why);
-      finish (self);
+      restore_vms (self);
       return;
     }
   self->task = task;
@@ -305,18 +557,97 @@ on_task_created (GObject      *source,
 }
 
 static void
-start_enable (XpHaWizard *self)
+enable_ha (XpHaWizard *self)
 {
   const char *srs[] = { xapi_object_get_ref (XAPI_OBJECT (selected_sr (self))), NULL };
   g_autoptr(GHashTable) config = g_hash_table_new (g_str_hash, g_str_equal);
 
+  gtk_label_set_text (self->status_label, _("Enabling high availability…"));
+  /* not cancellable: a half-enabled HA is worse than waiting */
+  xapi_pool_enable_ha_as_task_async (self->conn, srs, config, NULL, on_task_created, self);
+}
+
+static void apply_next (XpHaWizard *self);
+
+static void
+on_vm_field_set (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  XpHaWizard *self = data;
+  VmEntry *e = g_ptr_array_index (self->vms, self->step_vm);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = self->step_field == 0
+                ? xapi_vm_set_ha_restart_priority_finish (XAPI_CONNECTION (source), result, &error)
+                : xapi_vm_set_order_finish (XAPI_CONNECTION (source), result, &error);
+
+  if (!ok)
+    {
+      g_autofree char *why = xapi_error_describe (error, TRUE);
+
+      self->failure = g_strdup_printf (self->step_field == 0
+                                       ? _("Setting the restart priority of “%s” failed: %s "
+                                           "High availability was not enabled.")
+                                       : _("Setting the start order of “%s” failed: %s "
+                                           "High availability was not enabled."),
+                                       xapi_vm_get_name_label (e->vm), why);
+      restore_vms (self);
+      return;
+    }
+  if (self->step_field == 0)
+    e->priority_set = TRUE;
+  else
+    e->order_set = TRUE;
+  self->step_field++;
+  apply_next (self);
+}
+
+/* Sets the changed priorities and orders one by one, then enables HA. */
+static void
+apply_next (XpHaWizard *self)
+{
+  for (; self->step_vm < self->vms->len; self->step_vm++, self->step_field = 0)
+    {
+      VmEntry *e = g_ptr_array_index (self->vms, self->step_vm);
+      const char *ref = xapi_object_get_ref (XAPI_OBJECT (e->vm));
+
+      if (self->step_field == 0)
+        {
+          if (g_strcmp0 (entry_priority (e), e->old_priority) != 0)
+            {
+              xapi_vm_set_ha_restart_priority_async (self->conn, ref, entry_priority (e), NULL,
+                                                     on_vm_field_set, self);
+              return;
+            }
+          self->step_field = 1;
+        }
+      if (self->step_field == 1 && gtk_spin_button_get_value_as_int (e->order) != e->old_order)
+        {
+          xapi_vm_set_order_async (self->conn, ref, gtk_spin_button_get_value_as_int (e->order), NULL,
+                                   on_vm_field_set, self);
+          return;
+        }
+    }
+  enable_ha (self);
+}
+
+static void
+start_enable (XpHaWizard *self)
+{
   self->running = TRUE;
   g_clear_pointer (&self->failure, g_free);
   g_object_ref (self);  /* released in finish () */
   show_page (self, PAGE_PROGRESS);
-  gtk_label_set_text (self->status_label, _("Enabling high availability…"));
-  /* not cancellable: a half-enabled HA is worse than waiting */
-  xapi_pool_enable_ha_as_task_async (self->conn, srs, config, NULL, on_task_created, self);
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmEntry *e = g_ptr_array_index (self->vms, i);
+
+      e->priority_set = e->order_set = e->restore_failed = FALSE;
+    }
+  self->step_vm = 0;
+  self->step_field = 0;
+  gtk_label_set_text (self->status_label, _("Setting the restart priorities and start orders…"));
+  apply_next (self);
 }
 
 static void
@@ -383,6 +714,7 @@ xp_ha_wizard_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pool_ref, g_free);
   g_clear_pointer (&self->failure, g_free);
+  g_clear_pointer (&self->vms, g_ptr_array_unref);
   G_OBJECT_CLASS (xp_ha_wizard_parent_class)->finalize (object);
 }
 
@@ -405,6 +737,7 @@ xp_ha_wizard_init (XpHaWizard *self)
 {
   self->cancellable = g_cancellable_new ();
   self->max_failures = -1;
+  self->vms = g_ptr_array_new_with_free_func (vm_entry_free);
 }
 
 GtkWindow *
@@ -412,7 +745,7 @@ xp_ha_wizard_new (GtkWindow      *parent,
                   XapiConnection *conn)
 {
   XpHaWizard *self;
-  GtkWidget *outer, *box, *buttons, *label, *scroller;
+  GtkWidget *outer, *box, *buttons, *label, *scroller, *grid;
   XapiObject *pool;
 
   g_return_val_if_fail (XAPI_IS_CONNECTION (conn), NULL);
@@ -443,6 +776,24 @@ xp_ha_wizard_new (GtkWindow      *parent,
   scroller = gtk_scrolled_window_new ();
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->sr_list));
+  gtk_box_append (GTK_BOX (box), scroller);
+
+  box = xp_wizard_page_box (self->stack, page_names[PAGE_PRIORITIES], _("Restart priorities"));
+  label = gtk_label_new (_("Choose what happens to each VM when its server fails, and the order in which the VMs "
+                           "are started (lowest first).  Running VMs without a restart priority are proposed "
+                           "“Restart”.  Nothing is changed until high availability is enabled."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  grid = gtk_grid_new ();
+  gtk_widget_set_name (grid, "vm-grid");
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_widget_set_margin_end (grid, 12);
+  scroller = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), grid);
   gtk_box_append (GTK_BOX (box), scroller);
 
   box = xp_wizard_page_box (self->stack, page_names[PAGE_FAILURES], _("Failures to tolerate"));
@@ -482,6 +833,7 @@ xp_ha_wizard_new (GtkWindow      *parent,
   gtk_window_set_child (GTK_WINDOW (self), outer);
 
   fill_srs (self);
+  fill_vms (self, GTK_GRID (grid));
 
   g_signal_connect_swapped (self->sr_list, "selected-rows-changed", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->failures_spin, "value-changed", G_CALLBACK (update_buttons), self);

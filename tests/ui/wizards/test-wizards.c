@@ -1363,12 +1363,21 @@ max_computed (gpointer data)
   return strstr (text, "at most") != NULL;
 }
 
-/* Through the HA wizard to its summary with the SR named @sr_name. */
+/* A VM's restart priority (index in the drop-down) and start order. */
+typedef struct {
+  const char *vm_name;
+  guint       priority;
+  int         order;
+} HaChoice;
+
+/* Through the HA wizard to its summary with the SR named @sr_name, setting
+ * the priorities of @choices (NULL-terminated by vm_name, may be NULL). */
 static GtkWindow *
-ha_wizard_to_summary (Fixture    *f,
-                      const char *sr_name,
-                      int         failures,
-                      Finished   *fin)
+ha_wizard_to_summary (Fixture        *f,
+                      const char     *sr_name,
+                      int             failures,
+                      const HaChoice *choices,
+                      Finished       *fin)
 {
   GtkWindow *wiz = xp_ha_wizard_new (NULL, f->conn);
   GtkWidget *next = get (wiz, "next-button");
@@ -1408,6 +1417,23 @@ ha_wizard_to_summary (Fixture    *f,
   gtk_list_box_select_row (list, chosen);
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
+  /* the restart priorities */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (get (wiz, "vm-grid"),
+                                                                                        GTK_TYPE_STACK))),
+                   ==, "priorities");
+  for (int i = 0; choices != NULL && choices[i].vm_name != NULL; i++)
+    {
+      XapiVm *vm = find_vm_by_name (f->conn, choices[i].vm_name);
+      g_autofree char *prio = NULL, *order = NULL;
+
+      g_assert_nonnull (vm);
+      prio = g_strdup_printf ("ha-priority:%s", xapi_object_get_ref (XAPI_OBJECT (vm)));
+      order = g_strdup_printf ("ha-order:%s", xapi_object_get_ref (XAPI_OBJECT (vm)));
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, prio)), choices[i].priority);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, order)), choices[i].order);
+    }
+  g_assert_true (gtk_widget_get_sensitive (next));
+  g_signal_emit_by_name (next, "clicked");
   g_assert_true (xapi_test_wait_for (max_computed, wiz, TIMEOUT_MS));
   spin = GTK_SPIN_BUTTON (get (wiz, "failures-spin"));
   {
@@ -1442,6 +1468,16 @@ raw_pool (Fixture *f)
   return raw_record (f, "pool", json_array_get_string_element (json_node_get_array (pools), 0));
 }
 
+static JsonObject *
+raw_vm (Fixture    *f,
+        const char *name)
+{
+  XapiVm *vm = find_vm_by_name (f->conn, name);
+
+  g_assert_nonnull (vm);
+  return raw_record (f, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
+}
+
 static void
 test_ha_enable (Fixture *f, gconstpointer data)
 {
@@ -1450,7 +1486,7 @@ test_ha_enable (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, &fin);
+  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, NULL, &fin);
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_null (fin.error);
   g_assert_true (xapi_test_wait_for (ha_enabled_in_cache, f->conn, TIMEOUT_MS));
@@ -1476,13 +1512,123 @@ test_ha_failure (Fixture *f, gconstpointer data)
     return;
   reply = xapi_sim_control (f->sim, "/fail-next",
                             "{\"method\":\"pool.set_ha_host_failures_to_tolerate\",\"error\":[\"HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN\"],\"count\":1}");
-  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, &fin);
+  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, NULL, &fin);
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "disabled again"));
   {
     g_autoptr(JsonObject) pool = raw_pool (f);
+    g_autoptr(JsonObject) web = raw_vm (f, "web-01");
+
     g_assert_false (json_object_get_boolean_member (pool, "ha_enabled"));
+    /* proposed "Restart" for the running VM, set, then set back */
+    g_assert_cmpstr (json_object_get_string_member (web, "ha_restart_priority"), ==, "");
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.error);
+}
+
+static const HaChoice ha_choices[] = {
+  { "fileserver", 0, 3 },   /* halted: "Restart", order 3 */
+  { "scratch", 1, 5 },      /* halted: "Restart if possible", order 5 */
+  { NULL, 0, 0 },
+};
+
+/* The priorities page lists the VMs only, proposes "Restart" for running
+ * VMs without a priority and sets the chosen values before enabling. */
+static void
+test_ha_priorities (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  GListModel *vms;
+
+  if (f->sim == NULL)
+    return;
+  {
+    g_autoptr(JsonObject) web = raw_vm (f, "web-01");
+    g_autoptr(JsonObject) files = raw_vm (f, "fileserver");
+
+    g_assert_cmpstr (json_object_get_string_member (web, "power_state"), ==, "Running");
+    g_assert_cmpstr (json_object_get_string_member (web, "ha_restart_priority"), ==, "");
+    g_assert_cmpstr (json_object_get_string_member (files, "ha_restart_priority"), ==, "");
+  }
+  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, ha_choices, &fin);
+  /* Next was pressed on the summary: the wizard is running or done */
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      g_autofree char *prio = g_strdup_printf ("ha-priority:%s", xapi_object_get_ref (XAPI_OBJECT (vm)));
+      GtkWidget *w = find_named (GTK_WIDGET (wiz), prio);
+      gboolean listed = !xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm)
+                        && !xapi_vm_get_is_control_domain (vm);
+
+      if (xapi_object_is_gone (XAPI_OBJECT (vm)))
+        continue;
+      g_assert_true ((w != NULL) == listed);
+      if (w != NULL)
+        {
+          g_autofree char *a11y = g_strdup_printf ("Restart priority of “%s”", xapi_vm_get_name_label (vm));
+          g_assert_cmpstr (gtk_widget_get_tooltip_text (w), ==, a11y);
+        }
+      if (g_strcmp0 (xapi_vm_get_name_label (vm), "web-01") == 0)
+        g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (w)), ==, 0);  /* proposed */
+    }
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_null (fin.error);
+  {
+    g_autoptr(JsonObject) pool = raw_pool (f);
+    g_autoptr(JsonObject) files = raw_vm (f, "fileserver");
+    g_autoptr(JsonObject) scratch = raw_vm (f, "scratch");
+    g_autoptr(JsonObject) web = raw_vm (f, "web-01");
+
+    g_assert_true (json_object_get_boolean_member (pool, "ha_enabled"));
+    g_assert_cmpstr (json_object_get_string_member (files, "ha_restart_priority"), ==, "restart");
+    g_assert_cmpint (json_object_get_int_member (files, "order"), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (scratch, "ha_restart_priority"), ==, "best-effort");
+    g_assert_cmpint (json_object_get_int_member (scratch, "order"), ==, 5);
+    g_assert_cmpstr (json_object_get_string_member (web, "ha_restart_priority"), ==, "restart");
+  }
+  gtk_window_destroy (wiz);
+  g_free (fin.vm_ref);
+}
+
+/* pool.enable_ha fails: every priority and order set before is set back. */
+static void
+test_ha_priorities_failure (Fixture *f, gconstpointer data)
+{
+  Finished fin = { 0 };
+  GtkWindow *wiz;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonObject) files0 = NULL, scratch0 = NULL;
+
+  if (f->sim == NULL)
+    return;
+  files0 = raw_vm (f, "fileserver");
+  scratch0 = raw_vm (f, "scratch");
+  reply = xapi_sim_control (f->sim, "/fail-next",
+                            "{\"method\":\"pool.enable_ha\",\"error\":[\"HA_HOST_CANNOT_ACCESS_STATEFILE\"],\"count\":1}");
+  wiz = ha_wizard_to_summary (f, "NFS VM storage", 1, ha_choices, &fin);
+  g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
+  g_assert_nonnull (fin.error);
+  g_assert_nonnull (strstr (fin.error, "could not be enabled"));
+  g_assert_nonnull (strstr (fin.error, "set back"));
+  {
+    g_autoptr(JsonObject) pool = raw_pool (f);
+    g_autoptr(JsonObject) files = raw_vm (f, "fileserver");
+    g_autoptr(JsonObject) scratch = raw_vm (f, "scratch");
+    g_autoptr(JsonObject) web = raw_vm (f, "web-01");
+
+    g_assert_false (json_object_get_boolean_member (pool, "ha_enabled"));
+    g_assert_cmpstr (json_object_get_string_member (files, "ha_restart_priority"), ==,
+                     json_object_get_string_member (files0, "ha_restart_priority"));
+    g_assert_cmpint (json_object_get_int_member (files, "order"), ==, json_object_get_int_member (files0, "order"));
+    g_assert_cmpstr (json_object_get_string_member (scratch, "ha_restart_priority"), ==,
+                     json_object_get_string_member (scratch0, "ha_restart_priority"));
+    g_assert_cmpint (json_object_get_int_member (scratch, "order"), ==,
+                     json_object_get_int_member (scratch0, "order"));
+    g_assert_cmpstr (json_object_get_string_member (web, "ha_restart_priority"), ==, "");
   }
   gtk_window_destroy (wiz);
   g_free (fin.error);
@@ -1582,6 +1728,9 @@ main (int argc, char **argv)
   g_test_add ("/wizards/sr/failure", Fixture, NULL, fixture_setup, test_sr_failure, fixture_teardown);
   g_test_add ("/wizards/ha/enable", Fixture, NULL, fixture_setup, test_ha_enable, fixture_teardown);
   g_test_add ("/wizards/ha/failure", Fixture, NULL, fixture_setup, test_ha_failure, fixture_teardown);
+  g_test_add ("/wizards/ha/priorities", Fixture, NULL, fixture_setup, test_ha_priorities, fixture_teardown);
+  g_test_add ("/wizards/ha/priorities-failure", Fixture, NULL, fixture_setup, test_ha_priorities_failure,
+              fixture_teardown);
   g_test_add ("/wizards/actions/enabled", Fixture, NULL, fixture_setup, test_actions_enabled, fixture_teardown);
   return g_test_run ();
 }
