@@ -804,6 +804,39 @@ find_running_vm (XapiConnection *conn)
   return NULL;
 }
 
+/* A running VM every host of the pool can run: its disks are all on
+ * shared storage (a VM on a host's local SR can only stay there). */
+static XapiVm *
+find_running_shared_vm (XapiConnection *conn)
+{
+  XapiCache *cache = xapi_connection_get_cache (conn);
+  GListModel *vms = xapi_cache_get_objects (cache, XAPI_TYPE_VM);
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      const char * const *vbds = xapi_vm_get_vbds (vm);
+      gboolean shared = TRUE;
+
+      if (xapi_vm_get_is_control_domain (vm) || xapi_vm_get_is_a_template (vm) ||
+          xapi_vm_get_power_state (vm) != XAPI_VM_POWER_STATE_RUNNING)
+        continue;
+      for (guint j = 0; vbds != NULL && vbds[j] != NULL && shared; j++)
+        {
+          XapiVbd *vbd = xapi_cache_lookup_typed (cache, vbds[j], XAPI_TYPE_VBD);
+          XapiVdi *vdi = vbd != NULL && !xapi_vbd_get_empty (vbd)
+                         ? xapi_cache_lookup_typed (cache, xapi_vbd_get_vdi (vbd), XAPI_TYPE_VDI) : NULL;
+          XapiSr *sr = vdi != NULL ? xapi_cache_lookup_typed (cache, xapi_vdi_get_sr (vdi), XAPI_TYPE_SR) : NULL;
+
+          if (sr != NULL && !xapi_sr_get_shared (sr))
+            shared = FALSE;
+        }
+      if (shared)
+        return vm;  /* the cache keeps it alive */
+    }
+  return NULL;
+}
+
 static GtkListBoxRow *
 host_row (GtkWindow  *wiz,
           const char *host_ref)
@@ -871,7 +904,7 @@ test_migrate (Fixture *f, gconstpointer data)
   cache = xapi_connection_get_cache (f->conn);
   hosts = xapi_cache_get_objects (cache, XAPI_TYPE_HOST);
   g_assert_cmpuint (g_list_model_get_n_items (hosts), >=, 3);
-  vm = find_running_vm (f->conn);
+  vm = find_running_shared_vm (f->conn);
   g_assert_nonnull (vm);
   from = xapi_vm_get_resident_on (vm);
 
