@@ -430,17 +430,25 @@ object_search_keys (XapiObject *object,
   return keys;
 }
 
-gboolean
-xp_object_matches_search (XapiObject *object,
-                          const char *folded)
+/* Whether @folded can start a UUID or an address (hex digits, dots,
+ * colons...): "web" cannot, "10.0" or "3fa" can.  Only then are UUIDs and
+ * guest addresses looked at, the slow part for the objects that do not
+ * match by name. */
+static gboolean
+search_text_is_address_like (const char *folded)
+{
+  return folded[strspn (folded, "0123456789abcdef.:-%/[]")] == '\0';
+}
+
+static gboolean
+object_matches_search (XapiObject *object,
+                       const char *folded,
+                       gboolean    address_like)
 {
   g_autofree char *built_name = NULL;
   const SearchKeys *keys;
   const char *name;
   const char *uuid;
-
-  if (folded == NULL || *folded == '\0')
-    return TRUE;
 
   name = object_peek_name (G_OBJECT (object));
   if (name == NULL)
@@ -449,21 +457,26 @@ xp_object_matches_search (XapiObject *object,
   if (strstr (keys->folded_name, folded) != NULL)
     return TRUE;
 
-  uuid = xapi_object_get_uuid (object);
-  if (uuid != NULL && g_str_has_prefix (uuid, folded))
-    return TRUE;
-
   for (guint i = 0; keys->folded_tags[i] != NULL; i++)
     if (strstr (keys->folded_tags[i], folded) != NULL)
       return TRUE;
 
+  if (!address_like)
+    return FALSE;
+
+  uuid = xapi_object_get_uuid (object);
+  if (uuid != NULL && g_str_has_prefix (uuid, folded))
+    return TRUE;
+
   if (XAPI_IS_VM (object))
     {
       XapiConnection *conn = xapi_object_get_connection (object);
-      XapiObject *gm;
+      const char *gm_ref = xapi_vm_get_guest_metrics (XAPI_VM (object));
+      XapiObject *gm = NULL;
 
-      /* Followed each time: the addresses live on another object. */
-      gm = conn ? xapi_cache_follow (xapi_connection_get_cache (conn), object, "guest_metrics") : NULL;
+      /* Looked up each time: the addresses live on another object. */
+      if (conn != NULL && gm_ref != NULL && !g_str_equal (gm_ref, "OpaqueRef:NULL"))
+        gm = xapi_cache_lookup (xapi_connection_get_cache (conn), gm_ref);
       if (gm != NULL && XAPI_IS_VM_GUEST_METRICS (gm))
         {
           GHashTable *nets = xapi_vm_guest_metrics_get_networks (XAPI_VM_GUEST_METRICS (gm));
@@ -483,6 +496,15 @@ xp_object_matches_search (XapiObject *object,
     }
 
   return FALSE;
+}
+
+gboolean
+xp_object_matches_search (XapiObject *object,
+                          const char *folded)
+{
+  if (folded == NULL || *folded == '\0')
+    return TRUE;
+  return object_matches_search (object, folded, search_text_is_address_like (folded));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1360,6 +1382,8 @@ xp_placement_new (XapiConnection *connection)
 /* ------------------------------------------------------------------------ */
 /* XpTreeModel                                                              */
 
+typedef struct _XpSearchList XpSearchList;
+
 struct _XpTreeModel
 {
   GObject           parent_instance;
@@ -1373,7 +1397,8 @@ struct _XpTreeModel
 
   /* search mode */
   char             *search;          /* case-folded, NULL when not searching */
-  GtkFilter        *search_filter;
+  XpSearchList     *search_list;     /* the flat list while searching */
+  GtkTreeListModel *saved_tree;      /* the Infrastructure tree, kept while searching */
   GPtrArray        *objects_filters; /* GtkFilter*, of the current Objects view */
   char             *groups_key;      /* the tags or folders the current view was built with */
 };
@@ -1418,13 +1443,384 @@ sort_by_name (gconstpointer a,
   return c;
 }
 
+/* ------------------------------------------------------------------------ */
+/* XpSearchList: the search's flat list.                                    */
+/*                                                                          */
+/* Every pool, host, VM, SR and network, sorted once (again only after a    */
+/* rename), and the ones matching the text.  A key press re-checks the      */
+/* matches only when the text grew, and says what changed as runs of rows  */
+/* removed or added: typing "vm-04" after "vm-0" removes two runs, the rows */
+/* that stay are neither removed nor added again (a filter model over a     */
+/* sort model said "all 9,999 rows replaced by 1,000", and the tree list    */
+/* model and the list view rebuilt every one of them).                     */
+
+#define XP_TYPE_SEARCH_LIST (xp_search_list_get_type ())
+G_DECLARE_FINAL_TYPE (XpSearchList, xp_search_list, XP, SEARCH_LIST, GObject)
+
+struct _XpSearchList
+{
+  GObject     parent_instance;
+  GListModel *connections;    /* strong */
+  GPtrArray  *all;            /* XapiObject* (strong), sorted; NULL: collect again */
+  gboolean    all_sorted;     /* FALSE after a rename: sort again before use */
+  guint       order;          /* bumped whenever the order of all changes */
+  GPtrArray  *matches;        /* XapiObject* (strong), in the order of all */
+  guint       matches_order;  /* the order matches were taken in */
+  char       *query;          /* case-folded; NULL: nothing matches */
+  gboolean    address_like;   /* the query may start a UUID or an address */
+  gboolean    show_templates;
+};
+
+static GType
+xp_search_list_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+xp_search_list_get_n_items (GListModel *model)
+{
+  return XP_SEARCH_LIST (model)->matches->len;
+}
+
+static gpointer
+xp_search_list_get_item (GListModel *model,
+                         guint       position)
+{
+  XpSearchList *self = XP_SEARCH_LIST (model);
+
+  if (position >= self->matches->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->matches, position));
+}
+
+static void
+xp_search_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = xp_search_list_get_item_type;
+  iface->get_n_items = xp_search_list_get_n_items;
+  iface->get_item = xp_search_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XpSearchList, xp_search_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, xp_search_list_model_init))
+
+static void
+xp_search_list_finalize (GObject *object)
+{
+  XpSearchList *self = XP_SEARCH_LIST (object);
+
+  g_clear_pointer (&self->all, g_ptr_array_unref);
+  g_clear_pointer (&self->matches, g_ptr_array_unref);
+  g_clear_object (&self->connections);
+  g_free (self->query);
+  G_OBJECT_CLASS (xp_search_list_parent_class)->finalize (object);
+}
+
+static void
+xp_search_list_class_init (XpSearchListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = xp_search_list_finalize;
+}
+
+static void
+xp_search_list_init (XpSearchList *self)
+{
+  self->matches = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static XpSearchList *
+xp_search_list_new (GListModel *connections)
+{
+  XpSearchList *self = g_object_new (XP_TYPE_SEARCH_LIST, NULL);
+
+  self->connections = g_object_ref (connections);
+  return self;
+}
+
+static gboolean
+search_candidate_type (gpointer object)
+{
+  return XAPI_IS_POOL (object) || XAPI_IS_HOST (object) || XAPI_IS_VM (object) ||
+         XAPI_IS_SR (object) || XAPI_IS_NETWORK (object);
+}
+
+static int
+search_compare (gconstpointer a,
+                gconstpointer b)
+{
+  return sort_by_name (*(gpointer const *) a, *(gpointer const *) b, NULL);
+}
+
+/* The candidates, collected and sorted if need be. */
+static GPtrArray *
+search_list_ensure_all (XpSearchList *self)
+{
+  const GType types[] = { XAPI_TYPE_POOL, XAPI_TYPE_HOST, XAPI_TYPE_VM, XAPI_TYPE_SR, XAPI_TYPE_NETWORK };
+
+  if (self->all == NULL)
+    {
+      guint n = g_list_model_get_n_items (self->connections);
+
+      self->all = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint c = 0; c < n; c++)
+        {
+          g_autoptr(XapiConnection) conn = g_list_model_get_item (self->connections, c);
+          XapiCache *cache = xapi_connection_get_cache (conn);
+
+          for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+            {
+              GListModel *store = xapi_cache_get_objects (cache, types[t]);
+              guint m = g_list_model_get_n_items (store);
+
+              for (guint i = 0; i < m; i++)
+                g_ptr_array_add (self->all, g_list_model_get_item (store, i));
+            }
+        }
+      self->all_sorted = FALSE;
+    }
+  if (!self->all_sorted)
+    {
+      g_ptr_array_sort (self->all, search_compare);
+      self->all_sorted = TRUE;
+      self->order++;
+    }
+  return self->all;
+}
+
+static gboolean
+search_list_matches (XpSearchList *self,
+                     XapiObject   *item)
+{
+  if (XAPI_IS_VM (item) && xapi_vm_get_is_control_domain (XAPI_VM (item)))
+    return FALSE;
+  if (XAPI_IS_VM (item) && !self->show_templates && xapi_vm_get_is_a_template (XAPI_VM (item)) &&
+      xp_vm_is_default_template (XAPI_VM (item)))
+    return FALSE;
+  return object_matches_search (item, self->query, self->address_like);
+}
+
+/* Past this many runs of rows coming or going, one change says it all. */
+#define SEARCH_MAX_RUNS 64
+
+/* @next replaces the matches.  @subset: @next is a subsequence of the
+ * matches; @superset: the matches are a subsequence of @next. */
+static void
+search_list_publish (XpSearchList *self,
+                     GPtrArray    *next,
+                     gboolean      subset,
+                     gboolean      superset)
+{
+  GPtrArray *old = self->matches;
+  guint n_old = old->len, n_new = next->len;
+
+  if (subset || superset)
+    {
+      g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+      GPtrArray *longer = subset ? old : next, *shorter = subset ? next : old;
+      guint i = 0, j = 0;
+
+      /* runs of the longer array that the shorter one does not have */
+      while (i < longer->len && runs->len <= SEARCH_MAX_RUNS)
+        {
+          guint run[2] = { i, 0 };
+
+          while (i < longer->len && (j >= shorter->len || longer->pdata[i] != shorter->pdata[j]))
+            i++;
+          run[1] = i - run[0];
+          if (run[1] > 0)
+            g_array_append_val (runs, run);
+          if (i < longer->len)
+            {
+              i++;
+              j++;
+            }
+        }
+      if (runs->len <= SEARCH_MAX_RUNS && j == shorter->len)
+        {
+          if (subset)
+            for (guint r = runs->len; r > 0; r--)
+              {
+                guint *run = &g_array_index (runs, guint, 2 * (r - 1));
+
+                g_ptr_array_remove_range (old, run[0], run[1]);
+                g_list_model_items_changed (G_LIST_MODEL (self), run[0], run[1], 0);
+              }
+          else
+            for (guint r = 0; r < runs->len; r++)
+              {
+                guint *run = &g_array_index (runs, guint, 2 * r);
+                guint len = old->len;
+
+                g_ptr_array_set_size (old, len + run[1]);
+                memmove (old->pdata + run[0] + run[1], old->pdata + run[0],
+                         (len - run[0]) * sizeof (gpointer));
+                for (guint k = 0; k < run[1]; k++)
+                  old->pdata[run[0] + k] = g_object_ref (next->pdata[run[0] + k]);
+                g_list_model_items_changed (G_LIST_MODEL (self), run[0], 0, run[1]);
+              }
+          return;
+        }
+    }
+
+  /* one change, from the first row that differs to the last */
+  {
+    guint prefix = 0, suffix = 0;
+
+    while (prefix < n_old && prefix < n_new && old->pdata[prefix] == next->pdata[prefix])
+      prefix++;
+    while (suffix < n_old - prefix && suffix < n_new - prefix &&
+           old->pdata[n_old - 1 - suffix] == next->pdata[n_new - 1 - suffix])
+      suffix++;
+    self->matches = g_ptr_array_ref (next);
+    if (prefix < n_old || prefix < n_new)
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix,
+                                  n_old - prefix - suffix, n_new - prefix - suffix);
+    g_ptr_array_unref (old);
+  }
+}
+
+/* Match again: only the current matches when @change is MORE_STRICT (and
+ * the order has not changed since), else every candidate. */
+static void
+search_list_refilter (XpSearchList    *self,
+                      GtkFilterChange  change)
+{
+  g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean same_order;
+  GPtrArray *source;
+
+  if (self->query == NULL)
+    {
+      search_list_publish (self, next, TRUE, FALSE);
+      return;
+    }
+  same_order = self->all != NULL && self->all_sorted && self->order == self->matches_order;
+  if (change == GTK_FILTER_CHANGE_MORE_STRICT && same_order)
+    source = self->matches;
+  else
+    source = search_list_ensure_all (self);
+  same_order = self->order == self->matches_order;
+  g_ptr_array_set_size (next, 0);
+  for (guint i = 0; i < source->len; i++)
+    if (search_list_matches (self, source->pdata[i]))
+      g_ptr_array_add (next, g_object_ref (source->pdata[i]));
+  self->matches_order = self->order;
+  search_list_publish (self, next,
+                       same_order && change == GTK_FILTER_CHANGE_MORE_STRICT,
+                       same_order && change == GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static void
+search_list_set_query (XpSearchList    *self,
+                       const char      *folded,
+                       gboolean         show_templates,
+                       GtkFilterChange  change)
+{
+  if (self->query == NULL || folded == NULL || self->show_templates != show_templates)
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+  g_free (self->query);
+  self->query = g_strdup (folded);
+  self->address_like = folded != NULL && search_text_is_address_like (folded);
+  self->show_templates = show_templates;
+  search_list_refilter (self, change);
+}
+
+/* Where @object goes in @array (sorted by name). */
+static guint
+search_lower_bound (GPtrArray *array,
+                    gpointer   object)
+{
+  guint lo = 0, hi = array->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (sort_by_name (array->pdata[mid], object, NULL) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void
+search_list_object_added (XpSearchList *self,
+                          XapiObject   *object)
+{
+  if (self->all == NULL || !search_candidate_type (object))
+    return;
+  g_ptr_array_insert (self->all, self->all_sorted ? (int) search_lower_bound (self->all, object) : -1,
+                      g_object_ref (object));
+  if (self->query != NULL && search_list_matches (self, object))
+    {
+      guint pos = search_lower_bound (self->matches, object);
+
+      g_ptr_array_insert (self->matches, pos, g_object_ref (object));
+      g_list_model_items_changed (G_LIST_MODEL (self), pos, 0, 1);
+    }
+}
+
+static void
+search_list_object_removed (XpSearchList *self,
+                            XapiObject   *object)
+{
+  guint pos;
+
+  if (!search_candidate_type (object))
+    return;
+  if (self->all != NULL && g_ptr_array_find (self->all, object, &pos))
+    g_ptr_array_remove_index (self->all, pos);
+  if (g_ptr_array_find (self->matches, object, &pos))
+    {
+      g_ptr_array_remove_index (self->matches, pos);
+      g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 0);
+    }
+}
+
+/* A rename: sorted again when next used. */
+static void
+search_list_names_changed (XpSearchList *self)
+{
+  self->all_sorted = FALSE;
+  if (self->query != NULL)
+    search_list_refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* Connections came or went: collected again when next used. */
+static void
+search_list_reset (XpSearchList *self)
+{
+  g_clear_pointer (&self->all, g_ptr_array_unref);
+  if (self->query != NULL)
+    search_list_refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* ------------------------------------------------------------------------ */
+
 static void
 names_changed_cb (XpPlacement *placement,
                   XpTreeModel *self)
 {
   gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
-  if (self->search_filter != NULL)
-    gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  search_list_names_changed (self->search_list);
+}
+
+static void
+search_object_added_cb (XapiCache   *cache,
+                        XapiObject  *object,
+                        XpTreeModel *self)
+{
+  search_list_object_added (self->search_list, object);
+}
+
+static void
+search_object_removed_cb (XapiCache   *cache,
+                          XapiObject  *object,
+                          XpTreeModel *self)
+{
+  search_list_object_removed (self->search_list, object);
 }
 
 static void any_placement_changed_cb (XpPlacement *placement,
@@ -1441,6 +1837,10 @@ get_placement (XpTreeModel    *self,
       placement = xp_placement_new (connection);
       g_signal_connect_object (placement, "names-changed", G_CALLBACK (names_changed_cb), self, 0);
       g_signal_connect_object (placement, "changed", G_CALLBACK (any_placement_changed_cb), self, 0);
+      g_signal_connect_object (xapi_connection_get_cache (connection), "object-added",
+                               G_CALLBACK (search_object_added_cb), self, 0);
+      g_signal_connect_object (xapi_connection_get_cache (connection), "object-removed",
+                               G_CALLBACK (search_object_removed_cb), self, 0);
       g_hash_table_insert (self->placements, g_object_ref (connection), placement);
     }
   return placement;
@@ -1900,41 +2300,6 @@ groups_changed (XpTreeModel *self)
   return g_strcmp0 (signature, self->groups_key) != 0;
 }
 
-/* Search: every pool/host/VM/SR/network of every connection, one flat list. */
-static gboolean
-search_filter_func (gpointer item,
-                    gpointer user_data)
-{
-  XpTreeModel *self = user_data;
-
-  if (XAPI_IS_VM (item) && xapi_vm_get_is_control_domain (item))
-    return FALSE;
-  if (XAPI_IS_VM (item) && !self->show_templates && xapi_vm_get_is_a_template (item) &&
-      xp_vm_is_default_template (item))
-    return FALSE;
-  return xp_object_matches_search (item, self->search);
-}
-
-static GListModel *
-search_root (XpTreeModel *self)
-{
-  GListModel *models[5];
-  GListModel *all;
-
-  models[0] = all_connections_store (self, XAPI_TYPE_POOL);
-  models[1] = all_connections_store (self, XAPI_TYPE_HOST);
-  models[2] = all_connections_store (self, XAPI_TYPE_VM);
-  models[3] = all_connections_store (self, XAPI_TYPE_SR);
-  models[4] = all_connections_store (self, XAPI_TYPE_NETWORK);
-  all = flatten (models, 5);
-
-  /* Sorted once, then filtered at each key press: the matches come out in
-   * order, nothing is re-sorted while typing. */
-  g_clear_object (&self->search_filter);
-  self->search_filter = GTK_FILTER (gtk_custom_filter_new (search_filter_func, self, NULL));
-  return G_LIST_MODEL (gtk_filter_list_model_new (sorted (self, all), g_object_ref (self->search_filter)));
-}
-
 static GListModel *
 create_child_model (gpointer item,
                     gpointer user_data)
@@ -1977,8 +2342,8 @@ any_placement_changed_cb (XpPlacement *placement,
     }
   for (guint i = 0; i < self->objects_filters->len; i++)
     gtk_filter_changed (g_ptr_array_index (self->objects_filters, i), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->search_filter != NULL)
-    gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->search != NULL)
+    search_list_refilter (self->search_list, GTK_FILTER_CHANGE_DIFFERENT);
 }
 
 static void
@@ -1987,7 +2352,6 @@ rebuild (XpTreeModel *self)
   GListModel *root;
   guint n = g_list_model_get_n_items (self->connections);
 
-  g_ptr_array_set_size (self->objects_filters, 0);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(XapiConnection) conn = g_list_model_get_item (self->connections, i);
@@ -1995,19 +2359,43 @@ rebuild (XpTreeModel *self)
     }
 
   if (self->search != NULL)
-    root = search_root (self);
-  else if (self->view == XP_TREE_VIEW_OBJECTS)
-    root = objects_root (self);
-  else if (self->view == XP_TREE_VIEW_TAGS || self->view == XP_TREE_VIEW_FOLDERS)
-    root = grouped_root (self);
+    {
+      /* The Infrastructure tree is kept as it is (expanded rows and all)
+       * for when the search is cleared: made again, it would autoexpand
+       * every node of a 10,000-VM pool. */
+      if (self->model != NULL && self->view == XP_TREE_VIEW_INFRASTRUCTURE &&
+          gtk_tree_list_model_get_model (self->model) == self->connections)
+        g_set_object (&self->saved_tree, self->model);
+      search_list_set_query (self->search_list, self->search, self->show_templates,
+                             GTK_FILTER_CHANGE_DIFFERENT);
+      root = g_object_ref (G_LIST_MODEL (self->search_list));
+    }
+  else if (self->view == XP_TREE_VIEW_INFRASTRUCTURE && self->saved_tree != NULL)
+    {
+      g_clear_object (&self->model);
+      self->model = g_steal_pointer (&self->saved_tree);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+      search_list_set_query (self->search_list, NULL, self->show_templates, GTK_FILTER_CHANGE_DIFFERENT);
+      return;
+    }
   else
-    root = g_object_ref (self->connections);
+    {
+      g_ptr_array_set_size (self->objects_filters, 0);
+      if (self->view == XP_TREE_VIEW_OBJECTS)
+        root = objects_root (self);
+      else if (self->view == XP_TREE_VIEW_TAGS || self->view == XP_TREE_VIEW_FOLDERS)
+        root = grouped_root (self);
+      else
+        root = g_object_ref (self->connections);
+    }
 
   g_clear_object (&self->model);
   self->model = gtk_tree_list_model_new (root, FALSE,
                                          self->search == NULL && self->view == XP_TREE_VIEW_INFRASTRUCTURE,
                                          create_child_model, self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+  if (self->search == NULL)
+    search_list_set_query (self->search_list, NULL, self->show_templates, GTK_FILTER_CHANGE_DIFFERENT);
 }
 
 static void
@@ -2016,7 +2404,8 @@ xp_tree_model_dispose (GObject *object)
   XpTreeModel *self = XP_TREE_MODEL (object);
 
   g_clear_object (&self->model);
-  g_clear_object (&self->search_filter);
+  g_clear_object (&self->saved_tree);
+  g_clear_object (&self->search_list);
   g_clear_pointer (&self->placements, g_hash_table_unref);
   g_clear_pointer (&self->objects_filters, g_ptr_array_unref);
   g_clear_object (&self->sorter);
@@ -2088,6 +2477,7 @@ connections_changed_cb (GListModel  *connections,
       g_autoptr(XapiConnection) conn = g_list_model_get_item (connections, i);
       get_placement (self, conn);
     }
+  search_list_reset (self->search_list);
 }
 
 XpTreeModel *
@@ -2096,6 +2486,7 @@ xp_tree_model_new (GListModel *connections)
   XpTreeModel *self = g_object_new (XP_TYPE_TREE_MODEL, NULL);
 
   self->connections = g_object_ref (connections);
+  self->search_list = xp_search_list_new (connections);
   g_signal_connect_object (connections, "items-changed", G_CALLBACK (connections_changed_cb), self, 0);
   rebuild (self);
   return self;
@@ -2116,6 +2507,7 @@ xp_tree_model_set_view (XpTreeModel *self,
   if (self->view == view)
     return;
   self->view = view;
+  g_clear_object (&self->saved_tree);
   if (self->search == NULL)
     rebuild (self);
 }
@@ -2136,8 +2528,9 @@ xp_tree_model_set_show_templates (XpTreeModel *self,
   if (self->show_templates == show)
     return;
   self->show_templates = show;
+  g_clear_object (&self->saved_tree);
   if (self->search != NULL)
-    gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
+    search_list_set_query (self->search_list, self->search, show, GTK_FILTER_CHANGE_DIFFERENT);
   else
     rebuild (self);
 }
@@ -2176,7 +2569,7 @@ xp_tree_model_set_search (XpTreeModel *self,
   self->search = g_steal_pointer (&folded);
 
   if (was_searching && self->search != NULL)
-    gtk_filter_changed (self->search_filter, change);
+    search_list_set_query (self->search_list, self->search, self->show_templates, change);
   else
     rebuild (self);
 }
