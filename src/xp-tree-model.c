@@ -461,6 +461,10 @@ object_matches_search (XapiObject *object,
     if (strstr (keys->folded_tags[i], folded) != NULL)
       return TRUE;
 
+  /* a host's address may be a DNS name */
+  if (XAPI_IS_HOST (object) && g_str_has_prefix (xapi_host_get_address (XAPI_HOST (object)), folded))
+    return TRUE;
+
   if (!address_like)
     return FALSE;
 
@@ -488,11 +492,6 @@ object_matches_search (XapiObject *object,
             if (value != NULL && g_str_has_prefix (value, folded))
               return TRUE;
         }
-    }
-  else if (XAPI_IS_HOST (object))
-    {
-      if (g_str_has_prefix (xapi_host_get_address (XAPI_HOST (object)), folded))
-        return TRUE;
     }
 
   return FALSE;
