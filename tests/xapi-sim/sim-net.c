@@ -936,6 +936,7 @@ control_handler (SoupServer        *server,
       sim_write_string (out, sim_row_str (sim_master (sim), "name_label"));
       g_string_append (out, ",\"storming\":");
       g_string_append (out, sim->storm_timer ? "true" : "false");
+      g_string_append_printf (out, ",\"storm_counter\":%" G_GUINT64_FORMAT, sim->storm_counter);
       g_string_append (out, ",\"toolstack_down\":");
       g_string_append (out, sim->toolstack_down ? "true" : "false");
       g_string_append_printf (out, ",\"console_requests\":%u}", sim_console_request_count (sim));
