@@ -10,8 +10,11 @@
 #        REPS=3               runs of each sync (median reported)
 #        STORM_VMS=5000       size of the pool the storms run on
 #        PHASES="2000:3 10000:3 50000:3 100000:2"   storm rate:seconds
+#        STORMS="VM:name_description VM_metrics:memory_actual"   CLASS:FIELD of
+#                             each storm (every phase of each, for each client)
 #        ONLY=window          only the sidebar (bench-window) at each size; the
 #                             other sections of bench.json are kept as they are
+#        ONLY=storm           only the storms (no sync, no window); likewise
 # Other processes skew the numbers: the load average at start and end goes
 # into the JSON, and a busy machine is reported before the run.
 set -euo pipefail
@@ -22,11 +25,14 @@ SIZES=${SIZES:-"5000 10000"}
 REPS=${REPS:-3}
 STORM_VMS=${STORM_VMS:-5000}
 PHASES=${PHASES:-"2000:3 10000:3 50000:3 100000:2"}
+STORMS=${STORMS:-"VM:name_description VM_metrics:memory_actual"}
 ONLY=${ONLY:-}
 case "$ONLY" in
-  ""|window) ;;
-  *) echo "ONLY: only 'window' is known" >&2; exit 2 ;;
+  ""|window|storm) ;;
+  *) echo "ONLY: 'window' or 'storm'" >&2; exit 2 ;;
 esac
+SYNC_SIZES=$SIZES
+[ "$ONLY" = storm ] && SYNC_SIZES=""
 export CONFORMANCE=$ROOT/tests/xapi-sim/conformance
 RESULTS=$ROOT/tests/bench/results
 
@@ -41,7 +47,7 @@ CBENCH=$BUILD/tests/bench/xapi-bench
 WBENCH=$BUILD/tests/bench/bench-window
 NBENCH=$ROOT/tests/bench/bench-xen-api.mjs
 
-if [ -z "$ONLY" ] && [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
+if [ "$ONLY" != window ] && [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
   (cd "$CONFORMANCE" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 
@@ -90,7 +96,7 @@ for line in sys.stdin:
 ' "$@"
 }
 
-for vms in $SIZES; do
+for vms in $SYNC_SIZES; do
   echo "=== initial sync: large, 16 hosts, $vms VMs ===" >&2
   start_sim "$vms"
   for ((r = 1; r <= REPS; r++)); do
@@ -116,17 +122,21 @@ for vms in $SIZES; do
   stop_sim
 done
 
-if [ -z "$ONLY" ]; then
-echo "=== event storm: $STORM_VMS VMs, phases $PHASES ===" >&2
+if [ "$ONLY" != window ]; then
 start_sim "$STORM_VMS"
 export XAPI_BENCH_SIM_PID=$SIM_PID
-# shellcheck disable=SC2086
-"$CBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
-# shellcheck disable=SC2086
-node "$NBENCH" floor "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
-# shellcheck disable=SC2086
-node "$NBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
-unset XAPI_BENCH_SIM_PID
+for storm in $STORMS; do
+  # xapi-bench and bench-xen-api.mjs read the class and field from there
+  export STORM_CLASS=${storm%%:*} STORM_FIELD=${storm#*:}
+  echo "=== event storm: $STORM_CLASS $STORM_FIELD, $STORM_VMS VMs, phases $PHASES ===" >&2
+  # shellcheck disable=SC2086
+  "$CBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
+  # shellcheck disable=SC2086
+  node "$NBENCH" floor "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
+  # shellcheck disable=SC2086
+  node "$NBENCH" storm "$URL" "$CONTROL" $PHASES | tag size="$STORM_VMS" | tee -a "$OUT" >&2
+done
+unset XAPI_BENCH_SIM_PID STORM_CLASS STORM_FIELD
 stop_sim
 fi
 
@@ -192,16 +202,25 @@ if len(sizes) >= 2:
             print("  %-8s %6.1f KB per VM (%.1f objects)" % (client, kb, objs))
 
 storms = [r for r in rows if r["bench"] == "storm"]
-if storms:
-    print()
-    print("Event storm (VM name_description changes by the simulator, %s VMs); latency = change due -> notify" % storms[0]["size"])
-    print("%-15s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s" % ("client", "rate/s", "changes", "notifies", "notif/s",
-          "p50 ms", "p99 ms", "max ms", "iter ms", "us/notif", "sim CPU"))
 for r in storms:
-    l = r["latency_ms"]
-    print("%-15s %7d %9d %9d %8d %8.1f %8.1f %8.1f %8.1f %9.1f %6.0f%%" % (
-        r["client"], r["rate"], r["server_changes"], r["notifications"], r["notify_per_s"], l["p50"], l["p99"], l["max"],
-        r["longest_iteration_ms"], r["cpu_per_notify_us"], 100 * r["sim_cpu_s"] / r["wall_s"] if r.get("sim_cpu_s", -1) >= 0 else -1))
+    r.setdefault("class", "VM")
+    r.setdefault("field", "name_description")
+for key in dict.fromkeys((r["class"], r["field"]) for r in storms):
+    rs = [r for r in storms if (r["class"], r["field"]) == key]
+    print()
+    print("Event storm: %s %s changed by the simulator (%s VMs, %s objects); latency = change due -> notify"
+          % (key[0], key[1], rs[0]["size"], rs[0].get("objects", "?")))
+    print("covered = changes applied by the client: notified, or superseded by a later value notified (event.from")
+    print("coalesces the changes of one object between two batches); its latency runs from each change's own due time")
+    print("%-15s %7s %9s %9s %8s %7s %7s %9s %7s %7s %7s %8s %7s" % ("client", "rate/s", "changes", "notifies", "notif/s",
+          "p50 ms", "p99 ms", "covered/s", "cov p50", "cov p99", "iter ms", "us/notif", "sim CPU"))
+    for r in rs:
+        l = r["latency_ms"]
+        c = r.get("change_latency_ms", {"p50": -1, "p99": -1})
+        print("%-15s %7d %9d %9d %8d %7.1f %7.1f %9d %7.1f %7.1f %7.1f %8.1f %6.0f%%" % (
+            r["client"], r["rate"], r["server_changes"], r["notifications"], r["notify_per_s"], l["p50"], l["p99"],
+            r.get("covered_per_s", -1), c["p50"], c["p99"], r["longest_iteration_ms"], r["cpu_per_notify_us"],
+            100 * r["sim_cpu_s"] / r["wall_s"] if r.get("sim_cpu_s", -1) >= 0 else -1))
 
 windows = [r for r in rows if r["bench"] == "window"]
 if windows:
@@ -258,8 +277,14 @@ out = {
     "notes": ("sync: one process per run, from new connection to every object cached (libxapi: open_async until CONNECTED; "
               "xen-api: new Xapi + connect() + objectsFetched), TLS, simulator on the same machine; "
               "peak RSS includes each runtime's baseline (rss_before_kb). "
-              "storm: POST /storm on the simulator; change N is due at start + N/rate (the simulator applies changes in 10 ms ticks, so "
-              "latencies include up to 10 ms of that); libxapi: notify::name-description; xen-api: objects 'update' event; "
+              "storm: POST /storm on the simulator, one storm per class/field (VM name_description: 2-3 KB records, the "
+              "simulator writes 'storm N'; VM_metrics memory_actual: small records, it writes N, the field xapi itself updates "
+              "often); change N is due at start + N/rate (the simulator applies changes in 10 ms ticks, so "
+              "latencies include up to 10 ms of that); libxapi: notify::<field>; xen-api: objects 'update' event; "
+              "changes_covered/covered_per_s/change_latency_ms: a notified value N also covers the changes of that object "
+              "event.from coalesced into it (N - k * objects since the last value notified: the simulator changes the objects "
+              "in a fixed round), each with its own latency from its due time; irregular = notifications not a whole round "
+              "after the last one (expected 0); "
               "raw event.from: no client library, JSON.parse of each event.from reply only (the floor set by simulator and transport). "
               "iter ms: longest main-loop iteration (libxapi: time between poll() calls; node: monitorEventLoopDelay max). "
               "sim CPU: simulator CPU time / wall time of the phase (100% = one core saturated). "
@@ -277,10 +302,13 @@ if only:
     # Only some sections were measured: keep the others of the last full run.
     path = os.path.join(results, "bench.json")
     previous = json.load(open(path)) if os.path.exists(path) else {}
-    previous["window"] = windows
-    previous["window_date"] = out["date"]
-    previous["window_loadavg"] = [load_start, " ".join(load_end)]
-    previous["raw"] = [r for r in previous.get("raw", []) if r.get("bench") != "window"] + windows
+    section = {"window": windows, "storm": storms}[only]
+    previous[only] = section
+    previous[only + "_date"] = out["date"]
+    previous[only + "_loadavg"] = [load_start, " ".join(load_end)]
+    if only == "storm":
+        previous["notes"] = out["notes"]
+    previous["raw"] = [r for r in previous.get("raw", []) if r.get("bench") != only] + section
     out = previous
 with open(os.path.join(results, "bench.json"), "w") as f:
     json.dump(out, f, indent=2)

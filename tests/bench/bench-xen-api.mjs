@@ -7,14 +7,18 @@
 //   bench-xen-api.mjs sync URL
 //       Xen Orchestra's xen-api: new Xapi() + connect() + objectsFetched.
 //   bench-xen-api.mjs storm URL CONTROL_URL RATE:SECONDS...
-//       xen-api under POST /storm: latency of each VM name_description
-//       change to the objects collection's "update" event.
+//       xen-api under POST /storm: latency of each change of STORM_FIELD
+//       (default name_description) of a STORM_CLASS (default VM) object to
+//       the objects collection's "update" event.
 //   bench-xen-api.mjs floor URL CONTROL_URL RATE:SECONDS...
 //       No client library: a raw event.from loop (JSON.parse only), to see
 //       what the simulator and the transport alone cost.
 //
-// Timing as in xapi-bench.c: the simulator writes "storm N", change N of a
-// phase is due at T + (N - N0) / RATE.
+// Timing and counting as in xapi-bench.c: the simulator writes "storm N" (a
+// string field) or N (an int field, VM_metrics memory_actual), change N of a
+// phase is due at T + (N - N0) / RATE; a value notified also covers the
+// earlier changes of that object that event.from coalesced into it (N - k *
+// OBJECTS, since the last value notified for it).
 
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -80,15 +84,38 @@ async function sync (url) {
 
 // A storm phase; @watch(onChange, marker) installs the observer and returns
 // { seen(): boolean } for the marker.
-const state = { base: 0, maxSeen: 0, tStart: 0, rate: 1, latencies: [], lastNotify: 0 }
+const STORM_CLASS = process.env.STORM_CLASS ?? 'VM'
+const STORM_FIELD = process.env.STORM_FIELD ?? 'name_description'
+const state = {
+  base: 0, limit: 0, maxSeen: 0, tStart: 0, rate: 1, latencies: [], changeLatencies: [], lastNotify: 0,
+  objects: 1, last: new Map(), irregular: 0,
+}
 
-function storm (value, t) {
-  if (typeof value !== 'string' || !value.startsWith('storm ')) return
-  const n = Number(value.slice(6))
-  if (!(n > state.base)) return
+// The storm counter in a field's value, or 0.
+function stormValue (value) {
+  if (typeof value === 'number') return value > 0 ? value : 0
+  if (typeof value === 'string' && value.startsWith('storm ')) return Number(value.slice(6))
+  return 0
+}
+
+function storm (ref, value, t) {
+  const n = stormValue(value)
+  if (!(n > state.base) || n > state.limit) return
+  // the same value again (the object changed otherwise, e.g. the marker): no change of the storm
+  if (state.last.get(ref) === n) return
   if (n > state.maxSeen) state.maxSeen = n
-  state.latencies.push(t - (state.tStart + (n - state.base) * 1e3 / state.rate))
+  const due = m => state.tStart + (m - state.base) * 1e3 / state.rate
+  state.latencies.push(t - due(n))
   state.lastNotify = t
+  // the changes this value covers, down to the last value notified for the object
+  let prev = state.last.get(ref) ?? 0
+  const round = state.objects
+  if (!(prev > state.base) || prev >= n || (n - prev) % round !== 0) {
+    if (prev > state.base && prev < n) state.irregular++
+    prev = n - round * Math.floor((n - state.base - 1) / round) - round
+  }
+  for (let m = prev + round; m <= n; m += round) state.changeLatencies.push(t - due(m))
+  state.last.set(ref, n)
 }
 
 async function phases (sim, client, phaseArgs, markerSeen, setMarker) {
@@ -96,16 +123,20 @@ async function phases (sim, client, phaseArgs, markerSeen, setMarker) {
   for (const arg of phaseArgs) {
     const [rate, seconds] = arg.split(':').map(Number)
     state.latencies = []
-    state.base = state.maxSeen
+    state.changeLatencies = []
+    state.irregular = 0
+    state.base = state.maxSeen = (await control(sim, '/stats')).storm_counter
+    state.limit = state.base + rate * seconds * 2 + 1000
     state.rate = rate
-    const marker = `bench marker ${client} ${++i}`
+    // unique per run too: a name the VM already has would change nothing
+    const marker = `bench marker ${client} ${++i} ${state.base}`
     setMarker(marker)
     const lag = monitorEventLoopDelay({ resolution: 1 })
     lag.enable()
     const c0 = cpu()
     const s0 = simCpu()
     state.tStart = now()
-    await control(sim, '/storm', { rate, duration: seconds, class: 'VM', field: 'name_description' })
+    await control(sim, '/storm', { rate, duration: seconds, class: STORM_CLASS, field: STORM_FIELD })
     while ((await control(sim, '/stats')).storming) {
       await tick(100)
     }
@@ -119,19 +150,29 @@ async function phases (sim, client, phaseArgs, markerSeen, setMarker) {
     const drain = now() - tEnd
     const cpuS = cpu() - c0
     const s1 = simCpu()
+    const counterEnd = (await control(sim, '/stats')).storm_counter
     lag.disable()
     const n = state.latencies.length
+    const nc = state.changeLatencies.length
     const span = (Math.max(state.lastNotify, tEnd) - state.tStart) / 1e3
     const p = percentiles(state.latencies)
+    const pc = percentiles(state.changeLatencies)
     console.log(JSON.stringify({
       bench: 'storm',
       client,
+      class: STORM_CLASS,
+      field: STORM_FIELD,
+      objects: state.objects,
       rate,
       seconds,
-      server_changes: state.maxSeen - state.base,
+      server_changes: counterEnd - state.base,
       notifications: n,
       notify_per_s: Math.round(n / span),
       latency_ms: { p50: round(p.p50), p90: round(p.p90), p99: round(p.p99), max: round(p.max) },
+      changes_covered: nc,
+      covered_per_s: Math.round(nc / span),
+      irregular: state.irregular,
+      change_latency_ms: { p50: round(pc.p50), p90: round(pc.p90), p99: round(pc.p99), max: round(pc.max) },
       drain_ms: round(drain, 1),
       longest_iteration_ms: round(lag.max / 1e6),
       cpu_s: round(cpuS, 3),
@@ -145,11 +186,7 @@ async function phases (sim, client, phaseArgs, markerSeen, setMarker) {
 async function stormXenApi (url, controlUrl, phaseArgs) {
   const xapi = await sync(url)
   const sim = { control: controlUrl }
-  // The simulator's storm counter survives clients: start after what is there.
-  for (const o of Object.values(xapi.objects.all)) {
-    if (o.$type === 'VM') storm(o.name_description, 0)
-  }
-  state.latencies = []
+  state.objects = Object.values(xapi.objects.all).filter(o => o.$type === STORM_CLASS).length
   const vm = Object.values(xapi.objects.all).find(o => o.$type === 'VM')
   sim.markerRef = vm.$ref
   let marker
@@ -158,8 +195,7 @@ async function stormXenApi (url, controlUrl, phaseArgs) {
     const t = now()
     for (const id in items) {
       const o = items[id]
-      if (o.$type !== 'VM') continue
-      storm(o.name_description, t)
+      if (o.$type === STORM_CLASS) storm(o.$ref, o[STORM_FIELD], t)
       if (o.$ref === sim.markerRef && o.name_label === marker) seen = true
     }
   })
@@ -170,9 +206,9 @@ async function stormFloor (url, controlUrl, phaseArgs) {
   const session = await rawLogin(url)
   const sim = { control: controlUrl }
   const records = await rawResult(url, 'VM.get_all_records', [session])
-  for (const r of Object.values(records)) storm(r.name_description, 0)
-  state.latencies = []
+  state.objects = Object.keys(await rawResult(url, `${STORM_CLASS}.get_all_records`, [session])).length
   sim.markerRef = Object.keys(records)[0]
+  const stormClass = STORM_CLASS.toLowerCase()
   // Same subscription as libxapi's default ("*"); FLOOR_CLASSES=vm to narrow it.
   const classes = (process.env.FLOOR_CLASSES ?? '*').split(',')
   let token = (await rawResult(url, 'event.from', [session, classes, '', 0.1])).token
@@ -187,7 +223,7 @@ async function stormFloor (url, controlUrl, phaseArgs) {
       for (const e of result.events) {
         const s = e.snapshot
         if (s === undefined) continue
-        storm(s.name_description, t)
+        if (e.class === stormClass) storm(e.ref, s[STORM_FIELD], t)
         if (e.ref === sim.markerRef && s.name_label === marker) seen = true
       }
     }

@@ -10,15 +10,23 @@
  *
  *   xapi-bench storm URL CONTROL_URL RATE:SECONDS [RATE:SECONDS...]
  *       Sync, then for each phase ask the simulator (POST /storm) to change
- *       VM name_description RATE times per second for SECONDS, with a
- *       notify::name-description handler on every cached VM.  The simulator
- *       writes "storm N" where N counts its changes, so change N of a phase
- *       started at T happened at about T + (N - N0) / RATE (its 10 ms ticks
- *       make that up to 10 ms early: latencies are slightly overstated).
- *       After the phase a marker change (POST /mutate of a name_label) is
- *       awaited, so every earlier event has arrived.  One JSON line per
- *       phase: notifications, their rate, latency percentiles, longest
- *       main-loop iteration, client CPU.
+ *       STORM_FIELD (default name_description) of every STORM_CLASS (default
+ *       VM) object in turn, RATE times per second for SECONDS, with a
+ *       notify::<field> handler on every cached object of that class.  The
+ *       simulator writes "storm N" into a string field and N into an int
+ *       field (VM_metrics memory_actual), where N counts its changes, so
+ *       change N of a phase started at T happened at about T + (N - N0) / RATE
+ *       (its 10 ms ticks make that up to 10 ms early: latencies are slightly
+ *       overstated).  After the phase a marker change (POST /mutate of a VM
+ *       name_label) is awaited, so every earlier event has arrived.  One JSON
+ *       line per phase: notifications, their rate, latency percentiles,
+ *       longest main-loop iteration, client CPU, and the changes covered:
+ *       event.from coalesces the changes of one object between two batches,
+ *       so a notification with value N also stands for the earlier changes
+ *       of that object since the last value notified (N - k * OBJECTS, the
+ *       simulator changes the objects in a fixed round); each such change
+ *       counts as applied when the value that superseded it was notified,
+ *       with its own latency (due time of that change -> notification).
  *
  * Main-loop iterations are timed by a poll function wrapper: the time
  * between one poll() returning and the next one starting is the work of one
@@ -262,38 +270,89 @@ typedef struct {
   gint64   t_start;     /* µs, when /storm was sent */
   double   rate;
   guint64  base;        /* storm counter before this phase */
+  guint64  limit;       /* no value of this phase can be above (int fields hold other numbers too) */
   guint64  max_seen;
-  GArray  *latencies;   /* double, ms */
+  GArray  *latencies;   /* double, ms: per notification */
+  GArray  *change_latencies;   /* double, ms: per change covered */
+  guint64  irregular;   /* notifications whose value is not a whole round after the last one */
+  guint    n_objects;   /* objects of the storm class: the simulator's round */
   gint64   last_notify;
   char    *marker;
   gboolean marker_seen;
   guint    batches;     /* "batch-applied" emissions in this phase */
   guint64  batch_events;
+  const XapiFieldInfo *field;
+  GQuark   last_quark;  /* per object: the last storm value notified */
 } Storm;
 
 static Storm storm;
 
+/* The storm counter in the field's value, or 0. */
+static guint64
+storm_value (GObject *object)
+{
+  const guint8 *base = (const guint8 *) object;
+
+  if (storm.field->kind == XAPI_FIELD_INT)
+    {
+      gint64 v = G_STRUCT_MEMBER (gint64, object, storm.field->offset);
+      return v > 0 ? (guint64) v : 0;
+    }
+  if (storm.field->kind == XAPI_FIELD_FLOAT)
+    {
+      double v = G_STRUCT_MEMBER (double, object, storm.field->offset);
+      return v > 0 && v < 1e18 ? (guint64) v : 0;
+    }
+  if (storm.field->kind == XAPI_FIELD_STRING)
+    {
+      const char *v = *(const char *const *) (base + storm.field->offset);
+      if (v && g_str_has_prefix (v, "storm "))
+        return g_ascii_strtoull (v + 6, NULL, 10);
+    }
+  return 0;
+}
+
+static double
+due_latency_ms (gint64  now,
+                guint64 n)
+{
+  double due = storm.t_start + (double) (n - storm.base) * 1e6 / storm.rate;
+  return (now - due) / 1000.0;
+}
+
 static void
-description_changed (GObject    *object,
+storm_field_changed (GObject    *object,
                      GParamSpec *pspec,
                      gpointer    user_data)
 {
   gint64 now = g_get_monotonic_time ();
-  const char *value = xapi_vm_get_name_description (XAPI_VM (object));
-  guint64 n;
-  double ideal, lat;
+  guint64 n = storm_value (object);
+  guint64 prev = GPOINTER_TO_SIZE (g_object_get_qdata (object, storm.last_quark));
+  guint64 round = MAX (storm.n_objects, 1);
+  double lat;
 
-  if (value == NULL || !g_str_has_prefix (value, "storm "))
-    return;
-  n = g_ascii_strtoull (value + 6, NULL, 10);
-  if (n <= storm.base)
-    return;   /* from an earlier phase */
+  if (n <= storm.base || n > storm.limit || n == prev)
+    return;   /* from an earlier phase, not a storm value, or no change of the storm */
   if (n > storm.max_seen)
     storm.max_seen = n;
-  ideal = storm.t_start + (double) (n - storm.base) * 1e6 / storm.rate;
-  lat = (now - ideal) / 1000.0;
+  lat = due_latency_ms (now, n);
   g_array_append_val (storm.latencies, lat);
   storm.last_notify = now;
+
+  /* The changes this value covers: N, N - round, ... down to the last value
+   * notified for this object, or to the start of the phase. */
+  if (prev <= storm.base || prev >= n || (n - prev) % round != 0)
+    {
+      if (prev > storm.base && prev < n)
+        storm.irregular++;
+      prev = n - round * ((n - storm.base - 1) / round) - round;
+    }
+  for (guint64 m = prev + round; m <= n; m += round)
+    {
+      double l = due_latency_ms (now, m);
+      g_array_append_val (storm.change_latencies, l);
+    }
+  g_object_set_qdata (object, storm.last_quark, GSIZE_TO_POINTER ((gsize) n));
 }
 
 static void
@@ -354,10 +413,24 @@ storm_over (gpointer data)
   return !json_object_get_boolean_member (json_node_get_object (stats), "storming");
 }
 
+static guint64
+sim_storm_counter (SoupSession *session,
+                   const char  *control_url)
+{
+  g_autoptr(JsonNode) stats = control (session, control_url, "/stats", NULL);
+  JsonObject *o = json_node_get_object (stats);
+
+  if (!json_object_has_member (o, "storm_counter"))
+    g_error ("this xapi-sim has no storm_counter in /stats");
+  return (guint64) json_object_get_int_member (o, "storm_counter");
+}
+
 static void
 run_phase (XapiConnection *conn,
            SoupSession    *session,
            const char     *control_url,
+           const char     *storm_class,
+           const char     *storm_field,
            double          rate,
            double          seconds,
            const char     *marker_ref,
@@ -369,18 +442,23 @@ run_phase (XapiConnection *conn,
   StatsPoll poll = { session, control_url };
   double cpu0, cpu, span, drain, sim0, sim1;
   gint64 t_end;
-  guint n;
+  guint n, nc;
+  guint64 counter_end;
 
   g_array_set_size (storm.latencies, 0);
-  storm.base = storm.max_seen;
+  g_array_set_size (storm.change_latencies, 0);
+  storm.irregular = 0;
+  storm.base = storm.max_seen = sim_storm_counter (session, control_url);
+  storm.limit = storm.base + (guint64) (rate * seconds * 2) + 1000;
   storm.rate = rate;
   storm.marker_seen = FALSE;
   storm.batches = 0;
   storm.batch_events = 0;
   g_free (storm.marker);
-  storm.marker = g_strdup_printf ("bench marker %u", phase);
-  body = g_strdup_printf ("{\"rate\":%.0f,\"duration\":%.3f,\"class\":\"VM\",\"field\":\"name_description\"}",
-                          rate, seconds);
+  /* unique per run too: a name the VM already has would change nothing */
+  storm.marker = g_strdup_printf ("bench marker %u %" G_GUINT64_FORMAT, phase, storm.base);
+  body = g_strdup_printf ("{\"rate\":%.0f,\"duration\":%.3f,\"class\":\"%s\",\"field\":\"%s\"}",
+                          rate, seconds, storm_class, storm_field);
 
   cpu0 = cpu_seconds ();
   sim0 = sim_cpu_seconds ();
@@ -407,18 +485,27 @@ run_phase (XapiConnection *conn,
   drain = (g_get_monotonic_time () - t_end) / 1000.0;
   cpu = cpu_seconds () - cpu0;
   sim1 = sim_cpu_seconds ();
+  counter_end = sim_storm_counter (session, control_url);
 
   n = storm.latencies->len;
+  nc = storm.change_latencies->len;
   span = (MAX (storm.last_notify, t_end) - storm.t_start) / 1e6;
   g_array_sort (storm.latencies, compare_double);
-  printf ("{\"bench\":\"storm\",\"client\":\"libxapi\",\"rate\":%.0f,\"seconds\":%.3f,"
+  g_array_sort (storm.change_latencies, compare_double);
+  printf ("{\"bench\":\"storm\",\"client\":\"libxapi\",\"class\":\"%s\",\"field\":\"%s\","
+          "\"objects\":%u,\"rate\":%.0f,\"seconds\":%.3f,"
           "\"server_changes\":%" G_GUINT64_FORMAT ",\"notifications\":%u,\"notify_per_s\":%.0f,"
           "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
+          "\"changes_covered\":%u,\"covered_per_s\":%.0f,\"irregular\":%" G_GUINT64_FORMAT ","
+          "\"change_latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
           "\"drain_ms\":%.1f,\"longest_iteration_ms\":%.2f,\"cpu_s\":%.3f,\"cpu_per_notify_us\":%.2f,"
           "\"sim_cpu_s\":%.2f,\"wall_s\":%.3f,\"batches\":%u,\"events_per_batch\":%.1f}\n",
-          rate, seconds, storm.max_seen - storm.base, n, n / span,
+          storm_class, storm_field, storm.n_objects, rate, seconds, counter_end - storm.base, n, n / span,
           percentile (storm.latencies, 50), percentile (storm.latencies, 90),
           percentile (storm.latencies, 99), percentile (storm.latencies, 100),
+          nc, nc / span, storm.irregular,
+          percentile (storm.change_latencies, 50), percentile (storm.change_latencies, 90),
+          percentile (storm.change_latencies, 99), percentile (storm.change_latencies, 100),
           drain, longest_iteration / 1000.0, cpu, n ? cpu * 1e6 / n : 0.0,
           sim0 < 0 ? -1.0 : sim1 - sim0, (g_get_monotonic_time () - storm.t_start) / 1e6,
           storm.batches, storm.batches ? (double) storm.batch_events / storm.batches : 0.0);
@@ -435,7 +522,7 @@ main (int    argc,
   /* As xenpools (src/main.c), one malloc arena: libxapi decodes records in worker threads and the
    * cache keeps them on the main thread; per-thread arenas keep the freed
    * decode memory mapped (10,000-VM sync: peak RSS 247 -> 218 MB). */
-  mallopt (M_ARENA_MAX, 1);
+  if (!g_getenv ("XB_ARENAS")) mallopt (M_ARENA_MAX, 1);
   if (argc < 3 || (strcmp (argv[1], "sync") != 0 && strcmp (argv[1], "storm") != 0)
       || (strcmp (argv[1], "storm") == 0 && argc < 5))
     {
@@ -454,23 +541,28 @@ main (int    argc,
   if (strcmp (argv[1], "storm") == 0)
     {
       g_autoptr(SoupSession) session = soup_session_new ();
+      const char *storm_class = g_getenv ("STORM_CLASS") ? g_getenv ("STORM_CLASS") : "VM";
+      const char *storm_field = g_getenv ("STORM_FIELD") ? g_getenv ("STORM_FIELD") : "name_description";
+      const XapiClassInfo *info = xapi_class_info_lookup (storm_class);
       GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
-      guint n_vms = g_list_model_get_n_items (vms);
+      GListModel *objects;
+      g_autofree char *signal = NULL;
       g_autoptr(XapiVm) marker_vm = NULL;
 
+      if (info == NULL || (storm.field = xapi_class_info_find_field (info, storm_field)) == NULL
+          || (storm.field->kind != XAPI_FIELD_STRING && storm.field->kind != XAPI_FIELD_INT
+              && storm.field->kind != XAPI_FIELD_FLOAT))
+        g_error ("STORM_CLASS/STORM_FIELD: no string, int or float field %s.%s", storm_class, storm_field);
+      objects = xapi_cache_get_objects (xapi_connection_get_cache (conn), info->get_type ());
+      storm.n_objects = g_list_model_get_n_items (objects);
+      storm.last_quark = g_quark_from_static_string ("xapi-bench-storm-last");
+      signal = g_strdelimit (g_strconcat ("notify::", storm_field, NULL), "_", '-');
       storm.latencies = g_array_sized_new (FALSE, FALSE, sizeof (double), 1 << 20);
-      for (guint i = 0; i < n_vms; i++)
+      storm.change_latencies = g_array_sized_new (FALSE, FALSE, sizeof (double), 1 << 20);
+      for (guint i = 0; i < storm.n_objects; i++)
         {
-          g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
-          g_signal_connect (vm, "notify::name-description", G_CALLBACK (description_changed), NULL);
-        }
-      /* The simulator's storm counter survives clients: start after what is there. */
-      for (guint i = 0; i < n_vms; i++)
-        {
-          g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
-          const char *d = xapi_vm_get_name_description (vm);
-          if (d && g_str_has_prefix (d, "storm "))
-            storm.max_seen = MAX (storm.max_seen, g_ascii_strtoull (d + 6, NULL, 10));
+          g_autoptr(GObject) object = g_list_model_get_item (objects, i);
+          g_signal_connect (object, signal, G_CALLBACK (storm_field_changed), NULL);
         }
       marker_vm = g_list_model_get_item (vms, 0);
       g_signal_connect (xapi_connection_get_cache (conn), "batch-applied", G_CALLBACK (batch_applied), NULL);
@@ -481,10 +573,11 @@ main (int    argc,
           double rate = 0, seconds = 0;
           if (sscanf (argv[i], "%lf:%lf", &rate, &seconds) != 2 || rate <= 0 || seconds <= 0)
             g_error ("bad phase %s", argv[i]);
-          run_phase (conn, session, argv[3], rate, seconds,
+          run_phase (conn, session, argv[3], storm_class, storm_field, rate, seconds,
                      xapi_object_get_ref (XAPI_OBJECT (marker_vm)), (guint) i);
         }
       g_array_unref (storm.latencies);
+      g_array_unref (storm.change_latencies);
       g_free (storm.marker);
     }
   return 0;
