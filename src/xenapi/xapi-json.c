@@ -185,6 +185,17 @@ want_string (XapiJsonReader *r)
 {
   gsize off = 1;
 
+  if (r->source == NULL)
+    return;
+
+  /* Most strings have no escape and are already whole in the window. */
+  {
+    const char *q = memchr (r->p + 1, '"', (gsize) (r->end - r->p - 1));
+
+    if (q != NULL && memchr (r->p + 1, '\\', (gsize) (q - r->p - 1)) == NULL)
+      return;
+  }
+
   while (r->source != NULL)
     {
       const char *p = r->p + off, *end = r->end;
@@ -341,6 +352,42 @@ xapi_json_reader_begin_array (XapiJsonReader *r)
   return begin_container (r, '[', 0);
 }
 
+/* Bytes that end a plain run inside a string: the quote, a backslash, a
+ * control character or the first byte of a non-ASCII sequence. */
+static const guint8 string_special[256] = {
+  [0x00 ... 0x1f] = 1,
+  ['"'] = 1,
+  ['\\'] = 1,
+  [0x80 ... 0xff] = 1,
+};
+
+/* The end of the run of plain bytes starting at @p. */
+static inline const char *
+plain_run_end (const char *p,
+               const char *end)
+{
+  while (end - p >= 4)
+    {
+      if (string_special[(guchar) p[0]]) return p;
+      if (string_special[(guchar) p[1]]) return p + 1;
+      if (string_special[(guchar) p[2]]) return p + 2;
+      if (string_special[(guchar) p[3]]) return p + 3;
+      p += 4;
+    }
+  while (p < end && !string_special[(guchar) *p])
+    p++;
+  return p;
+}
+
+static inline void
+buf_set (GString    *buf,
+         const char *s,
+         gsize       len)
+{
+  g_string_set_size (buf, len);
+  memcpy (buf->str, s, len);
+}
+
 /* Unescape the string at r->p (on the opening quote) into @buf. */
 static gboolean
 scan_string (XapiJsonReader *r,
@@ -353,14 +400,25 @@ scan_string (XapiJsonReader *r,
   p = r->p + 1;
   end = r->end;
 
+  /* The common case: no escape, all ASCII. */
+  {
+    const char *q = plain_run_end (p, end);
+
+    if (q < end && *q == '"')
+      {
+        buf_set (buf, p, (gsize) (q - p));
+        r->p = q + 1;
+        return TRUE;
+      }
+  }
+
   g_string_truncate (buf, 0);
 
   for (;;)
     {
       const char *run = p;
 
-      while (p < end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20 && (guchar) *p < 0x80)
-        p++;
+      p = plain_run_end (p, end);
       if (p > run)
         g_string_append_len (buf, run, p - run);
       if (p >= end)
@@ -584,6 +642,22 @@ xapi_json_reader_dup_string (XapiJsonReader *r)
   const char *s;
   gsize len;
 
+  /* A plain string is copied straight from the input. */
+  skip_ws (r);
+  if (r->error == NULL && r->p < r->end && *r->p == '"')
+    {
+      const char *q;
+
+      want_string (r);
+      q = plain_run_end (r->p + 1, r->end);
+      if (q < r->end && *q == '"')
+        {
+          char *out = g_strndup (r->p + 1, (gsize) (q - r->p - 1));
+
+          r->p = q + 1;
+          return out;
+        }
+    }
   if (!xapi_json_reader_read_string (r, &s, &len))
     return NULL;
   return g_strndup (s, len);
