@@ -249,11 +249,7 @@ read_text (XapiJsonReader *r)
   gsize len;
 
   if (xapi_json_reader_peek (r) == XAPI_JSON_TOKEN_STRING)
-    {
-      if (!xapi_json_reader_read_string (r, &s, &len))
-        return NULL;
-      return g_strndup (s, len);
-    }
+    return xapi_json_reader_dup_string (r);
   if (!xapi_json_reader_read_raw (r, &s, &len))
     return NULL;
   return g_strndup (s, len);
@@ -290,10 +286,10 @@ read_value (XapiJsonReader      *r,
     {
     case XAPI_FIELD_STRING:
     case XAPI_FIELD_REF:
-      if (tok != XAPI_JSON_TOKEN_STRING || !xapi_json_reader_read_string (r, &s, &len))
+      if (tok != XAPI_JSON_TOKEN_STRING)
         return FALSE;
-      out->s = g_strndup (s, len);
-      return TRUE;
+      out->s = xapi_json_reader_dup_string (r);
+      return out->s != NULL;
 
     case XAPI_FIELD_JSON:
       if (!xapi_json_reader_read_raw (r, &s, &len))
@@ -419,12 +415,70 @@ add_extra_take (XapiRecord *record,
   g_array_append_val (record->extra, e);
 }
 
+/* Records of one class come with their fields in the same order, so the
+ * field found at each position of the last record of that class is the
+ * first guess for the next one: a string compare instead of a hash lookup.
+ * Per thread, direct-mapped on the class. */
+#define ORDER_SLOTS 32
+#define ORDER_MAX   192
+
+typedef struct {
+  const XapiClassInfo *info;
+  gint16               index[ORDER_MAX];
+} FieldOrder;
+
+static GPrivate field_orders_key = G_PRIVATE_INIT (g_free);   /* FieldOrder[ORDER_SLOTS] */
+
+static FieldOrder *
+field_order_for (const XapiClassInfo *info)
+{
+  FieldOrder *orders, *o;
+
+  if (info == NULL)
+    return NULL;
+  orders = g_private_get (&field_orders_key);
+  if (orders == NULL)
+    {
+      orders = g_new0 (FieldOrder, ORDER_SLOTS);
+      g_private_set (&field_orders_key, orders);
+    }
+  o = &orders[(GPOINTER_TO_SIZE (info) >> 4) % ORDER_SLOTS];
+  if (o->info != info)
+    {
+      o->info = info;
+      memset (o->index, 0xff, sizeof o->index);
+    }
+  return o;
+}
+
+static int
+field_index (const XapiClassInfo *info,
+             FieldOrder          *order,
+             guint                position,
+             const char          *key)
+{
+  int idx;
+
+  if (order != NULL && position < ORDER_MAX)
+    {
+      idx = order->index[position];
+      if (idx >= 0 && (guint) idx < info->n_fields && strcmp (info->fields[idx].wire_name, key) == 0)
+        return idx;
+    }
+  idx = _xapi_class_info_field_index (info, key);
+  if (order != NULL && position < ORDER_MAX)
+    order->index[position] = (gint16) idx;
+  return idx;
+}
+
 XapiRecord *
 xapi_record_parse (const XapiClassInfo  *info,
                    XapiJsonReader       *reader,
                    GError              **error)
 {
   g_autoptr(XapiRecord) record = g_new0 (XapiRecord, 1);
+  FieldOrder *order = field_order_for (info);
+  guint position = 0;
   const char *key;
   gsize key_len;
 
@@ -446,7 +500,7 @@ xapi_record_parse (const XapiClassInfo  *info,
     }
   while (xapi_json_reader_next_member (reader, &key, &key_len))
     {
-      int idx = _xapi_class_info_field_index (info, key);
+      int idx = field_index (info, order, position++, key);
       const char *raw;
       gsize raw_len;
 
