@@ -650,6 +650,49 @@ body_complete (GTask *task)
 
 static void read_more (GTask *task);
 
+/* Streaming: after a read of @have bytes into buf, take whatever else the
+ * stream can give without blocking, so one queued chunk carries many TLS
+ * records (one wake-up of the decoder, one main-loop dispatch).  Sets
+ * *@eof at the end of the body and *@error on a failed read. */
+static gsize
+read_available (CallData  *data,
+                gsize      have,
+                gboolean  *eof,
+                GError   **error)
+{
+  GPollableInputStream *pollable;
+  gsize total = 0;
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (data->stream) ||
+      !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (data->stream)))
+    return 0;
+  pollable = G_POLLABLE_INPUT_STREAM (data->stream);
+  while (have + total < data->buf_size)
+    {
+      GError *local = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (pollable, data->buf + have + total,
+                                                            data->buf_size - have - total,
+                                                            data->cancellable, &local);
+
+      if (n > 0)
+        total += (gsize) n;
+      else if (n == 0)
+        {
+          *eof = TRUE;
+          break;
+        }
+      else
+        {
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_error_free (local);
+          else
+            g_propagate_error (error, local);
+          break;
+        }
+    }
+  return total;
+}
+
 static void
 read_done (GObject      *source,
            GAsyncResult *res,
@@ -667,15 +710,21 @@ read_done (GObject      *source,
 
       if (n > 0)
         {
+          gboolean eof = FALSE;
+
+          n += (gssize) read_available (data, (gsize) n, &eof, &error);
           /* keep the read buffer; queue a copy of what arrived */
           chunk = g_bytes_new (data->buf, n);
           data->buf_len += n;
-          if (feed_push (data, chunk, NULL))
+          if (feed_push (data, chunk, NULL) && !eof && error == NULL)
             {
               read_more (task);
               return;
             }
-          /* else the decoder has failed and returned already */
+          /* else the decoder has failed and returned already, or the
+           * body ended or failed after what was queued */
+          if (eof || error != NULL)
+            feed_push (data, NULL, error != NULL ? transport_error (data, error) : NULL);
         }
       else
         feed_push (data, NULL, n < 0 ? transport_error (data, error) : NULL);
