@@ -237,9 +237,13 @@ fail_set:
   return FALSE;
 }
 
-XapiEventBatch *
-xapi_event_batch_parse (XapiJsonReader  *reader,
-                        GError         **error)
+/* Events handed to a feed at a time while a batch is decoded. */
+#define FEED_CHUNK 2048
+
+static XapiEventBatch *
+parse_batch (XapiJsonReader  *reader,
+             XapiCacheFeed   *feed,
+             GError         **error)
 {
   g_autoptr(XapiEventBatch) batch = xapi_event_batch_new ();
   gboolean saw_events = FALSE;
@@ -274,6 +278,11 @@ xapi_event_batch_parse (XapiJsonReader  *reader,
               if (!parse_one_event (reader, &event, error))
                 return NULL;
               g_ptr_array_add (batch->events, event);
+              if (feed != NULL && batch->events->len >= FEED_CHUNK)
+                {
+                  _xapi_cache_feed_push (feed, batch->events);
+                  batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_event_free);
+                }
             }
           if (xapi_json_reader_failed (reader, NULL))
             goto fail;
@@ -328,6 +337,22 @@ xapi_event_batch_parse (XapiJsonReader  *reader,
 fail:
   xapi_json_reader_failed (reader, error);
   return NULL;
+}
+
+XapiEventBatch *
+xapi_event_batch_parse (XapiJsonReader  *reader,
+                        GError         **error)
+{
+  return parse_batch (reader, NULL, error);
+}
+
+XapiEventBatch *
+_xapi_event_batch_parse_feeding (XapiJsonReader  *reader,
+                                 XapiCacheFeed   *feed,
+                                 GError         **error)
+{
+  g_return_val_if_fail (feed != NULL, NULL);
+  return parse_batch (reader, feed, error);
 }
 
 XapiEventBatch *
@@ -886,6 +911,7 @@ typedef struct {
   GHashTable     *seen;     /* refs in the batch, for resync */
   guint           source_id;
   gulong          cancel_id;
+  gboolean        open;     /* fed: more events may come (XapiCacheFeed) */
 } ApplyState;
 
 static gpointer
@@ -944,10 +970,13 @@ apply_chunk_cb (gpointer user_data)
   guint start = state->next;
   guint n = state->batch->events->len;
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
       state->source_id = 0;
+      if (state->open)
+        return G_SOURCE_REMOVE;   /* the feed's end returns the task */
       self->applying--;
+      g_task_return_error_if_cancelled (task);
       g_object_unref (task);
       return G_SOURCE_REMOVE;
     }
@@ -966,10 +995,19 @@ apply_chunk_cb (gpointer user_data)
     }
   flush_pending (self, state->pending);
   g_signal_emit (self, signals[BATCH_APPLIED], 0, state->next - start);
-  set_apply_progress (self, n > 0 ? (double) state->next / n : 1.0);
+  /* While fed, the total is not known yet. */
+  if (!state->open)
+    set_apply_progress (self, n > 0 ? (double) state->next / n : 1.0);
 
   if (state->next < n)
     return G_SOURCE_CONTINUE;
+
+  if (state->open)
+    {
+      /* Caught up with the decoder: wait for the next events. */
+      state->source_id = 0;
+      return G_SOURCE_REMOVE;
+    }
 
   if (state->resync)
     finish_resync (self, state->seen);
@@ -990,20 +1028,18 @@ apply_task_data_free (gpointer data)
   apply_state_free (state);
 }
 
-void
-xapi_cache_apply_batch_async (XapiCache           *self,
-                              XapiEventBatch      *batch,
-                              gboolean             resync,
-                              gint64               budget_us,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static GTask *
+apply_task_new (XapiCache           *self,
+                XapiEventBatch      *batch,
+                gboolean             resync,
+                gint64               budget_us,
+                gboolean             open,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
 {
   GTask *task;
   ApplyState *state;
-
-  g_return_if_fail (XAPI_IS_CACHE (self));
-  g_return_if_fail (batch != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, xapi_cache_apply_batch_async);
@@ -1017,10 +1053,179 @@ xapi_cache_apply_batch_async (XapiCache           *self,
     state->seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_task_set_task_data (task, state, apply_task_data_free);
 
+  state->open = open;
   self->applying++;
   set_apply_progress (self, 0.0);
+  return task;
+}
+
+static void
+apply_schedule (GTask *task)
+{
+  ApplyState *state = g_task_get_task_data (task);
+
   /* Below redraw priority, so the UI keeps painting while a sync is applied. */
-  state->source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_chunk_cb, task, NULL);
+  if (state->source_id == 0)
+    state->source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_chunk_cb, task, NULL);
+}
+
+void
+xapi_cache_apply_batch_async (XapiCache           *self,
+                              XapiEventBatch      *batch,
+                              gboolean             resync,
+                              gint64               budget_us,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XAPI_IS_CACHE (self));
+  g_return_if_fail (batch != NULL);
+
+  apply_schedule (apply_task_new (self, batch, resync, budget_us, FALSE,
+                                  cancellable, callback, user_data));
+}
+
+/* ---- applying a batch while it is decoded -------------------------------- */
+
+struct _XapiCacheFeed
+{
+  GMutex        lock;
+  GPtrArray    *queued;     /* XapiEvent*: decoded, not yet given to the apply */
+  GSource      *wake;       /* a pending hand-over to the main context */
+  GMainContext *context;
+  GTask        *task;       /* the apply; main context only; NULL once ended */
+};
+
+static void
+feed_free (XapiCacheFeed *feed)
+{
+  g_clear_pointer (&feed->queued, g_ptr_array_unref);
+  g_mutex_clear (&feed->lock);
+  g_main_context_unref (feed->context);
+  /* an unended feed: its apply was never told the end (cancelled with it) */
+  g_clear_object (&feed->task);
+}
+
+XapiCacheFeed *
+_xapi_cache_feed_ref (XapiCacheFeed *feed)
+{
+  return g_atomic_rc_box_acquire (feed);
+}
+
+void
+_xapi_cache_feed_unref (XapiCacheFeed *feed)
+{
+  g_atomic_rc_box_release_full (feed, (GDestroyNotify) feed_free);
+}
+
+/* Main context: move what the decoder queued into the apply. */
+static void
+feed_take_queued (XapiCacheFeed *feed)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  ApplyState *state;
+
+  g_mutex_lock (&feed->lock);
+  events = g_steal_pointer (&feed->queued);
+  if (feed->wake != NULL)
+    {
+      g_source_destroy (feed->wake);
+      g_clear_pointer (&feed->wake, g_source_unref);
+    }
+  g_mutex_unlock (&feed->lock);
+
+  if (events == NULL || feed->task == NULL)
+    return;
+  state = g_task_get_task_data (feed->task);
+  g_ptr_array_extend_and_steal (state->batch->events, g_steal_pointer (&events));
+}
+
+static gboolean
+feed_wake_cb (gpointer user_data)
+{
+  XapiCacheFeed *feed = user_data;
+
+  feed_take_queued (feed);
+  if (feed->task != NULL)
+    apply_schedule (feed->task);
+  return G_SOURCE_REMOVE;
+}
+
+XapiCacheFeed *
+_xapi_cache_feed_new (XapiCache           *self,
+                      gboolean             resync,
+                      gint64               budget_us,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  XapiCacheFeed *feed;
+
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  feed = g_atomic_rc_box_new0 (XapiCacheFeed);
+  g_mutex_init (&feed->lock);
+  feed->context = g_main_context_ref_thread_default ();
+  feed->task = apply_task_new (self, xapi_event_batch_new (), resync, budget_us, TRUE,
+                               cancellable, callback, user_data);
+  return feed;
+}
+
+void
+_xapi_cache_feed_push (XapiCacheFeed *feed,
+                       GPtrArray     *events)
+{
+  g_mutex_lock (&feed->lock);
+  if (feed->queued == NULL)
+    feed->queued = events;
+  else
+    g_ptr_array_extend_and_steal (feed->queued, events);
+  if (feed->wake == NULL)
+    {
+      feed->wake = g_idle_source_new ();
+      g_source_set_priority (feed->wake, G_PRIORITY_DEFAULT_IDLE);
+      g_source_set_callback (feed->wake, feed_wake_cb, _xapi_cache_feed_ref (feed),
+                             (GDestroyNotify) _xapi_cache_feed_unref);
+      g_source_set_static_name (feed->wake, "[xapi] cache feed");
+      g_source_attach (feed->wake, feed->context);
+    }
+  g_mutex_unlock (&feed->lock);
+}
+
+void
+_xapi_cache_feed_end (XapiCacheFeed  *feed,
+                      XapiEventBatch *rest)
+{
+  g_autoptr(GTask) task = NULL;
+  ApplyState *state;
+
+  feed_take_queued (feed);
+  task = g_steal_pointer (&feed->task);
+  if (task == NULL)
+    {
+      g_clear_pointer (&rest, xapi_event_batch_free);
+      return;
+    }
+  state = g_task_get_task_data (task);
+  if (rest == NULL)
+    {
+      /* the decode failed: what was applied stays, the rest never comes */
+      XapiCache *self = g_task_get_source_object (task);
+
+      g_clear_handle_id (&state->source_id, g_source_remove);
+      self->applying--;
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The batch was not decoded");
+      return;
+    }
+  /* after what was fed (and maybe applied already) */
+  g_ptr_array_extend_and_steal (state->batch->events, g_steal_pointer (&rest->events));
+  rest->events = g_ptr_array_new ();
+  state->batch->token = g_steal_pointer (&rest->token);
+  state->batch->ref_counts = g_steal_pointer (&rest->ref_counts);
+  xapi_event_batch_free (rest);
+  state->open = FALSE;
+  /* the apply's idle owns the task from now on */
+  apply_schedule (g_object_ref (task));
 }
 
 gboolean

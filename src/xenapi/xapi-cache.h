@@ -111,11 +111,37 @@ double          xapi_cache_get_apply_progress (XapiCache      *self);
  * consumers that re-sort or re-filter everything can wait for the end. */
 gboolean        xapi_cache_is_applying    (XapiCache      *self);
 void            xapi_cache_clear              (XapiCache      *self);
+
+/* Applying a batch while it is still decoded (the initial sync): the decoder
+ * (any thread) pushes its events as they come, the main context applies
+ * them in chunks as xapi_cache_apply_batch_async() does, and the end hands
+ * over the rest of the batch (or NULL: the decode failed; what was applied
+ * stays).  @callback runs once everything is applied, or with
+ * G_IO_ERROR_CANCELLED.  Every feed must be ended, on the context that
+ * created it. */
+typedef struct _XapiCacheFeed XapiCacheFeed;
+
+XapiCacheFeed  *_xapi_cache_feed_new          (XapiCache      *self,
+                                               gboolean        resync,
+                                               gint64          budget_us,
+                                               GCancellable   *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer        user_data);
+XapiCacheFeed  *_xapi_cache_feed_ref          (XapiCacheFeed  *feed);
+void            _xapi_cache_feed_unref        (XapiCacheFeed  *feed);
+void            _xapi_cache_feed_push         (XapiCacheFeed  *feed,
+                                               GPtrArray      *events);
+void            _xapi_cache_feed_end          (XapiCacheFeed  *feed,
+                                               XapiEventBatch *rest);
+XapiEventBatch *_xapi_event_batch_parse_feeding (XapiJsonReader *reader,
+                                                 XapiCacheFeed  *feed,
+                                                 GError        **error);
 void            _xapi_cache_insert            (XapiCache      *self,
                                                XapiObject     *object);
 void            _xapi_cache_set_populated     (XapiCache      *self,
                                                gboolean        populated);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiEventBatch, xapi_event_batch_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiCacheFeed, _xapi_cache_feed_unref)
 
 G_END_DECLS

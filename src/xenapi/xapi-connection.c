@@ -594,6 +594,16 @@ parse_event_batch (XapiJsonReader  *reader,
   return xapi_event_batch_parse (reader, error);
 }
 
+/* The initial sync: the cache applies the events while the rest of the
+ * (tens of MB) reply is still decoded. */
+static gpointer
+parse_event_batch_feeding (XapiJsonReader  *reader,
+                           gpointer         user_data,
+                           GError         **error)
+{
+  return _xapi_event_batch_parse_feeding (reader, user_data, error);
+}
+
 static JsonArray *
 event_from_params (XapiConnection *self,
                    const char     *token,
@@ -882,16 +892,26 @@ apply_progress_cb (XapiCache      *cache,
     set_sync_progress (self, 0.5 + 0.5 * xapi_cache_get_apply_progress (cache));
 }
 
+typedef struct {
+  XapiConnection *self;
+  XapiCacheFeed  *feed;
+} SyncCall;
+
 static void
 initial_sync_done (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(XapiConnection) self = user_data;
+  SyncCall *call = user_data;
+  g_autoptr(XapiConnection) self = call->self;
+  g_autoptr(XapiCacheFeed) feed = call->feed;
   g_autoptr(GError) error = NULL;
   XapiEventBatch *batch;
 
+  g_free (call);
   batch = xapi_rpc_call_parsed_finish (XAPI_RPC (source), result, &error);
+  if (batch == NULL || source != G_OBJECT (self->event_rpc))
+    _xapi_cache_feed_end (feed, NULL);
   if (batch == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
@@ -917,25 +937,28 @@ initial_sync_done (GObject      *source,
   g_free (self->token);
   self->token = g_strdup (xapi_event_batch_get_token (batch));
   set_sync_progress (self, 0.5);
-
-  /* A resync after a reconnect keeps the objects that still exist. */
-  xapi_cache_apply_batch_async (self->cache, batch,
-                                xapi_cache_get_n_objects (self->cache) > 0,
-                                SYNC_APPLY_BUDGET_US, self->loop_cancellable,
-                                sync_applied, g_object_ref (self));
+  _xapi_cache_feed_end (feed, batch);
 }
 
 static void
 start_sync (XapiConnection *self)
 {
+  SyncCall *call = g_new0 (SyncCall, 1);
+
   set_state (self, XAPI_CONNECTION_STATE_SYNCING);
   set_sync_progress (self, 0.1);
 
+  /* A resync after a reconnect keeps the objects that still exist. */
+  call->self = g_object_ref (self);
+  call->feed = _xapi_cache_feed_new (self->cache, xapi_cache_get_n_objects (self->cache) > 0,
+                                     SYNC_APPLY_BUDGET_US, self->loop_cancellable,
+                                     sync_applied, g_object_ref (self));
   xapi_rpc_call_parsed_async (self->event_rpc, "event.from",
                               event_from_params (self, "", EVENT_FROM_TIMEOUT_S),
                               INITIAL_SYNC_TIMEOUT_MS,
-                              parse_event_batch, NULL, (GDestroyNotify) xapi_event_batch_free,
-                              self->loop_cancellable, initial_sync_done, g_object_ref (self));
+                              parse_event_batch_feeding, call->feed,
+                              (GDestroyNotify) xapi_event_batch_free,
+                              self->loop_cancellable, initial_sync_done, call);
 }
 
 typedef struct {

@@ -367,6 +367,159 @@ test_chunked_apply_and_resync (void)
   g_signal_handlers_disconnect_by_data (cache, &watch);
 }
 
+/* ---- applying while the batch is decoded (XapiCacheFeed) ----------------- */
+
+typedef struct {
+  const char     *json;
+  XapiCacheFeed  *feed;
+  XapiEventBatch *rest;
+  GError         *error;
+  gint            done;
+} FeedDecode;
+
+static gpointer
+feed_decode_thread (gpointer data)
+{
+  FeedDecode *d = data;
+  g_autoptr(XapiJsonReader) reader = xapi_json_reader_new (d->json, -1);
+
+  d->rest = _xapi_event_batch_parse_feeding (reader, d->feed, &d->error);
+  g_atomic_int_set (&d->done, 1);
+  return NULL;
+}
+
+static gboolean
+feed_decoded (gpointer data)
+{
+  return g_atomic_int_get (&((FeedDecode *) data)->done);
+}
+
+typedef struct {
+  XapiCache *cache;
+  guint      n;
+} VmCount;
+
+static gboolean
+has_vms (gpointer data)
+{
+  VmCount *c = data;
+
+  return g_list_model_get_n_items (xapi_cache_get_objects (c->cache, XAPI_TYPE_VM)) >= c->n;
+}
+
+static char *
+many_vms_json (guint       n,
+               const char *tail)
+{
+  GString *json = g_string_new ("{\"token\":\"9\",\"events\":[");
+
+  g_string_append (json, "{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"" VM1 "\","
+                         "\"snapshot\":{\"uuid\":\"k\",\"name_label\":\"kept-renamed\"}}");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, ",{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"OpaqueRef:n%u\","
+                                  "\"snapshot\":{\"uuid\":\"n%u\",\"name_label\":\"vm %u\"}}",
+                            i, i, i);
+  g_string_append (json, tail);
+  return g_string_free (json, FALSE);
+}
+
+static void
+test_fed_apply (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XapiObject) kept = NULL;
+  g_autoptr(XapiObject) stale = NULL;
+  g_autofree char *json = NULL;
+  FeedDecode d = { 0 };
+  VmCount count = { cache, 0 };
+  GThread *thread;
+  const guint n = 10000;
+
+  {
+    g_autofree char *e1 = event_json ("add", "vm", VM1, "{\"uuid\":\"k\",\"name_label\":\"kept\"}");
+    g_autofree char *e2 = event_json ("add", "vm", VM2, "{\"uuid\":\"s\",\"name_label\":\"stale\"}");
+    g_autofree char *j = batch_json ("1", e1, e2, NULL);
+    g_autoptr(XapiEventBatch) first = parse_batch (j);
+
+    xapi_cache_apply_batch (cache, first);
+    kept = g_object_ref (xapi_cache_lookup (cache, VM1));
+    stale = g_object_ref (xapi_cache_lookup (cache, VM2));
+  }
+
+  /* A resync batch decoded in a thread, fed to the cache as it goes. */
+  json = many_vms_json (n, "]}");
+  d.json = json;
+  d.feed = _xapi_cache_feed_new (cache, TRUE, 2000, NULL, xapi_test_store_result, &result);
+  g_assert_true (xapi_cache_is_applying (cache));
+  thread = g_thread_new ("decode", feed_decode_thread, &d);
+  g_assert_true (xapi_test_wait_for (feed_decoded, &d, 60000));
+  g_thread_join (thread);
+  g_assert_no_error (d.error);
+  g_assert_nonnull (d.rest);
+
+  /* What was fed is applied before the end of the batch is known... */
+  count.n = 2 + 4096;
+  g_assert_true (xapi_test_wait_for (has_vms, &count, 60000));
+  g_assert_null (result);
+  /* ...but the resync removes nothing until then. */
+  g_assert_true (xapi_cache_lookup (cache, VM2) == stale);
+  g_assert_false (xapi_object_is_gone (stale));
+
+  _xapi_cache_feed_end (d.feed, g_steal_pointer (&d.rest));
+  g_clear_pointer (&d.feed, _xapi_cache_feed_unref);
+  xapi_test_wait_result (&result, 60000);
+  g_assert_true (xapi_cache_apply_batch_finish (cache, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (xapi_cache_is_applying (cache));
+  g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (cache, XAPI_TYPE_VM)), ==, n + 1);
+  g_assert_true (xapi_cache_lookup (cache, VM1) == kept);
+  g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (kept)), ==, "kept-renamed");
+  g_assert_nonnull (xapi_cache_lookup (cache, "OpaqueRef:n9999"));
+  g_assert_null (xapi_cache_lookup (cache, VM2));
+  g_assert_true (xapi_object_is_gone (stale));
+  g_assert_cmpfloat (xapi_cache_get_apply_progress (cache), ==, 1.0);
+}
+
+static void
+test_fed_apply_broken (void)
+{
+  g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  FeedDecode d = { 0 };
+  VmCount count = { cache, 0 };
+  GThread *thread;
+
+  /* The reply breaks after 5,000 events: the decode fails. */
+  json = many_vms_json (5000, ",{\"class\":\"vm\",\"operation\":");
+  d.json = json;
+  d.feed = _xapi_cache_feed_new (cache, TRUE, 2000, NULL, xapi_test_store_result, &result);
+  thread = g_thread_new ("decode", feed_decode_thread, &d);
+  g_assert_true (xapi_test_wait_for (feed_decoded, &d, 60000));
+  g_thread_join (thread);
+  g_assert_null (d.rest);
+  g_assert_error (d.error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_SYNTAX);
+  g_clear_error (&d.error);
+
+  /* What was fed before the break is applied... */
+  count.n = 4096;
+  g_assert_true (xapi_test_wait_for (has_vms, &count, 60000));
+
+  /* ...and stays (a later resync reconciles it): the end without a batch
+   * returns the apply as cancelled and the resync removes nothing. */
+  _xapi_cache_feed_end (d.feed, NULL);
+  g_clear_pointer (&d.feed, _xapi_cache_feed_unref);
+  xapi_test_wait_result (&result, 60000);
+  g_assert_false (xapi_cache_apply_batch_finish (cache, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (xapi_cache_is_applying (cache));
+  g_assert_true (has_vms (&count));
+  g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (cache, XAPI_TYPE_VM)), <=, 5001);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -381,6 +534,8 @@ main (int   argc,
   g_test_add_func ("/Xapi/Cache/snapshot-before-class", test_snapshot_before_class);
   g_test_add_func ("/Xapi/Cache/get-all-records", test_get_all_records);
   g_test_add_func ("/Xapi/Cache/chunked-apply-and-resync", test_chunked_apply_and_resync);
+  g_test_add_func ("/Xapi/Cache/fed-apply", test_fed_apply);
+  g_test_add_func ("/Xapi/Cache/fed-apply-broken", test_fed_apply_broken);
 
   return g_test_run ();
 }
