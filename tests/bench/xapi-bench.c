@@ -522,7 +522,7 @@ main (int    argc,
   /* As xenpools (src/main.c), one malloc arena: libxapi decodes records in worker threads and the
    * cache keeps them on the main thread; per-thread arenas keep the freed
    * decode memory mapped (10,000-VM sync: peak RSS 247 -> 218 MB). */
-  if (!g_getenv ("XB_ARENAS")) mallopt (M_ARENA_MAX, 1);
+  mallopt (M_ARENA_MAX, 1);
   if (argc < 3 || (strcmp (argv[1], "sync") != 0 && strcmp (argv[1], "storm") != 0)
       || (strcmp (argv[1], "storm") == 0 && argc < 5))
     {
