@@ -1397,6 +1397,7 @@ struct _XpTreeModel
   /* search mode */
   char             *search;          /* case-folded, NULL when not searching */
   XpSearchList     *search_list;     /* the flat list while searching */
+  GtkTreeListModel *search_model;    /* over search_list, kept between searches */
   GtkTreeListModel *saved_tree;      /* the Infrastructure tree, kept while searching */
   GPtrArray        *objects_filters; /* GtkFilter*, of the current Objects view */
   char             *groups_key;      /* the tags or folders the current view was built with */
@@ -1710,6 +1711,9 @@ search_list_refilter (XpSearchList    *self,
                        same_order && change == GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
+/* A NULL @folded ends the search, but the rows stay as they were: the
+ * list view that shows them is hidden then, and the next search starts
+ * from them (often few rows differ) rather than from nothing. */
 static void
 search_list_set_query (XpSearchList    *self,
                        const char      *folded,
@@ -1718,6 +1722,11 @@ search_list_set_query (XpSearchList    *self,
 {
   if (self->query == NULL || folded == NULL || self->show_templates != show_templates)
     change = GTK_FILTER_CHANGE_DIFFERENT;
+  if (folded == NULL)
+    {
+      g_clear_pointer (&self->query, g_free);
+      return;
+    }
   g_free (self->query);
   self->query = g_strdup (folded);
   self->address_like = folded != NULL && search_text_is_address_like (folded);
@@ -2300,6 +2309,13 @@ groups_changed (XpTreeModel *self)
 }
 
 static GListModel *
+create_no_children (gpointer item,
+                    gpointer user_data)
+{
+  return NULL;
+}
+
+static GListModel *
 create_child_model (gpointer item,
                     gpointer user_data)
 {
@@ -2367,7 +2383,12 @@ rebuild (XpTreeModel *self)
         g_set_object (&self->saved_tree, self->model);
       search_list_set_query (self->search_list, self->search, self->show_templates,
                              GTK_FILTER_CHANGE_DIFFERENT);
-      root = g_object_ref (G_LIST_MODEL (self->search_list));
+      if (self->search_model == NULL)
+        self->search_model = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->search_list)),
+                                                      FALSE, FALSE, create_no_children, NULL, NULL);
+      g_set_object (&self->model, self->search_model);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+      return;
     }
   else if (self->view == XP_TREE_VIEW_INFRASTRUCTURE && self->saved_tree != NULL)
     {
@@ -2404,6 +2425,7 @@ xp_tree_model_dispose (GObject *object)
 
   g_clear_object (&self->model);
   g_clear_object (&self->saved_tree);
+  g_clear_object (&self->search_model);
   g_clear_object (&self->search_list);
   g_clear_pointer (&self->placements, g_hash_table_unref);
   g_clear_pointer (&self->objects_filters, g_ptr_array_unref);
@@ -2509,6 +2531,13 @@ xp_tree_model_set_view (XpTreeModel *self,
   g_clear_object (&self->saved_tree);
   if (self->search == NULL)
     rebuild (self);
+}
+
+gboolean
+xp_tree_model_get_searching (XpTreeModel *self)
+{
+  g_return_val_if_fail (XP_IS_TREE_MODEL (self), FALSE);
+  return self->search != NULL;
 }
 
 XpTreeView

@@ -32,7 +32,10 @@ G_DECLARE_FINAL_TYPE (XpTreeModel, xp_tree_model, XP, TREE_MODEL, GObject)
 /* @connections: a GListModel of XapiConnection (kept). */
 XpTreeModel *xp_tree_model_new                (GListModel  *connections);
 /* The current GtkTreeListModel (property "model"); a new one is made when
- * the view, the search mode or the template setting changes.  Transfer none. */
+ * the view or the template setting changes.  The search has a model of its
+ * own, kept from one search to the next, and while searching the
+ * Infrastructure tree is kept as it is for when the search ends.
+ * Transfer none. */
 GListModel  *xp_tree_model_get_model          (XpTreeModel *self);
 void         xp_tree_model_set_view           (XpTreeModel *self,
                                                XpTreeView   view);
@@ -43,6 +46,8 @@ void         xp_tree_model_set_show_templates (XpTreeModel *self,
  * tag matches @text; NULL or "" returns to the tree. */
 void         xp_tree_model_set_search         (XpTreeModel *self,
                                                const char  *text);
+/* Whether the model is the search's flat list. */
+gboolean     xp_tree_model_get_searching      (XpTreeModel *self);
 
 /* Helpers shared with the rest of the window. */
 char        *xp_object_dup_display_name       (GObject     *item);
