@@ -802,6 +802,36 @@ search_finds (gpointer data)
   return listed == w->found;
 }
 
+typedef struct {
+  XpTreeModel *tree;
+  XpTreeModel *fresh;
+  const char  *text;
+  const char  *name;    /* a VM name */
+  gboolean     found;   /* whether it is expected in the rows */
+} WaitSettled;
+
+/* The search rows list name (found) or not, and are those a new search
+ * for the same text gives: objects added and removed while searching, and
+ * a search ended and started again, leave no stale or missing rows. */
+static gboolean
+search_settled (gpointer data)
+{
+  WaitSettled *w = data;
+  g_autoptr(GArray) typed = read_rows (xp_tree_model_get_model (w->tree));
+  g_autoptr(GArray) afresh = NULL;
+
+  xp_tree_model_set_search (w->fresh, NULL);
+  xp_tree_model_set_search (w->fresh, w->text);
+  afresh = read_rows (xp_tree_model_get_model (w->fresh));
+  if ((find_row (typed, w->name) >= 0) != w->found || typed->len != afresh->len)
+    return FALSE;
+  for (guint r = 0; r < typed->len; r++)
+    if (g_array_index (typed, Row, r).item != g_array_index (afresh, Row, r).item ||
+        g_array_index (typed, Row, r).depth != 0)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 test_tree_search (Fixture       *f,
                   gconstpointer  data)
@@ -930,6 +960,57 @@ test_tree_search (Fixture       *f,
     w.found = FALSE;
     xp_tree_model_set_search (tree, w.text);
     g_assert_true (search_finds (&w));
+  }
+
+  /* VMs added and removed while searching, typing on meanwhile; then the
+   * search ended and started again (its rows were kept meanwhile). */
+  {
+    g_autoptr(XpTreeModel) fresh = xp_tree_model_new (xp_connection_store_get_connections (f->store));
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *clone = NULL;
+    WaitSettled w = { tree, fresh, "web", "web-clone 3", TRUE };
+
+    const char *halted = NULL;
+
+    /* a clone of a halted VM, named to be found */
+    for (guint i = 0; i < g_list_model_get_n_items (vms) && halted == NULL; i++)
+      {
+        g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+        if (!xapi_vm_get_is_control_domain (vm) && !xapi_vm_get_is_a_template (vm) &&
+            !xapi_vm_get_is_a_snapshot (vm) && xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_HALTED)
+          halted = xapi_object_get_ref (XAPI_OBJECT (vm));  /* the cache keeps it */
+      }
+    g_assert_nonnull (halted);
+    xp_tree_model_set_search (tree, "we");
+    xapi_vm_clone_async (f->conn, halted, "web-clone 3", NULL, xapi_test_store_result, &result);
+    xp_tree_model_set_search (tree, "web");
+    xapi_test_wait_result (&result, TIMEOUT_MS);
+    clone = xapi_vm_clone_finish (f->conn, result, &error);
+    g_assert_no_error (error);
+    g_assert_true (xapi_test_wait_for (search_settled, &w, TIMEOUT_MS));
+
+    w.text = "web-c";
+    xp_tree_model_set_search (tree, w.text);
+    g_assert_true (search_settled (&w));
+
+    g_clear_object (&result);
+    xapi_vm_destroy_async (f->conn, clone, NULL, xapi_test_store_result, &result);
+    xp_tree_model_set_search (tree, "web-");
+    xapi_test_wait_result (&result, TIMEOUT_MS);
+    g_assert_true (xapi_vm_destroy_finish (f->conn, result, &error));
+    g_assert_no_error (error);
+    w.text = "web-";
+    w.found = FALSE;
+    g_assert_true (xapi_test_wait_for (search_settled, &w, TIMEOUT_MS));
+
+    xp_tree_model_set_search (tree, NULL);
+    g_assert_false (xp_tree_model_get_searching (tree));
+    w.text = "1";
+    xp_tree_model_set_search (tree, w.text);
+    g_assert_true (xp_tree_model_get_searching (tree));
+    g_assert_true (search_settled (&w));
   }
 
   /* back to the tree */
