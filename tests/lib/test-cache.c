@@ -306,6 +306,39 @@ typedef struct {
   guint      n_chunks;
 } ChunkWatch;
 
+/* A cache holding VM1 ("kept") and VM2 ("stale"). */
+static void
+add_kept_and_stale (XapiCache   *cache,
+                    XapiObject **kept,
+                    XapiObject **stale)
+{
+  g_autofree char *e1 = event_json ("add", "vm", VM1, "{\"uuid\":\"k\",\"name_label\":\"kept\"}");
+  g_autofree char *e2 = event_json ("add", "vm", VM2, "{\"uuid\":\"s\",\"name_label\":\"stale\"}");
+  g_autofree char *j = batch_json ("1", e1, e2, NULL);
+  g_autoptr(XapiEventBatch) first = parse_batch (j);
+
+  xapi_cache_apply_batch (cache, first);
+  *kept = g_object_ref (xapi_cache_lookup (cache, VM1));
+  *stale = g_object_ref (xapi_cache_lookup (cache, VM2));
+}
+
+/* A resync batch: VM1 renamed, @n new VMs, then @tail. */
+static char *
+many_vms_json (guint       n,
+               const char *tail)
+{
+  GString *json = g_string_new ("{\"token\":\"9\",\"events\":[");
+
+  g_string_append (json, "{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"" VM1 "\","
+                         "\"snapshot\":{\"uuid\":\"k\",\"name_label\":\"kept-renamed\"}}");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, ",{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"OpaqueRef:n%u\","
+                                  "\"snapshot\":{\"uuid\":\"n%u\",\"name_label\":\"vm %u\",\"power_state\":\"Halted\"}}",
+                            i, i, i);
+  g_string_append (json, tail);
+  return g_string_free (json, FALSE);
+}
+
 static void
 batch_applied_cb (XapiCache  *cache,
                   guint       n,
@@ -318,7 +351,7 @@ static void
 test_chunked_apply_and_resync (void)
 {
   g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
-  GString *json = g_string_new ("{\"token\":\"9\",\"events\":[");
+  g_autofree char *json = NULL;
   g_autoptr(XapiEventBatch) batch = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -328,26 +361,9 @@ test_chunked_apply_and_resync (void)
   const guint n = 20000;
 
   /* First: two VMs; then a resync batch holding only one of them plus many new. */
-  {
-    g_autofree char *e1 = event_json ("add", "vm", VM1, "{\"uuid\":\"k\",\"name_label\":\"kept\"}");
-    g_autofree char *e2 = event_json ("add", "vm", VM2, "{\"uuid\":\"s\",\"name_label\":\"stale\"}");
-    g_autofree char *j = batch_json ("1", e1, e2, NULL);
-    g_autoptr(XapiEventBatch) first = parse_batch (j);
-
-    xapi_cache_apply_batch (cache, first);
-    kept = g_object_ref (xapi_cache_lookup (cache, VM1));
-    stale = g_object_ref (xapi_cache_lookup (cache, VM2));
-  }
-
-  g_string_append_printf (json, "{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"" VM1 "\","
-                                "\"snapshot\":{\"uuid\":\"k\",\"name_label\":\"kept-renamed\"}}");
-  for (guint i = 0; i < n; i++)
-    g_string_append_printf (json, ",{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"OpaqueRef:n%u\","
-                                  "\"snapshot\":{\"uuid\":\"n%u\",\"name_label\":\"vm %u\",\"power_state\":\"Halted\"}}",
-                            i, i, i);
-  g_string_append (json, "]}");
-  batch = parse_batch (json->str);
-  g_string_free (json, TRUE);
+  add_kept_and_stale (cache, &kept, &stale);
+  json = many_vms_json (n, "]}");
+  batch = parse_batch (json);
 
   g_signal_connect (cache, "batch-applied", G_CALLBACK (batch_applied_cb), &watch);
   xapi_cache_apply_batch_async (cache, g_steal_pointer (&batch), TRUE, 2000, NULL,
@@ -394,6 +410,24 @@ feed_decoded (gpointer data)
   return g_atomic_int_get (&((FeedDecode *) data)->done);
 }
 
+/* Decode @json in a thread, feeding a new feed of @cache, while the main
+ * loop runs; the apply's result lands in @result. */
+static void
+feed_decode (FeedDecode    *d,
+             XapiCache     *cache,
+             const char    *json,
+             GAsyncResult **result)
+{
+  GThread *thread;
+
+  d->json = json;
+  d->feed = _xapi_cache_feed_new (cache, TRUE, 2000, NULL, xapi_test_store_result, result);
+  g_assert_true (xapi_cache_is_applying (cache));
+  thread = g_thread_new ("decode", feed_decode_thread, d);
+  g_assert_true (xapi_test_wait_for (feed_decoded, d, 60000));
+  g_thread_join (thread);
+}
+
 typedef struct {
   XapiCache *cache;
   guint      n;
@@ -407,22 +441,6 @@ has_vms (gpointer data)
   return g_list_model_get_n_items (xapi_cache_get_objects (c->cache, XAPI_TYPE_VM)) >= c->n;
 }
 
-static char *
-many_vms_json (guint       n,
-               const char *tail)
-{
-  GString *json = g_string_new ("{\"token\":\"9\",\"events\":[");
-
-  g_string_append (json, "{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"" VM1 "\","
-                         "\"snapshot\":{\"uuid\":\"k\",\"name_label\":\"kept-renamed\"}}");
-  for (guint i = 0; i < n; i++)
-    g_string_append_printf (json, ",{\"class\":\"vm\",\"operation\":\"add\",\"ref\":\"OpaqueRef:n%u\","
-                                  "\"snapshot\":{\"uuid\":\"n%u\",\"name_label\":\"vm %u\"}}",
-                            i, i, i);
-  g_string_append (json, tail);
-  return g_string_free (json, FALSE);
-}
-
 static void
 test_fed_apply (void)
 {
@@ -434,28 +452,13 @@ test_fed_apply (void)
   g_autofree char *json = NULL;
   FeedDecode d = { 0 };
   VmCount count = { cache, 0 };
-  GThread *thread;
   const guint n = 10000;
 
-  {
-    g_autofree char *e1 = event_json ("add", "vm", VM1, "{\"uuid\":\"k\",\"name_label\":\"kept\"}");
-    g_autofree char *e2 = event_json ("add", "vm", VM2, "{\"uuid\":\"s\",\"name_label\":\"stale\"}");
-    g_autofree char *j = batch_json ("1", e1, e2, NULL);
-    g_autoptr(XapiEventBatch) first = parse_batch (j);
-
-    xapi_cache_apply_batch (cache, first);
-    kept = g_object_ref (xapi_cache_lookup (cache, VM1));
-    stale = g_object_ref (xapi_cache_lookup (cache, VM2));
-  }
+  add_kept_and_stale (cache, &kept, &stale);
 
   /* A resync batch decoded in a thread, fed to the cache as it goes. */
   json = many_vms_json (n, "]}");
-  d.json = json;
-  d.feed = _xapi_cache_feed_new (cache, TRUE, 2000, NULL, xapi_test_store_result, &result);
-  g_assert_true (xapi_cache_is_applying (cache));
-  thread = g_thread_new ("decode", feed_decode_thread, &d);
-  g_assert_true (xapi_test_wait_for (feed_decoded, &d, 60000));
-  g_thread_join (thread);
+  feed_decode (&d, cache, json, &result);
   g_assert_no_error (d.error);
   g_assert_nonnull (d.rest);
 
@@ -491,15 +494,10 @@ test_fed_apply_broken (void)
   g_autofree char *json = NULL;
   FeedDecode d = { 0 };
   VmCount count = { cache, 0 };
-  GThread *thread;
 
   /* The reply breaks after 5,000 events: the decode fails. */
   json = many_vms_json (5000, ",{\"class\":\"vm\",\"operation\":");
-  d.json = json;
-  d.feed = _xapi_cache_feed_new (cache, TRUE, 2000, NULL, xapi_test_store_result, &result);
-  thread = g_thread_new ("decode", feed_decode_thread, &d);
-  g_assert_true (xapi_test_wait_for (feed_decoded, &d, 60000));
-  g_thread_join (thread);
+  feed_decode (&d, cache, json, &result);
   g_assert_null (d.rest);
   g_assert_error (d.error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_SYNTAX);
   g_clear_error (&d.error);
