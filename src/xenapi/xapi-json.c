@@ -185,17 +185,6 @@ want_string (XapiJsonReader *r)
 {
   gsize off = 1;
 
-  if (r->source == NULL)
-    return;
-
-  /* Most strings have no escape and are already whole in the window. */
-  {
-    const char *q = memchr (r->p + 1, '"', (gsize) (r->end - r->p - 1));
-
-    if (q != NULL && memchr (r->p + 1, '\\', (gsize) (q - r->p - 1)) == NULL)
-      return;
-  }
-
   while (r->source != NULL)
     {
       const char *p = r->p + off, *end = r->end;
@@ -396,21 +385,21 @@ scan_string (XapiJsonReader *r,
   const char *p, *end;
   gboolean high = FALSE;
 
-  want_string (r);
-  p = r->p + 1;
-  end = r->end;
-
-  /* The common case: no escape, all ASCII. */
+  /* The common case: no escape, all ASCII, already whole in the window. */
   {
-    const char *q = plain_run_end (p, end);
+    const char *q = plain_run_end (r->p + 1, r->end);
 
-    if (q < end && *q == '"')
+    if (q < r->end && *q == '"')
       {
-        buf_set (buf, p, (gsize) (q - p));
+        buf_set (buf, r->p + 1, (gsize) (q - r->p - 1));
         r->p = q + 1;
         return TRUE;
       }
   }
+
+  want_string (r);
+  p = r->p + 1;
+  end = r->end;
 
   g_string_truncate (buf, 0);
 
@@ -646,10 +635,8 @@ xapi_json_reader_dup_string (XapiJsonReader *r)
   skip_ws (r);
   if (r->error == NULL && r->p < r->end && *r->p == '"')
     {
-      const char *q;
+      const char *q = plain_run_end (r->p + 1, r->end);
 
-      want_string (r);
-      q = plain_run_end (r->p + 1, r->end);
       if (q < r->end && *q == '"')
         {
           char *out = g_strndup (r->p + 1, (gsize) (q - r->p - 1));
