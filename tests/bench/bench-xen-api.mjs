@@ -147,10 +147,14 @@ async function phases (sim, client, phaseArgs, markerSeen, setMarker) {
       if (now() > deadline) throw new Error('marker not seen')
       await tick(1)
     }
+    // the marker's batch may be handled in parts: wait for every change to be covered, a while
+    const counterEnd = (await control(sim, '/stats')).storm_counter
+    for (const until = now() + 10e3; state.changeLatencies.length < counterEnd - state.base && now() < until;) {
+      await tick(1)
+    }
     const drain = now() - tEnd
     const cpuS = cpu() - c0
     const s1 = simCpu()
-    const counterEnd = (await control(sim, '/stats')).storm_counter
     lag.disable()
     const n = state.latencies.length
     const nc = state.changeLatencies.length

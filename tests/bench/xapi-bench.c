@@ -276,6 +276,7 @@ typedef struct {
   GArray  *change_latencies;   /* double, ms: per change covered */
   guint64  irregular;   /* notifications whose value is not a whole round after the last one */
   guint    n_objects;   /* objects of the storm class: the simulator's round */
+  guint64  expected;    /* changes of the phase, once it is over */
   gint64   last_notify;
   char    *marker;
   gboolean marker_seen;
@@ -413,6 +414,12 @@ storm_over (gpointer data)
   return !json_object_get_boolean_member (json_node_get_object (stats), "storming");
 }
 
+static gboolean
+all_covered (gpointer data)
+{
+  return storm.change_latencies->len >= storm.expected;
+}
+
 static guint64
 sim_storm_counter (SoupSession *session,
                    const char  *control_url)
@@ -482,10 +489,14 @@ run_phase (XapiConnection *conn,
   reply = control (session, control_url, "/mutate", mutate);
   if (!wait_until (flag_is_set, &storm.marker_seen, 120000))
     g_error ("marker not seen");
+  /* The batch with the marker may be applied in chunks, the marker's first:
+   * then wait for the rest of it (every change covered), a while. */
+  counter_end = sim_storm_counter (session, control_url);
+  storm.expected = counter_end - storm.base;
+  wait_until (all_covered, NULL, 10000);
   drain = (g_get_monotonic_time () - t_end) / 1000.0;
   cpu = cpu_seconds () - cpu0;
   sim1 = sim_cpu_seconds ();
-  counter_end = sim_storm_counter (session, control_url);
 
   n = storm.latencies->len;
   nc = storm.change_latencies->len;
