@@ -85,7 +85,7 @@ static void
 bump (Sim    *sim,
       SimRow *row)
 {
-  row->modified = ++sim->gen;
+  row->modified = row->cls->max_modified = ++sim->gen;
   sim_db_changed (sim);
 }
 
@@ -167,7 +167,8 @@ sim_db_add (Sim        *sim,
         g_free (u);
       }
     }
-  row->created = row->modified = ++sim->gen;
+  row->created = row->modified = cls->max_modified = ++sim->gen;
+  row->patch_field = -1;
   g_hash_table_replace (cls->rows, row->ref, row);
   g_hash_table_replace (sim->all_rows, row->ref, row);
   sim_db_changed (sim);
@@ -244,6 +245,13 @@ value_fits (SimType  *type,
     }
 }
 
+/* Whether @n is written without nested values (a cache patch is cheap). */
+static gboolean
+is_scalar (JsonNode *n)
+{
+  return n != NULL && json_node_get_node_type (n) == JSON_NODE_VALUE;
+}
+
 void
 sim_row_set_field (Sim      *sim,
                    SimRow   *row,
@@ -251,6 +259,12 @@ sim_row_set_field (Sim      *sim,
                    JsonNode *value)
 {
   JsonNode *old = row->v[f->index];
+  /* Can the serialised record be patched afterwards?  It must be valid now
+   * (or valid but for this same field), and the field present before and
+   * after (so its separator stays). */
+  gboolean patch = !f->has_rel && is_scalar (old) && is_scalar (value) && row->cache != NULL
+                   && (row->cache_gen == row->modified
+                       || (row->patch_field == (gint32) f->index && row->patch_gen == row->modified));
 
   /* a simulator bug, not a client's: xapi never sends a field in another shape */
   if (!value_fits (f->type, value))
@@ -270,6 +284,14 @@ sim_row_set_field (Sim      *sim,
   if (old)
     json_node_unref (old);
   bump (sim, row);
+  if (patch && row->cache_offs == NULL)
+    {
+      /* the first time: written again in full, with the offsets from then on */
+      row->cache_offs = g_new (guint32, row->cls->fields->len + 1);
+      patch = FALSE;
+    }
+  row->patch_field = patch ? (gint32) f->index : -1;
+  row->patch_gen = row->modified;
 }
 
 void
@@ -483,9 +505,14 @@ sim_row_map_get (SimRow     *row,
   return json_node_get_string (v);
 }
 
+/* With @offs: offs[i] = where field i starts, relative to @start (its
+ * comma if not the first; empty when the field is absent), offs[n] = the
+ * closing brace. */
 static void
 write_record_uncached (GString *out,
-                       SimRow  *row)
+                       SimRow  *row,
+                       guint32 *offs,
+                       gsize    start)
 {
   SimClass *cls = row->cls;
   gboolean first = TRUE;
@@ -494,6 +521,8 @@ write_record_uncached (GString *out,
   for (guint i = 0; i < cls->fields->len; i++)
     {
       SimField *f = cls->fields->pdata[i];
+      if (offs)
+        offs[i] = (guint32) (out->len - start);
       if (row->v[i] == NULL)
         continue;
       if (!first)
@@ -503,24 +532,86 @@ write_record_uncached (GString *out,
       g_string_append_c (out, ':');
       sim_write_node (out, row->v[i]);
     }
+  if (offs)
+    offs[cls->fields->len] = (guint32) (out->len - start);
   g_string_append_c (out, '}');
+}
+
+/* XAPI_SIM_CHECK_PATCHES=1: compare every patched record with the record
+ * written in full (the tests run so). */
+static gboolean
+check_patches (void)
+{
+  static int check = -1;
+
+  if (check < 0)
+    check = g_strcmp0 (g_getenv ("XAPI_SIM_CHECK_PATCHES"), "1") == 0;
+  return check;
+}
+
+/* The cache is valid but for field @p: write the record with the field's
+ * new value, and keep that as the cache. */
+static void
+write_record_patched (GString *out,
+                      SimRow  *row,
+                      guint    p)
+{
+  SimField *f = row->cls->fields->pdata[p];
+  guint n = row->cls->fields->len;
+  guint32 *offs = row->cache_offs;
+  gsize start = out->len;
+  guint32 old_len = offs[p + 1] - offs[p];
+  gint64 delta;
+
+  g_string_append_len (out, row->cache, offs[p]);
+  if (row->cache[offs[p]] == ',')
+    g_string_append_c (out, ',');
+  sim_write_string (out, f->name);
+  g_string_append_c (out, ':');
+  sim_write_node (out, row->v[p]);
+  delta = (gint64) (out->len - start - offs[p]) - old_len;
+  g_string_append_len (out, row->cache + offs[p + 1], row->cache_len - offs[p + 1]);
+  for (guint i = p + 1; i <= n; i++)
+    offs[i] = (guint32) (offs[i] + delta);
+  g_free (row->cache);
+  row->cache = g_memdup2 (out->str + start, out->len - start);
+  row->cache_len = (guint32) (out->len - start);
+  row->cache_gen = row->modified;
+  row->patch_field = -1;
 }
 
 void
 sim_write_record (GString *out,
                   SimRow  *row)
 {
-  if (row->cache == NULL || row->cache_gen != row->modified)
+  if (row->cache != NULL && row->cache_gen == row->modified)
     {
-      gsize start = out->len;
-      write_record_uncached (out, row);
-      g_free (row->cache);
-      row->cache = g_memdup2 (out->str + start, out->len - start);
-      row->cache_len = (guint32) (out->len - start);
-      row->cache_gen = row->modified;
+      g_string_append_len (out, row->cache, row->cache_len);
       return;
     }
-  g_string_append_len (out, row->cache, row->cache_len);
+  if (row->cache != NULL && row->cache_offs != NULL && row->patch_field >= 0 && row->patch_gen == row->modified)
+    {
+      write_record_patched (out, row, (guint) row->patch_field);
+      if (G_UNLIKELY (check_patches ()))
+        {
+          GString *full = g_string_new (NULL);
+          write_record_uncached (full, row, NULL, 0);
+          if (full->len != row->cache_len || memcmp (full->str, row->cache, full->len) != 0)
+            g_error ("patched record of %s %s differs:\n%s\n%.*s", row->cls->name, row->ref, full->str,
+                     (int) row->cache_len, row->cache);
+          g_string_free (full, TRUE);
+        }
+      return;
+    }
+  {
+    gsize start = out->len;
+    write_record_uncached (out, row, row->cache_offs, start);
+    g_free (row->cache);
+    row->cache = g_memdup2 (out->str + start, out->len - start);
+    row->cache_len = (guint32) (out->len - start);
+    row->cache_gen = row->modified;
+    row->patch_field = -1;
+  }
 }
 
 void

@@ -715,6 +715,7 @@ row_free (gpointer p)
       json_node_unref (r->v[i]);
   g_free (r->v);
   g_free (r->cache);
+  g_free (r->cache_offs);
   g_free (r->ref);
   g_free (r);
 }

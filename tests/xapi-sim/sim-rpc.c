@@ -1059,7 +1059,10 @@ collect_events (SimCall *call,
           GHashTableIter it;
           gpointer k, v;
 
-          if (!cls->gen_events || (pass == 0) != is_msg || g_hash_table_size (cls->rows) == 0)
+          /* no row of the class changed since: nothing to look at (most
+           * classes, in a storm on one) */
+          if (!cls->gen_events || (pass == 0) != is_msg || g_hash_table_size (cls->rows) == 0
+              || cls->max_modified <= since)
             continue;
           if (!subscribed (call, cls, NULL))
             continue;

@@ -88,6 +88,7 @@ struct _SimClass {
   GPtrArray  *message_list;
   /* the table */
   GHashTable *rows;         /* ref -> SimRow */
+  guint64     max_modified; /* >= the modified generation of every row (event.from skips older classes) */
   gint        name_label;   /* field index or -1 */
   gint        uuid;
 };
@@ -150,10 +151,17 @@ typedef struct {
   SimClass  *cls;
   guint64    created;
   guint64    modified;
-  JsonNode **v;
+  JsonNode **v;           /* every change of a value must bump modified (sim-db.c) */
   char      *cache;       /* serialised record, valid while cache_gen == modified */
   guint32    cache_len;
   guint64    cache_gen;
+  /* A row whose scalar fields are set one at a time (a storm, metrics) keeps
+   * where each field's ",\"name\":value" is in the cache, and while only one
+   * field changed since (patch_field, as of patch_gen == modified) the cache
+   * is patched instead of written again. */
+  guint32   *cache_offs;  /* fields + 1 offsets, or NULL */
+  gint32     patch_field; /* -1: none */
+  guint64    patch_gen;
 } SimRow;
 
 typedef struct {
