@@ -141,6 +141,36 @@ def test_storm():
     SIM.ctl("/clear", {})
 
 
+def test_storm_snapshots():
+    # The simulator patches a cached record when one field changed: a storm on
+    # an int field, then another field of the same objects, must give the
+    # snapshots get_record gives, and the storm counter in the field.
+    s = SIM.login()
+    tok = SIM.call("event.from", s, ["vm_metrics"], "", 0.0)["token"]
+    before = SIM.ctl("/stats")["storm_counter"]
+    SIM.ctl("/storm", {"rate": 2000, "duration": 0.3, "class": "VM_metrics", "field": "memory_actual"})
+    wait_for(lambda: not SIM.ctl("/stats")["storming"], timeout=10)
+    after = SIM.ctl("/stats")["storm_counter"]
+    assert after > before, (before, after)
+    r = SIM.call("event.from", s, ["vm_metrics"], tok, 5.0)
+    assert r["events"]
+    seen = set()
+    for e in r["events"]:
+        assert e["operation"] == "mod", e
+        snap = e["snapshot"]
+        assert snap == SIM.call("VM_metrics.get_record", s, e["ref"]), e["ref"]
+        assert before < snap["memory_actual"] <= after, snap["memory_actual"]
+        seen.add(e["ref"])
+    ref = sorted(seen)[0]
+    SIM.ctl("/mutate", {"class": "VM_metrics", "ref": ref, "field": "memory_actual", "value": 12345})
+    SIM.ctl("/mutate", {"class": "VM_metrics", "ref": ref, "field": "VCPUs_number", "value": 7})
+    r = SIM.call("event.from", s, ["vm_metrics"], r["token"], 5.0)
+    [e] = [e for e in r["events"] if e["ref"] == ref]
+    assert e["snapshot"]["memory_actual"] == 12345 and e["snapshot"]["VCPUs_number"] == 7, e
+    assert e["snapshot"] == SIM.call("VM_metrics.get_record", s, ref)
+    SIM.ctl("/clear", {})
+
+
 def test_move_master():
     s = SIM.login()
     r = SIM.ctl("/move-master", {"host": "xcp-ng-02"})
@@ -207,7 +237,7 @@ def main():
     setup()
     try:
         rc = run([test_stats, test_drop_connections, test_invalidate_sessions, test_delay, test_corrupt,
-                  test_fail_next, test_mutate_generates_events, test_storm, test_move_master, test_restart_toolstack,
+                  test_fail_next, test_mutate_generates_events, test_storm, test_storm_snapshots, test_move_master, test_restart_toolstack,
                   test_kill_master])
     finally:
         r = SIM.stop()
