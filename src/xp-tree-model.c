@@ -820,6 +820,16 @@ struct _XpPlacement
   GHashTable     *lists;        /* node key -> XpObjectList* */
   GHashTable     *dirty;        /* XapiObject* (strong), to be placed again */
   gboolean        replace_all;  /* a host or PBD came or went */
+
+  /* A bulk placement (the initial sync: 10,000 VMs) is spread over idles
+   * of a few ms each: the objects' places and names are worked out a
+   * slice at a time, then the new objects go into their lists one list at
+   * a time (each list says so once).  Objects already shown that move are
+   * placed in one pass, as ever, so that none is ever in two lists. */
+  GPtrArray      *bulk;         /* XapiObject* (strong): to be worked out */
+  guint           bulk_next;
+  GPtrArray      *bulk_moving;  /* XapiObject* (strong): shown, and moving */
+  GHashTable     *entering;     /* XpObjectList* -> GPtrArray of Staged* */
 };
 
 G_DEFINE_FINAL_TYPE (XpPlacement, xp_placement, G_TYPE_OBJECT)
@@ -1106,6 +1116,156 @@ static void placement_schedule (XpPlacement *self);
  * announced once, which slices would do over and over. */
 #define PLACEMENT_SLICE 64
 #define PLACEMENT_BULK  1024
+/* Time spent per idle on a bulk placement. */
+#define PLACEMENT_BUDGET_US 4000
+
+typedef struct {
+  XapiObject *object;   /* strong */
+  char       *name;
+  gboolean    first;
+} Staged;
+
+static void
+staged_free (Staged *staged)
+{
+  g_object_unref (staged->object);
+  g_free (staged->name);
+  g_free (staged);
+}
+
+static gboolean
+placement_bulk_pending (XpPlacement *self)
+{
+  return self->bulk != NULL || g_hash_table_size (self->entering) > 0;
+}
+
+static void
+placement_bulk_start (XpPlacement *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  self->bulk = g_ptr_array_new_with_free_func (g_object_unref);
+  self->bulk_next = 0;
+  if (self->replace_all)
+    {
+      placement_add_store (self->bulk, xapi_cache_get_objects (self->cache, XAPI_TYPE_HOST));
+      placement_add_store (self->bulk, xapi_cache_get_objects (self->cache, XAPI_TYPE_VM));
+      placement_add_store (self->bulk, xapi_cache_get_objects (self->cache, XAPI_TYPE_SR));
+      self->replace_all = FALSE;
+      g_hash_table_remove_all (self->dirty);
+    }
+  else
+    {
+      g_hash_table_iter_init (&iter, self->dirty);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          g_ptr_array_add (self->bulk, g_object_ref (key));
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+}
+
+/* Works out places and names until @deadline; TRUE when all are. */
+static gboolean
+placement_bulk_compute (XpPlacement *self,
+                        gint64       deadline)
+{
+  while (self->bulk_next < self->bulk->len)
+    {
+      XapiObject *object = g_ptr_array_index (self->bulk, self->bulk_next++);
+      PlacedObject *po = g_hash_table_lookup (self->placed, object);
+      g_autofree char *name = NULL;
+      XpObjectList *to;
+      gboolean first;
+
+      if (!xapi_object_is_gone (object))
+        {
+          to = placement_place (self, object, &first);
+          name = xp_object_dup_display_name (G_OBJECT (object));
+          if (po != NULL)
+            {
+              if (po->list != to || po->first != first || g_strcmp0 (po->name, name) != 0)
+                g_ptr_array_add (self->bulk_moving, g_object_ref (object));
+            }
+          else if (to != NULL)
+            {
+              GPtrArray *staged = g_hash_table_lookup (self->entering, to);
+              Staged *st = g_new0 (Staged, 1);
+
+              if (staged == NULL)
+                {
+                  staged = g_ptr_array_new_with_free_func ((GDestroyNotify) staged_free);
+                  g_hash_table_insert (self->entering, to, staged);
+                }
+              st->object = g_object_ref (object);
+              st->name = g_steal_pointer (&name);
+              st->first = first;
+              g_ptr_array_add (staged, st);
+            }
+        }
+      if ((self->bulk_next & 15) == 0 && g_get_monotonic_time () >= deadline)
+        break;
+    }
+  if (self->bulk_next < self->bulk->len)
+    return FALSE;
+  g_clear_pointer (&self->bulk, g_ptr_array_unref);
+  /* the objects already shown, in one pass */
+  if (self->bulk_moving->len > 0)
+    {
+      g_autoptr(GPtrArray) moving = g_steal_pointer (&self->bulk_moving);
+
+      self->bulk_moving = g_ptr_array_new_with_free_func (g_object_unref);
+      placement_update (self, moving);
+    }
+  return TRUE;
+}
+
+/* New objects into their lists, a list at a time, until @deadline; TRUE
+ * when all are in. */
+static gboolean
+placement_bulk_enter (XpPlacement *self,
+                      gint64       deadline)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->entering);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      XpObjectList *list = key;
+      GPtrArray *staged = value;
+      g_autoptr(GPtrArray) entering = g_ptr_array_sized_new (staged->len);
+
+      for (guint i = 0; i < staged->len; i++)
+        {
+          Staged *st = g_ptr_array_index (staged, i);
+          PlacedObject *po;
+
+          /* gone meanwhile, or placed by now */
+          if (xapi_object_is_gone (st->object) || g_hash_table_contains (self->placed, st->object))
+            continue;
+          po = g_new0 (PlacedObject, 1);
+          po->object = g_object_ref (st->object);
+          po->name = g_steal_pointer (&st->name);
+          po->first = st->first;
+          po->list = list;
+          g_hash_table_insert (self->placed, po->object, po);
+          g_ptr_array_add (entering, po);
+        }
+      g_ptr_array_set_size (list->before, 0);
+      g_ptr_array_extend (list->before, list->items, NULL, NULL);
+      list_merge (list, entering);
+      /* removed before it speaks: the list's objects are all placed then */
+      g_hash_table_iter_remove (&iter);
+      list_publish (list);
+      if (g_get_monotonic_time () >= deadline)
+        return g_hash_table_size (self->entering) == 0;
+      /* the table may have changed under a handler: start over */
+      g_hash_table_iter_init (&iter, self->entering);
+    }
+  return TRUE;
+}
 
 /* Place dirty objects (or every object, when a host or PBD changed);
  * returns whether some are left for the next idle. */
@@ -1153,6 +1313,21 @@ placement_idle_cb (gpointer data)
   if (xapi_cache_is_applying (self->cache))
     return G_SOURCE_REMOVE;
   g_object_ref (self);
+  if (!placement_bulk_pending (self) &&
+      (self->replace_all || g_hash_table_size (self->dirty) > PLACEMENT_BULK))
+    placement_bulk_start (self);
+  if (placement_bulk_pending (self))
+    {
+      gint64 deadline = g_get_monotonic_time () + PLACEMENT_BUDGET_US;
+
+      if ((self->bulk == NULL || placement_bulk_compute (self, deadline)) &&
+          placement_bulk_enter (self, deadline) &&
+          !self->replace_all && g_hash_table_size (self->dirty) == 0)
+        goto done;
+      placement_schedule (self);
+      g_object_unref (self);
+      return G_SOURCE_REMOVE;
+    }
   if (placement_flush (self, PLACEMENT_SLICE))
     {
       /* the rest (and the signals) at the next idle */
@@ -1160,6 +1335,7 @@ placement_idle_cb (gpointer data)
       g_object_unref (self);
       return G_SOURCE_REMOVE;
     }
+done:
   self->placement_dirty = self->names_dirty = FALSE;
   if (placement)
     g_signal_emit (self, placement_signals[PLACEMENT_CHANGED], 0);
@@ -1173,7 +1349,7 @@ static gboolean
 placement_pending (XpPlacement *self)
 {
   return self->placement_dirty || self->names_dirty || self->replace_all ||
-         g_hash_table_size (self->dirty) > 0;
+         g_hash_table_size (self->dirty) > 0 || placement_bulk_pending (self);
 }
 
 static void
@@ -1293,6 +1469,11 @@ xp_placement_dispose (GObject *object)
   g_clear_object (&self->cache);
   g_clear_weak_pointer (&self->connection);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
+  g_clear_pointer (&self->bulk, g_ptr_array_unref);
+  if (self->bulk_moving != NULL)
+    g_ptr_array_set_size (self->bulk_moving, 0);
+  if (self->entering != NULL)
+    g_hash_table_remove_all (self->entering);
   /* A tree may outlive us: its lists end up empty, not pointing at freed
    * entries. */
   if (self->lists != NULL)
@@ -1320,6 +1501,8 @@ xp_placement_finalize (GObject *object)
   XpPlacement *self = XP_PLACEMENT (object);
 
   /* The lists before the objects they point to. */
+  g_clear_pointer (&self->entering, g_hash_table_unref);
+  g_clear_pointer (&self->bulk_moving, g_ptr_array_unref);
   g_clear_pointer (&self->lists, g_hash_table_unref);
   g_clear_pointer (&self->placed, g_hash_table_unref);
   G_OBJECT_CLASS (xp_placement_parent_class)->finalize (object);
@@ -1344,6 +1527,8 @@ xp_placement_init (XpPlacement *self)
   self->placed = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) placed_object_free);
   self->lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->bulk_moving = g_ptr_array_new_with_free_func (g_object_unref);
+  self->entering = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static XpPlacement *
