@@ -802,6 +802,82 @@ search_finds (gpointer data)
   return listed == w->found;
 }
 
+/* A sidebar open before the connection: the initial sync's thousands of
+ * VMs are placed a slice at a time, the lists filled a list at a time,
+ * while VMs are renamed and removed; in the end the tree is the one made
+ * afresh. */
+typedef struct {
+  XpTreeModel *tree;
+  GListModel  *connections;
+} WaitSame;
+
+static gboolean
+tree_same_as_fresh (gpointer data)
+{
+  WaitSame *w = data;
+  g_autoptr(XpTreeModel) fresh = xp_tree_model_new (w->connections);
+  g_autoptr(GArray) rows = read_rows (xp_tree_model_get_model (w->tree));
+  g_autoptr(GArray) afresh = read_rows (xp_tree_model_get_model (fresh));
+
+  if (rows->len != afresh->len)
+    return FALSE;
+  for (guint r = 0; r < rows->len; r++)
+    if (g_array_index (rows, Row, r).item != g_array_index (afresh, Row, r).item ||
+        g_array_index (rows, Row, r).depth != g_array_index (afresh, Row, r).depth)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_tree_placed_while_syncing (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XpTreeModel) tree = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) halted = g_ptr_array_new ();
+  GListModel *connections = xp_connection_store_get_connections (f->store);
+  WaitSame w = { NULL, connections };
+  GListModel *vms;
+  guint n_rows;
+
+  if (!have_prerequisites ())
+    return;
+  f->sim = xapi_sim_start ("--scenario", "large", "--hosts", "4", "--vms", "3000", NULL);
+  tree = xp_tree_model_new (connections);
+  w.tree = tree;
+  f->conn = xp_connection_store_add (f->store, f->sim->url, "root", XP_CONNECTION_TRANSIENT, &error);
+  g_assert_no_error (error);
+  xp_connection_store_connect (f->store, f->conn, "secret");
+  g_assert_true (xapi_test_wait_for (conn_is_connected, f->conn, TIMEOUT_MS));
+
+  /* at once, while the VMs are being placed */
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+      if (xapi_vm_get_is_control_domain (vm) || xapi_vm_get_is_a_template (vm) || xapi_vm_get_is_a_snapshot (vm))
+        continue;
+      if (i % 97 == 0)
+        mutate (f, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)), "name_label", "\"AAA moved first\"");
+      else if (halted->len < 3 && xapi_vm_get_power_state (vm) == XAPI_VM_POWER_STATE_HALTED)
+        g_ptr_array_add (halted, (gpointer) xapi_object_get_ref (XAPI_OBJECT (vm)));
+    }
+  for (guint i = 0; i < halted->len; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      xapi_vm_destroy_async (f->conn, g_ptr_array_index (halted, i), NULL, xapi_test_store_result, &result);
+      xapi_test_wait_result (&result, TIMEOUT_MS);
+      g_assert_true (xapi_vm_destroy_finish (f->conn, result, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_true (xapi_test_wait_for (tree_same_as_fresh, &w, TIMEOUT_MS));
+  n_rows = g_list_model_get_n_items (xp_tree_model_get_model (tree));
+  g_assert_cmpuint (n_rows, >, 3000 - halted->len);
+}
+
 typedef struct {
   XpTreeModel *tree;
   XpTreeModel *fresh;
@@ -1493,6 +1569,8 @@ main (int   argc,
 
   g_test_add ("/shell/tree/infrastructure", Fixture, NULL, fixture_setup, test_tree_infrastructure, fixture_teardown);
   g_test_add ("/shell/tree/golden", Fixture, NULL, fixture_setup_no_sim, test_tree_golden, fixture_teardown);
+  g_test_add ("/shell/tree/placed-while-syncing", Fixture, NULL, fixture_setup_no_sim,
+              test_tree_placed_while_syncing, fixture_teardown);
   g_test_add ("/shell/tree/tags-folders", Fixture, NULL, fixture_setup, test_tree_tags_folders, fixture_teardown);
   g_test_add ("/shell/tree/master-first", Fixture, NULL, fixture_setup, test_tree_master_first, fixture_teardown);
   g_test_add ("/shell/tree/search", Fixture, NULL, fixture_setup, test_tree_search, fixture_teardown);
