@@ -90,6 +90,10 @@ GHashTable         *_xapi_map_or_empty  (GHashTable *map);
 
 /* Object internals shared by xapi-object.c and xapi-record.c. */
 GHashTable *_xapi_object_ensure_extra (XapiObject *self);       /* wire name -> raw JSON text */
+/* A new object with its ref, connection and (for unknown classes) class name,
+ * set without the construct properties' overhead. */
+XapiObject *_xapi_object_new_identified (GType type, XapiConnection *connection,
+                                         const char *ref, const char *class_name);
 void        _xapi_field_clear         (gpointer slot, XapiFieldKind kind);
 /* Index of @wire_name in @info->fields, or -1.  Lock-free after first use. */
 int         _xapi_class_info_field_index (const XapiClassInfo *info, const char *wire_name);

@@ -709,16 +709,9 @@ instantiate (XapiRecord     *record,
   XapiObject *object;
 
   if (record->info)
-    object = g_object_new (record->info->get_type (),
-                           "ref", ref,
-                           "connection", connection,
-                           NULL);
+    object = _xapi_object_new_identified (record->info->get_type (), connection, ref, NULL);
   else
-    object = g_object_new (XAPI_TYPE_UNKNOWN_OBJECT,
-                           "ref", ref,
-                           "connection", connection,
-                           "class-name", class_name,
-                           NULL);
+    object = _xapi_object_new_identified (XAPI_TYPE_UNKNOWN_OBJECT, connection, ref, class_name);
   apply (object, record, FALSE, take);
   return object;
 }
