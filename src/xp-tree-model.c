@@ -830,6 +830,7 @@ struct _XpPlacement
   guint           bulk_next;
   GPtrArray      *bulk_moving;  /* XapiObject* (strong): shown, and moving */
   GHashTable     *entering;     /* XpObjectList* -> GPtrArray of Staged* */
+  GHashTable     *entering_sorted;  /* the XpObjectList* whose Staged are sorted */
 };
 
 G_DEFINE_FINAL_TYPE (XpPlacement, xp_placement, G_TYPE_OBJECT)
@@ -1116,8 +1117,11 @@ static void placement_schedule (XpPlacement *self);
  * announced once, which slices would do over and over. */
 #define PLACEMENT_SLICE 64
 #define PLACEMENT_BULK  1024
-/* Time spent per idle on a bulk placement. */
+/* Time spent per idle on a bulk placement, and the most new objects that
+ * enter a list at once (the pool's halted VMs can be thousands: so many
+ * new rows in the tree at once was 15 ms). */
 #define PLACEMENT_BUDGET_US 4000
+#define PLACEMENT_ENTER_CHUNK 512
 
 typedef struct {
   XapiObject *object;   /* strong */
@@ -1131,6 +1135,23 @@ staged_free (Staged *staged)
   g_object_unref (staged->object);
   g_free (staged->name);
   g_free (staged);
+}
+
+/* In list order (see placed_object_compare): a list is entered in
+ * order, so each chunk adds one run of rows. */
+static int
+staged_compare (gconstpointer a,
+                gconstpointer b)
+{
+  const Staged *sa = *(Staged * const *) a, *sb = *(Staged * const *) b;
+  int c;
+
+  if (sa->first != sb->first)
+    return sa->first ? -1 : 1;
+  c = xp_natural_compare (sa->name, sb->name);
+  if (c == 0)
+    c = g_strcmp0 (xapi_object_get_ref (sa->object), xapi_object_get_ref (sb->object));
+  return c;
 }
 
 static gboolean
@@ -1235,9 +1256,14 @@ placement_bulk_enter (XpPlacement *self,
     {
       XpObjectList *list = key;
       GPtrArray *staged = value;
-      g_autoptr(GPtrArray) entering = g_ptr_array_sized_new (staged->len);
+      g_autoptr(GPtrArray) entering = NULL;
+      guint n;
 
-      for (guint i = 0; i < staged->len; i++)
+      if (g_hash_table_add (self->entering_sorted, list))
+        g_ptr_array_sort (staged, staged_compare);
+      n = MIN (staged->len, PLACEMENT_ENTER_CHUNK);
+      entering = g_ptr_array_sized_new (n);
+      for (guint i = 0; i < n; i++)
         {
           Staged *st = g_ptr_array_index (staged, i);
           PlacedObject *po;
@@ -1253,11 +1279,16 @@ placement_bulk_enter (XpPlacement *self,
           g_hash_table_insert (self->placed, po->object, po);
           g_ptr_array_add (entering, po);
         }
+      g_ptr_array_remove_range (staged, 0, n);
       g_ptr_array_set_size (list->before, 0);
       g_ptr_array_extend (list->before, list->items, NULL, NULL);
       list_merge (list, entering);
-      /* removed before it speaks: the list's objects are all placed then */
-      g_hash_table_iter_remove (&iter);
+      /* done with before it speaks: what it holds is all placed then */
+      if (staged->len == 0)
+        {
+          g_hash_table_remove (self->entering_sorted, list);
+          g_hash_table_iter_remove (&iter);
+        }
       list_publish (list);
       if (g_get_monotonic_time () >= deadline)
         return g_hash_table_size (self->entering) == 0;
@@ -1474,6 +1505,8 @@ xp_placement_dispose (GObject *object)
     g_ptr_array_set_size (self->bulk_moving, 0);
   if (self->entering != NULL)
     g_hash_table_remove_all (self->entering);
+  if (self->entering_sorted != NULL)
+    g_hash_table_remove_all (self->entering_sorted);
   /* A tree may outlive us: its lists end up empty, not pointing at freed
    * entries. */
   if (self->lists != NULL)
@@ -1502,6 +1535,7 @@ xp_placement_finalize (GObject *object)
 
   /* The lists before the objects they point to. */
   g_clear_pointer (&self->entering, g_hash_table_unref);
+  g_clear_pointer (&self->entering_sorted, g_hash_table_unref);
   g_clear_pointer (&self->bulk_moving, g_ptr_array_unref);
   g_clear_pointer (&self->lists, g_hash_table_unref);
   g_clear_pointer (&self->placed, g_hash_table_unref);
@@ -1529,6 +1563,7 @@ xp_placement_init (XpPlacement *self)
   self->dirty = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->bulk_moving = g_ptr_array_new_with_free_func (g_object_unref);
   self->entering = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->entering_sorted = g_hash_table_new (NULL, NULL);
 }
 
 static XpPlacement *
