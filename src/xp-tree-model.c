@@ -1618,6 +1618,7 @@ struct _XpTreeModel
   char             *search;          /* case-folded, NULL when not searching */
   XpSearchList     *search_list;     /* the flat list while searching */
   GtkTreeListModel *search_model;    /* over search_list, kept between searches */
+  guint             prepare_id;      /* idle: the search's candidates collected ahead */
   GtkTreeListModel *saved_tree;      /* the Infrastructure tree, kept while searching */
   GPtrArray        *objects_filters; /* GtkFilter*, of the current Objects view */
   char             *groups_key;      /* the tags or folders the current view was built with */
@@ -2566,6 +2567,20 @@ create_child_model (gpointer item,
 
 /* Objects-view filters (which span connections) are refreshed on any
  * placement change. */
+/* Once the objects are placed (the sync is over), the search's candidates
+ * are collected and sorted ahead, not at the first key press.  Only the
+ * first time: after renames, the first search sorts them again. */
+static gboolean
+search_prepare_cb (gpointer data)
+{
+  XpTreeModel *self = data;
+
+  self->prepare_id = 0;
+  if (self->search == NULL)
+    search_list_ensure_all (self->search_list);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 any_placement_changed_cb (XpPlacement *placement,
                           XpTreeModel *self)
@@ -2579,6 +2594,8 @@ any_placement_changed_cb (XpPlacement *placement,
     gtk_filter_changed (g_ptr_array_index (self->objects_filters, i), GTK_FILTER_CHANGE_DIFFERENT);
   if (self->search != NULL)
     search_list_refilter (self->search_list, GTK_FILTER_CHANGE_DIFFERENT);
+  else if (self->search_list->all == NULL && self->prepare_id == 0)
+    self->prepare_id = g_idle_add_full (G_PRIORITY_LOW, search_prepare_cb, self, NULL);
 }
 
 static void
@@ -2643,6 +2660,7 @@ xp_tree_model_dispose (GObject *object)
 {
   XpTreeModel *self = XP_TREE_MODEL (object);
 
+  g_clear_handle_id (&self->prepare_id, g_source_remove);
   g_clear_object (&self->model);
   g_clear_object (&self->saved_tree);
   g_clear_object (&self->search_model);
