@@ -49,6 +49,22 @@ new_map (void)
   return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
+/* A third of a pool's string fields are "" or "OpaqueRef:NULL": fields
+ * holding them point here instead of to a copy each (never freed). */
+static char shared_empty[] = "";
+static char shared_null_ref[] = "OpaqueRef:NULL";
+
+static char *
+field_string_new (const char *s,
+                  gsize       len)
+{
+  if (len == 0)
+    return shared_empty;
+  if (len == sizeof shared_null_ref - 1 && memcmp (s, shared_null_ref, len) == 0)
+    return shared_null_ref;
+  return g_strndup (s, len);
+}
+
 void
 _xapi_field_clear (gpointer      slot,
                    XapiFieldKind kind)
@@ -58,7 +74,12 @@ _xapi_field_clear (gpointer      slot,
     case XAPI_FIELD_STRING:
     case XAPI_FIELD_REF:
     case XAPI_FIELD_JSON:
-      g_clear_pointer ((char **) slot, g_free);
+      {
+        char *s = g_steal_pointer ((char **) slot);
+
+        if (s != shared_empty && s != shared_null_ref)
+          g_free (s);
+      }
       break;
     case XAPI_FIELD_DATETIME:
       g_clear_pointer ((GDateTime **) slot, g_date_time_unref);
@@ -286,10 +307,10 @@ read_value (XapiJsonReader      *r,
     {
     case XAPI_FIELD_STRING:
     case XAPI_FIELD_REF:
-      if (tok != XAPI_JSON_TOKEN_STRING)
+      if (tok != XAPI_JSON_TOKEN_STRING || !xapi_json_reader_read_string (r, &s, &len))
         return FALSE;
-      out->s = xapi_json_reader_dup_string (r);
-      return out->s != NULL;
+      out->s = field_string_new (s, len);
+      return TRUE;
 
     case XAPI_FIELD_JSON:
       if (!xapi_json_reader_read_raw (r, &s, &len))
