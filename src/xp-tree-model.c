@@ -1157,7 +1157,7 @@ staged_compare (gconstpointer a,
 static gboolean
 placement_bulk_pending (XpPlacement *self)
 {
-  return self->bulk != NULL || g_hash_table_size (self->entering) > 0;
+  return self->bulk != NULL || g_hash_table_size (self->entering) > 0 || self->bulk_moving->len > 0;
 }
 
 static void
@@ -1231,15 +1231,30 @@ placement_bulk_compute (XpPlacement *self,
   if (self->bulk_next < self->bulk->len)
     return FALSE;
   g_clear_pointer (&self->bulk, g_ptr_array_unref);
-  /* the objects already shown, in one pass */
-  if (self->bulk_moving->len > 0)
-    {
-      g_autoptr(GPtrArray) moving = g_steal_pointer (&self->bulk_moving);
-
-      self->bulk_moving = g_ptr_array_new_with_free_func (g_object_unref);
-      placement_update (self, moving);
-    }
   return TRUE;
+}
+
+/* The objects already shown that move (a storm of renames), placed again
+ * PLACEMENT_SLICE at a time until @deadline (each object in one
+ * placement_update: it leaves a list and enters another at once); TRUE
+ * when all are. */
+static gboolean
+placement_bulk_move (XpPlacement *self,
+                     gint64       deadline)
+{
+  while (self->bulk_moving->len > 0)
+    {
+      guint n = MIN (self->bulk_moving->len, PLACEMENT_SLICE);
+      g_autoptr(GPtrArray) slice = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = self->bulk_moving->len - n; i < self->bulk_moving->len; i++)
+        g_ptr_array_add (slice, g_object_ref (g_ptr_array_index (self->bulk_moving, i)));
+      g_ptr_array_set_size (self->bulk_moving, self->bulk_moving->len - n);
+      placement_update (self, slice);
+      if (g_get_monotonic_time () >= deadline)
+        break;
+    }
+  return self->bulk_moving->len == 0;
 }
 
 /* New objects into their lists, a list at a time, until @deadline; TRUE
@@ -1352,7 +1367,7 @@ placement_idle_cb (gpointer data)
       gint64 deadline = g_get_monotonic_time () + PLACEMENT_BUDGET_US;
 
       if ((self->bulk == NULL || placement_bulk_compute (self, deadline)) &&
-          placement_bulk_enter (self, deadline) &&
+          placement_bulk_enter (self, deadline) && placement_bulk_move (self, deadline) &&
           !self->replace_all && g_hash_table_size (self->dirty) == 0)
         goto done;
       placement_schedule (self);
