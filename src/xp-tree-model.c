@@ -8,11 +8,14 @@
  * (binary insertion on a copy of its name), and placed again only when a
  * field that decides its place or its name changes.  The lists are glued
  * with GtkFlattenListModel.  Placing waits for the end of an applied batch
- * (the initial sync's 10,000 VMs land in one pass, not one per chunk) and
- * runs a slice at a time from an idle.  The Objects, Tags and Folders views
- * and the search are filter and sort list models over the cache's stores,
- * refreshed at most once per idle ("changed"/"names-changed"); the search
- * is sorted once and filtered on cached case-folded names and tags.
+ * (the initial sync's 10,000 VMs are placed once, not once per chunk) and
+ * runs from idles of a few ms each.  The Objects, Tags and Folders views
+ * are filter and sort list models over the cache's stores, refreshed at
+ * most once per idle ("changed"/"names-changed").  The search is its own
+ * flat list (XpSearchList): every object sorted ahead, the matches
+ * narrowed or widened in runs on cached case-folded names and tags, and a
+ * model of its own kept from one search to the next, while the
+ * Infrastructure tree is kept as it is for when the search ends.
  */
 #include "config.h"
 
