@@ -112,14 +112,21 @@ append_id (GString  *out,
 }
 
 static GString *
-reply_result_begin (SimCall *call)
+reply_result_begin_sized (SimCall *call,
+                          gsize    size)
 {
-  GString *out = g_string_sized_new (256);
+  GString *out = g_string_sized_new (size);
   if (call->version == 2)
     g_string_append (out, "{\"jsonrpc\":\"2.0\",\"result\":");
   else
     g_string_append (out, "{\"result\":");
   return out;
+}
+
+static GString *
+reply_result_begin (SimCall *call)
+{
+  return reply_result_begin_sized (call, 256);
 }
 
 static void
@@ -1109,32 +1116,37 @@ write_ref_counts (GString *out,
   g_string_append_c (out, '}');
 }
 
-/* Try to answer a waiting event.from; TRUE when answered. */
+/* Try to answer a waiting event.from; TRUE when answered.  The reply is
+ * written in one buffer, as large as the last one was (a batch in a storm is
+ * megabytes: no copies, no growing). */
 static gboolean
 event_try (SimCall  *call,
            gboolean  force)
 {
+  static gsize size_hint = 4096;
   Sim *sim = call->sim;
-  GString *events = g_string_sized_new (1024);
-  guint n = collect_events (call, events);
-  GString *out;
+  GString *out = reply_result_begin_sized (call, size_hint);
+  guint n;
 
+  g_string_append (out, "{\"events\":[");
+  n = collect_events (call, out);
   if (n == 0 && !force)
     {
-      g_string_free (events, TRUE);
+      g_string_free (out, TRUE);
       return FALSE;
     }
   sim->events_served += n;
-  out = g_string_sized_new (events->len + 1024);
-  g_string_append (out, "{\"events\":[");
-  g_string_append_len (out, events->str, events->len);
   g_string_append (out, "],\"valid_ref_counts\":");
   write_ref_counts (out, sim);
   g_string_append (out, ",\"token\":");
   write_token (out, sim);
   g_string_append_c (out, '}');
-  g_string_free (events, TRUE);
-  call_return_raw (call, out);
+  size_hint = CLAMP (out->len + 1024, 4096, 8 << 20);
+  call->done = TRUE;
+  finish_call_task (call, NULL, NULL);
+  reply_result_end (call, out);
+  send_body (call, out);
+  call_free (call);
   return TRUE;
 }
 
