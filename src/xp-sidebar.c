@@ -25,6 +25,7 @@ struct _XpSidebar
   GtkWidget          *scrollers[2];
   GtkWidget          *list_views[2];
   GtkMultiSelection  *selections[2];
+  GListModel         *models[2];      /* what each shows: the tree, the search's rows */
 
   /* the one shown */
   GtkWidget          *list_view;
@@ -36,6 +37,170 @@ G_DEFINE_FINAL_TYPE (XpSidebar, xp_sidebar, GTK_TYPE_WIDGET)
 enum { SELECTION_CHANGED, CONTEXT_MENU, ACTIVATE_ITEM, VM_DROPPED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* ---- the search's rows ----
+ *
+ * GTK 4.8's list view destroys the row widgets of the items a model
+ * removes and makes new ones for the items it adds, 200 rows at most but
+ * 0.2 ms each: typing that changes the rows on screen cost 40 ms and more.
+ * So the search's list view shows slots: slot i stands for whatever object
+ * is i-th in the search's rows, a slot says "changed" when that object
+ * does, and the list view only ever sees slots added or removed at the end.
+ * Its rows are updated in place, never made anew. */
+
+#define XP_TYPE_SLOT (xp_slot_get_type ())
+G_DECLARE_FINAL_TYPE (XpSlot, xp_slot, XP, SLOT, GObject)
+
+struct _XpSlot
+{
+  GObject     parent_instance;
+  GListModel *source;    /* strong; NULL once the slot list is gone */
+  guint       position;
+};
+
+G_DEFINE_FINAL_TYPE (XpSlot, xp_slot, G_TYPE_OBJECT)
+
+enum { SLOT_CHANGED, N_SLOT_SIGNALS };
+static guint slot_signals[N_SLOT_SIGNALS];
+
+static void
+xp_slot_finalize (GObject *object)
+{
+  g_clear_object (&XP_SLOT (object)->source);
+  G_OBJECT_CLASS (xp_slot_parent_class)->finalize (object);
+}
+
+static void
+xp_slot_class_init (XpSlotClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = xp_slot_finalize;
+  slot_signals[SLOT_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+xp_slot_init (XpSlot *self)
+{
+}
+
+/* The object in the slot now, or NULL. */
+static GObject *
+xp_slot_dup_item (XpSlot *self)
+{
+  return self->source != NULL ? g_list_model_get_item (self->source, self->position) : NULL;
+}
+
+#define XP_TYPE_SLOT_LIST (xp_slot_list_get_type ())
+G_DECLARE_FINAL_TYPE (XpSlotList, xp_slot_list, XP, SLOT_LIST, GObject)
+
+struct _XpSlotList
+{
+  GObject     parent_instance;
+  GListModel *source;    /* strong */
+  GPtrArray  *slots;     /* XpSlot*, made when first asked for */
+  guint       n_items;
+};
+
+static GType
+xp_slot_list_get_item_type (GListModel *model)
+{
+  return XP_TYPE_SLOT;
+}
+
+static guint
+xp_slot_list_get_n_items (GListModel *model)
+{
+  return XP_SLOT_LIST (model)->n_items;
+}
+
+static gpointer
+xp_slot_list_get_item (GListModel *model,
+                       guint       position)
+{
+  XpSlotList *self = XP_SLOT_LIST (model);
+
+  if (position >= self->n_items)
+    return NULL;
+  while (self->slots->len <= position)
+    {
+      XpSlot *slot = g_object_new (XP_TYPE_SLOT, NULL);
+
+      slot->source = g_object_ref (self->source);
+      slot->position = self->slots->len;
+      g_ptr_array_add (self->slots, slot);
+    }
+  return g_object_ref (g_ptr_array_index (self->slots, position));
+}
+
+static void
+xp_slot_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = xp_slot_list_get_item_type;
+  iface->get_n_items = xp_slot_list_get_n_items;
+  iface->get_item = xp_slot_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XpSlotList, xp_slot_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, xp_slot_list_model_init))
+
+static void
+xp_slot_list_dispose (GObject *object)
+{
+  XpSlotList *self = XP_SLOT_LIST (object);
+
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_data (self->source, self);
+  for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
+    g_clear_object (&XP_SLOT (g_ptr_array_index (self->slots, i))->source);
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
+  g_clear_object (&self->source);
+  G_OBJECT_CLASS (xp_slot_list_parent_class)->dispose (object);
+}
+
+static void
+xp_slot_list_class_init (XpSlotListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = xp_slot_list_dispose;
+}
+
+static void
+xp_slot_list_init (XpSlotList *self)
+{
+  self->slots = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+slot_list_source_changed_cb (GListModel *source,
+                             guint       position,
+                             guint       removed,
+                             guint       added,
+                             XpSlotList *self)
+{
+  guint old_n = self->n_items;
+  guint new_n = g_list_model_get_n_items (source);
+  /* past position, every slot holds another object when the count moved */
+  guint end = MIN (removed == added ? position + added : MIN (old_n, new_n), self->slots->len);
+
+  self->n_items = new_n;
+  for (guint i = position; i < end && i < new_n; i++)
+    g_signal_emit (g_ptr_array_index (self->slots, i), slot_signals[SLOT_CHANGED], 0);
+  if (new_n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
+  else if (new_n < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
+}
+
+static XpSlotList *
+xp_slot_list_new (GListModel *source)
+{
+  XpSlotList *self = g_object_new (XP_TYPE_SLOT_LIST, NULL);
+
+  self->source = g_object_ref (source);
+  self->n_items = g_list_model_get_n_items (source);
+  g_signal_connect (source, "items-changed", G_CALLBACK (slot_list_source_changed_cb), self);
+  return self;
+}
+
 /* ---- rows ---- */
 
 typedef struct {
@@ -43,9 +208,11 @@ typedef struct {
   GtkWidget *icon;
   GtkWidget *name;
   GtkWidget *state;
-  GObject   *item;        /* bound item (weak via handler) */
+  GObject   *item;        /* bound object (strong) */
   gulong     notify_id;
   gulong     cache_id;
+  XpSlot    *slot;        /* in the search's list: the slot bound */
+  gulong     slot_id;
 } RowWidgets;
 
 static void
@@ -321,23 +488,59 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
   g_object_set_data_full (G_OBJECT (list_item), "xp-row", rw, (GDestroyNotify) row_widgets_free);
 }
 
+/* @item: transfer full, may be NULL */
+static void
+row_bind_item (RowWidgets *rw,
+               GObject    *item)
+{
+  rw->item = item;
+  if (item == NULL)
+    return;
+  rw->notify_id = g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), rw);
+  if (XAPI_IS_CONNECTION (item))
+    rw->cache_id = g_signal_connect (xapi_connection_get_cache (XAPI_CONNECTION (item)),
+                                     "batch-applied", G_CALLBACK (cache_batch_cb), rw);
+  row_update (rw);
+}
+
+static void
+row_unbind_item (RowWidgets *rw)
+{
+  if (rw->item != NULL)
+    {
+      g_clear_signal_handler (&rw->notify_id, rw->item);
+      if (rw->cache_id != 0)
+        g_clear_signal_handler (&rw->cache_id,
+                                xapi_connection_get_cache (XAPI_CONNECTION (rw->item)));
+    }
+  g_clear_object (&rw->item);
+}
+
+static void
+slot_changed_cb (XpSlot     *slot,
+                 RowWidgets *rw)
+{
+  row_unbind_item (rw);
+  row_bind_item (rw, xp_slot_dup_item (slot));
+}
+
 static void
 factory_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
                  gpointer                  user_data)
 {
   RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
-  GtkTreeListRow *row = gtk_list_item_get_item (list_item);
-  GObject *item = gtk_tree_list_row_get_item (row);
+  GObject *row = gtk_list_item_get_item (list_item);
 
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (rw->expander), row);
-  rw->item = item;  /* the row keeps it alive while bound */
-  rw->notify_id = g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), rw);
-  if (XAPI_IS_CONNECTION (item))
-    rw->cache_id = g_signal_connect (xapi_connection_get_cache (XAPI_CONNECTION (item)),
-                                     "batch-applied", G_CALLBACK (cache_batch_cb), rw);
-  row_update (rw);
-  g_object_unref (item);
+  if (XP_IS_SLOT (row))
+    {
+      rw->slot = XP_SLOT (row);
+      rw->slot_id = g_signal_connect (row, "changed", G_CALLBACK (slot_changed_cb), rw);
+      row_bind_item (rw, xp_slot_dup_item (rw->slot));
+      return;
+    }
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (rw->expander), GTK_TREE_LIST_ROW (row));
+  row_bind_item (rw, gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (row)));
 }
 
 static void
@@ -347,15 +550,36 @@ factory_unbind_cb (GtkSignalListItemFactory *factory,
 {
   RowWidgets *rw = g_object_get_data (G_OBJECT (list_item), "xp-row");
 
-  if (rw->item != NULL)
+  row_unbind_item (rw);
+  if (rw->slot != NULL)
     {
-      g_clear_signal_handler (&rw->notify_id, rw->item);
-      if (rw->cache_id != 0)
-        g_clear_signal_handler (&rw->cache_id,
-                                xapi_connection_get_cache (XAPI_CONNECTION (rw->item)));
+      g_clear_signal_handler (&rw->slot_id, rw->slot);
+      rw->slot = NULL;
     }
-  rw->item = NULL;
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (rw->expander), NULL);
+  else
+    gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (rw->expander), NULL);
+}
+
+/* The object at @position of the list shown (transfer full), and its tree
+ * row if it has one. */
+static GObject *
+dup_item_at (XpSidebar       *self,
+             guint            position,
+             GtkTreeListRow **out_row)
+{
+  g_autoptr(GObject) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (out_row != NULL)
+    *out_row = NULL;
+  if (XP_IS_SLOT (row))
+    return xp_slot_dup_item (XP_SLOT (row));
+  if (GTK_IS_TREE_LIST_ROW (row))
+    {
+      if (out_row != NULL)
+        *out_row = g_object_ref (GTK_TREE_LIST_ROW (row));
+      return gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (row));
+    }
+  return NULL;
 }
 
 /* ---- model plumbing ---- */
@@ -371,6 +595,20 @@ selection_changed_cb (GtkSelectionModel *model,
 }
 
 static void
+search_rows_changed_cb (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        XpSidebar  *self)
+{
+  GtkSelectionModel *selection = GTK_SELECTION_MODEL (self->selections[1]);
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (selection);
+
+  if (!gtk_bitset_is_empty (selected))
+    gtk_selection_model_unselect_all (selection);
+}
+
+static void
 tree_model_changed_cb (XpTreeModel *tree,
                        GParamSpec  *pspec,
                        XpSidebar   *self)
@@ -378,12 +616,25 @@ tree_model_changed_cb (XpTreeModel *tree,
   GListModel *model = xp_tree_model_get_model (tree);
   guint i = xp_tree_model_get_searching (tree) ? 1 : 0;
 
-  if (self->selections[i] == NULL || gtk_multi_selection_get_model (self->selections[i]) != model)
+  /* the search's rows are flat: its list view shows slots over them */
+  if (i == 1)
+    model = gtk_tree_list_model_get_model (GTK_TREE_LIST_MODEL (model));
+  if (self->selections[i] == NULL || self->models[i] != model)
     {
       if (self->selections[i] != NULL)
         g_signal_handlers_disconnect_by_data (self->selections[i], self);
+      if (self->models[i] != NULL)
+        g_signal_handlers_disconnect_by_data (self->models[i], self);
       g_clear_object (&self->selections[i]);
-      self->selections[i] = gtk_multi_selection_new (g_object_ref (model));
+      g_set_object (&self->models[i], model);
+      if (i == 1)
+        {
+          self->selections[i] = gtk_multi_selection_new (G_LIST_MODEL (xp_slot_list_new (model)));
+          /* after the slots have changed: what was selected is not there */
+          g_signal_connect (model, "items-changed", G_CALLBACK (search_rows_changed_cb), self);
+        }
+      else
+        self->selections[i] = gtk_multi_selection_new (g_object_ref (model));
       g_signal_connect (self->selections[i], "selection-changed", G_CALLBACK (selection_changed_cb), self);
       gtk_list_view_set_model (GTK_LIST_VIEW (self->list_views[i]), GTK_SELECTION_MODEL (self->selections[i]));
     }
@@ -463,13 +714,12 @@ list_activate_cb (GtkListView *list,
                   guint        position,
                   XpSidebar   *self)
 {
-  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
-  g_autoptr(GObject) item = NULL;
+  g_autoptr(GtkTreeListRow) row = NULL;
+  g_autoptr(GObject) item = dup_item_at (self, position, &row);
 
-  if (row == NULL)
+  if (item == NULL)
     return;
-  item = gtk_tree_list_row_get_item (row);
-  if (gtk_tree_list_row_is_expandable (row))
+  if (row != NULL && gtk_tree_list_row_is_expandable (row))
     gtk_tree_list_row_set_expanded (row, !gtk_tree_list_row_get_expanded (row));
   g_signal_emit (self, signals[ACTIVATE_ITEM], 0, item);
 }
@@ -482,8 +732,12 @@ xp_sidebar_dispose (GObject *object)
   XpSidebar *self = XP_SIDEBAR (object);
 
   for (guint i = 0; i < 2; i++)
-    if (self->selections[i] != NULL)
-      g_signal_handlers_disconnect_by_data (self->selections[i], self);
+    {
+      if (self->selections[i] != NULL)
+        g_signal_handlers_disconnect_by_data (self->selections[i], self);
+      if (self->models[i] != NULL)
+        g_signal_handlers_disconnect_by_data (self->models[i], self);
+    }
   if (self->tree != NULL)
     g_signal_handlers_disconnect_by_data (self->tree, self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
@@ -491,6 +745,8 @@ xp_sidebar_dispose (GObject *object)
   self->list_view = NULL;
   g_clear_object (&self->selections[0]);
   g_clear_object (&self->selections[1]);
+  g_clear_object (&self->models[0]);
+  g_clear_object (&self->models[1]);
   g_clear_object (&self->tree);
   G_OBJECT_CLASS (xp_sidebar_parent_class)->dispose (object);
 }
@@ -626,10 +882,10 @@ xp_sidebar_get_selection (XpSidebar *self)
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &pos); ok;
        ok = gtk_bitset_iter_next (&iter, &pos))
     {
-      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), pos);
+      GObject *item = dup_item_at (self, pos, NULL);
 
-      if (row != NULL)
-        g_ptr_array_add (items, gtk_tree_list_row_get_item (row));
+      if (item != NULL)
+        g_ptr_array_add (items, item);
     }
   return items;
 }
@@ -645,8 +901,7 @@ xp_sidebar_select_item (XpSidebar *self,
   n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
-      g_autoptr(GObject) it = gtk_tree_list_row_get_item (row);
+      g_autoptr(GObject) it = dup_item_at (self, i, NULL);
 
       if (it == item)
         {
