@@ -58,6 +58,14 @@ fi
 TMP=$(mktemp -d)
 SIM_PID=
 cleanup () {
+  if [ -n "$SIM_PID" ] && ! kill -0 "$SIM_PID" 2>/dev/null; then
+    # it died under a benchmark: say how (its stderr goes with $TMP)
+    local status=0
+    wait "$SIM_PID" 2>/dev/null || status=$?
+    echo "xapi-sim exited early (status $status), its stderr:" >&2
+    tail -n 20 "$TMP/sim.err" >&2 || true
+    SIM_PID=
+  fi
   if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
