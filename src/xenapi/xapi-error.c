@@ -89,12 +89,70 @@ param (const char * const *params,
   return params[i];
 }
 
+/* Codes without an XapiErrorCode of their own whose sentence needs none of
+ * the parameters (HA, bonds and VLANs, hosts, storage). */
+static const struct {
+  const char *code;
+  const char *sentence;
+} plain_sentences[] = {
+  { "HA_IS_ENABLED", "This cannot be done while HA is enabled on the pool; disable HA first." },
+  { "HA_NOT_ENABLED", "HA is not enabled on this pool." },
+  { "HA_NOT_INSTALLED", "HA is not installed on a host of the pool." },
+  { "HA_ENABLE_IN_PROGRESS", "HA is being enabled; wait for it to finish." },
+  { "HA_DISABLE_IN_PROGRESS", "HA is being disabled; wait for it to finish." },
+  { "HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN",
+    "This would leave the pool unable to restart its protected VMs if a host failed." },
+  { "HA_NO_PLAN", "The pool does not have the capacity to restart its protected VMs if a host fails." },
+  { "HA_TOO_FEW_HOSTS", "HA needs more hosts in the pool." },
+  { "HA_HOST_CANNOT_ACCESS_STATEFILE", "A host cannot reach the HA heartbeat disk." },
+  { "HA_LOST_STATEFILE", "The pool lost its HA heartbeat disk." },
+  { "HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED",
+    "A protected VM has a disk on storage that not every host can reach." },
+  { "HA_CONSTRAINT_VIOLATION_NETWORK_NOT_SHARED",
+    "A protected VM uses a network that not every host has." },
+  { "HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE",
+    "While HA is enabled, the management interface cannot be bonded or unbonded." },
+  { "PIF_ALREADY_BONDED", "The network interface is already part of a bond." },
+  { "PIF_BOND_NEEDS_MORE_MEMBERS", "A bond needs at least two network interfaces." },
+  { "PIF_CANNOT_BOND_CROSS_HOST", "The network interfaces of a bond must all be on one host." },
+  { "PIF_IS_VLAN", "The network interface is a VLAN; choose a physical interface." },
+  { "PIF_VLAN_EXISTS", "A VLAN with this tag already exists on the network interface." },
+  { "PIF_IS_MANAGEMENT_INTERFACE", "The network interface carries the host's management traffic." },
+  { "PIF_HAS_NO_NETWORK_CONFIGURATION", "The network interface has no IP address configured." },
+  { "VLAN_TAG_INVALID", "A VLAN tag must be a number from 0 to 4094." },
+  { "NETWORK_CONTAINS_VIF", "The network is still used by virtual network interfaces of VMs." },
+  { "NETWORK_CONTAINS_PIF", "The network is still connected to network interfaces of hosts." },
+  { "HOST_DISABLED", "The host is disabled (in maintenance mode)." },
+  { "HOST_NOT_DISABLED", "Disable the host (enter maintenance mode) first." },
+  { "HOST_NOT_LIVE", "The host is not running." },
+  { "HOST_IN_USE", "The host is still in use." },
+  { "HOST_CANNOT_ATTACH_NETWORK", "The host cannot connect to the network." },
+  { "CANNOT_CONTACT_HOST", "The host cannot be contacted." },
+  { "SR_HAS_PBD", "The storage repository is still attached to hosts; detach it first." },
+  { "SR_NOT_EMPTY", "The storage repository is not empty." },
+  { "SR_UNKNOWN_DRIVER", "The server does not support this kind of storage." },
+  { "SR_UUID_EXISTS", "The pool already knows a storage repository with this UUID." },
+  { "VDI_TOO_SMALL", "The disk is too small for this." },
+  { "VDI_READ_ONLY", "The disk is read-only." },
+  { "VM_IS_TEMPLATE", "This cannot be done to a template." },
+  { "LICENCE_RESTRICTION", "The pool's licence does not allow this." },
+};
+
 /* A sentence for the codes users meet most; NULL when we have none. */
 static char *
 friendly_sentence (const char         *code,
                    const char * const *p)
 {
   const char *p0 = param (p, 0), *p1 = param (p, 1), *p2 = param (p, 2);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (plain_sentences); i++)
+    if (strcmp (plain_sentences[i].code, code) == 0)
+      return g_strdup (plain_sentences[i].sentence);
+  /* SR_BACKEND_FAILURE_<n> carries the storage manager's own text */
+  if (g_str_has_prefix (code, "SR_BACKEND_FAILURE"))
+    return (p2 != NULL && p2[0] != '\0') ? g_strdup_printf ("The storage back end failed: %s", p2)
+         : (p1 != NULL && p1[0] != '\0') ? g_strdup_printf ("The storage back end failed: %s", p1)
+         : g_strdup ("The storage back end failed.");
 
   switch (xapi_error_code_from_string (code))
     {

@@ -79,6 +79,24 @@ test_degenerate (void)
 }
 
 static void
+test_more_sentences (void)
+{
+  g_autoptr(GError) ha = xapi_error_new ("HA_IS_ENABLED", NULL, NULL);
+  g_autoptr(GError) bond = xapi_error_new ("PIF_ALREADY_BONDED", "OpaqueRef:pif", NULL);
+  const char *sm[] = { "SR_BACKEND_FAILURE_107", "", "The SR is not reachable", "", NULL };
+  g_autoptr(GError) backend = xapi_error_new_from_description (sm);
+  g_autofree char *text = xapi_error_describe (ha, TRUE);
+
+  /* Sentences, with the code on request and the parameters kept. */
+  g_assert_error (ha, XAPI_ERROR, XAPI_ERROR_OTHER);
+  g_assert_nonnull (strstr (ha->message, "disable HA first"));
+  g_assert_true (g_str_has_suffix (text, "[HA_IS_ENABLED]"));
+  g_assert_cmpstr (bond->message, ==, "The network interface is already part of a bond.");
+  g_assert_cmpstr (xapi_error_get_params (bond)[0], ==, "OpaqueRef:pif");
+  g_assert_cmpstr (backend->message, ==, "The storage back end failed: The SR is not reachable");
+}
+
+static void
 test_code_table (void)
 {
   g_assert_cmpint (xapi_error_code_from_string ("SESSION_INVALID"), ==, XAPI_ERROR_SESSION_INVALID);
@@ -97,6 +115,7 @@ main (int argc, char **argv)
   g_test_add_func ("/error/unknown-code", test_unknown_code);
   g_test_add_func ("/error/copy-keeps-params", test_copy_keeps_params);
   g_test_add_func ("/error/degenerate", test_degenerate);
+  g_test_add_func ("/error/more-sentences", test_more_sentences);
   g_test_add_func ("/error/code-table", test_code_table);
 
   return g_test_run ();
