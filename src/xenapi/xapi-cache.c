@@ -129,7 +129,7 @@ parse_one_event (XapiJsonReader  *reader,
                  XapiEvent      **out_event,
                  GError         **error)
 {
-  g_autofree char *op_text = NULL;
+  gboolean have_op = FALSE, op_valid = FALSE;
   g_autofree char *snapshot_text = NULL;  /* snapshot seen before "class" */
   g_autoptr(XapiRecord) record = NULL;
   XapiEvent *event;
@@ -145,7 +145,7 @@ parse_one_event (XapiJsonReader  *reader,
     {
       /* xapi never repeats a member; a reply that does is not trusted */
       if ((g_str_equal (key, "class") && event->class_name != NULL) ||
-          (g_str_equal (key, "operation") && op_text != NULL) ||
+          (g_str_equal (key, "operation") && have_op) ||
           (g_str_equal (key, "ref") && event->ref != NULL) ||
           (g_str_equal (key, "snapshot") && (event->record != NULL || snapshot_text != NULL)))
         {
@@ -161,8 +161,12 @@ parse_one_event (XapiJsonReader  *reader,
         }
       else if (g_str_equal (key, "operation"))
         {
-          if ((op_text = xapi_json_reader_dup_string (reader)) == NULL)
+          const char *op_text;
+
+          if (!xapi_json_reader_read_string (reader, &op_text, NULL))
             goto fail;
+          have_op = TRUE;
+          op_valid = parse_op (op_text, &event->op);
         }
       else if (g_str_equal (key, "ref"))
         {
@@ -204,8 +208,7 @@ parse_one_event (XapiJsonReader  *reader,
   if (xapi_json_reader_failed (reader, error))
     goto fail_set;
 
-  if (event->class_name == NULL || event->ref == NULL || op_text == NULL ||
-      !parse_op (op_text, &event->op))
+  if (event->class_name == NULL || event->ref == NULL || !op_valid)
     {
       g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
                    "event lacks a valid class, ref or operation");
