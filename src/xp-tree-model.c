@@ -1125,6 +1125,7 @@ static void placement_schedule (XpPlacement *self);
  * enter a list at once (the pool's halted VMs can be thousands: so many
  * new rows in the tree at once was 15 ms). */
 #define PLACEMENT_BUDGET_US 4000
+#define PLACEMENT_BULK_BUDGET_US 12000
 #define PLACEMENT_ENTER_CHUNK 512
 
 typedef struct {
@@ -1368,10 +1369,13 @@ placement_idle_cb (gpointer data)
     placement_bulk_start (self);
   if (placement_bulk_pending (self))
     {
-      gint64 deadline = g_get_monotonic_time () + PLACEMENT_BUDGET_US;
+      gint64 start = g_get_monotonic_time ();
+      gint64 deadline = start + PLACEMENT_BULK_BUDGET_US;
 
+      /* new objects in longer slices (the tree fills sooner), moves in 4 ms */
       if ((self->bulk == NULL || placement_bulk_compute (self, deadline)) &&
-          placement_bulk_enter (self, deadline) && placement_bulk_move (self, deadline) &&
+          placement_bulk_enter (self, deadline) &&
+          placement_bulk_move (self, MIN (deadline, start + PLACEMENT_BUDGET_US)) &&
           !self->replace_all && g_hash_table_size (self->dirty) == 0)
         goto done;
       placement_schedule (self);
