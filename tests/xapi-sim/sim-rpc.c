@@ -211,6 +211,8 @@ call_free (SimCall *call)
     g_ptr_array_unref (call->subs);
   if (call->timer)
     g_source_remove (call->timer);
+  if (call->first_look)
+    g_source_remove (call->first_look);
   g_free (call->method);
   g_free (call->session_ref);
   g_free (call->task_ref);
@@ -1173,11 +1175,43 @@ check_waiters (gpointer data)
     {
       GList *next = l->next;
       SimCall *call = l->data;
-      if (event_try (call, FALSE))
+      /* a call still in its first delay looks at its own time */
+      if (call->first_look == 0 && event_try (call, FALSE))
         sim->waiters = g_list_delete_link (sim->waiters, l);
       l = next;
     }
   return G_SOURCE_REMOVE;
+}
+
+/* xapi's event.from waits event_from_delay (50 ms; 0 when every subscription
+ * is a task) before its first look, so that changes made together come in
+ * one batch (xapi-protocol.md §3.4). */
+#define EVENT_FROM_DELAY_MS 50
+
+static gboolean
+first_look (gpointer data)
+{
+  SimCall *call = data;
+  Sim *sim = call->sim;
+
+  call->first_look = 0;
+  if (event_try (call, FALSE))
+    sim->waiters = g_list_remove (sim->waiters, call);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+only_tasks (SimCall *call)
+{
+  if (call->subs->len == 0)
+    return FALSE;
+  for (guint i = 0; i < call->subs->len; i++)
+    {
+      const char *s = call->subs->pdata[i];
+      if (strcmp (s, "task") != 0 && !g_str_has_prefix (s, "task/"))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -1260,8 +1294,17 @@ h_event_from (SimCall *call)
     }
   if (!isfinite (timeout) || timeout < 0)
     timeout = 86400;
-  if (event_try (call, timeout == 0))
-    return;
+  if (only_tasks (call))
+    {
+      if (event_try (call, timeout == 0))
+        return;
+    }
+  else
+    {
+      /* the first look comes after the delay, even with a zero timeout */
+      call->first_look = g_timeout_add (EVENT_FROM_DELAY_MS, first_look, call);
+      timeout = MAX (timeout, EVENT_FROM_DELAY_MS / 1000.0);
+    }
   call->timer = g_timeout_add ((guint) MIN (timeout * 1000.0, 86400000.0), event_timeout, call);
   sim->waiters = g_list_append (sim->waiters, call);
 }

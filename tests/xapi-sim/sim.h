@@ -256,6 +256,7 @@ struct _SimCall {
   guint64            since_msg;
   gint64             deadline;      /* monotonic us */
   guint              timer;
+  guint              first_look;    /* event_from_delay before the first look */
   SimOp             *op;
 };
 

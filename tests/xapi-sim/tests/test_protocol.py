@@ -227,6 +227,24 @@ def test_event_from_blocks_and_relations():
     SIM.call("VDI.destroy", S, vdi)
 
 
+def test_event_from_delay():
+    # xapi waits event_from_delay (50 ms) before the first look, even with
+    # changes waiting and a zero timeout, so changes made together come in
+    # one batch; subscriptions to tasks only are not delayed.
+    vm = SIM.by_name(S, "VM", "scratch")
+    tok = SIM.call("event.from", S, ["vm"], "", 0.0)["token"]
+    SIM.call("VM.set_name_description", S, vm, "delay 1")
+    SIM.call("VM.set_name_description", S, vm, "delay 2")
+    start = time.monotonic()
+    r = SIM.call("event.from", S, ["vm"], tok, 0.0)
+    assert time.monotonic() - start >= 0.045
+    mods = [e for e in r["events"] if e["ref"] == vm]
+    assert len(mods) == 1 and mods[0]["snapshot"]["name_description"] == "delay 2", r["events"]
+    # a zero timeout still answers (empty) once the delay is over
+    r = SIM.call("event.from", S, ["vm"], r["token"], 0.0)
+    assert r["events"] == []
+
+
 def test_event_inject_and_bad_token():
     pool = SIM.call("pool.get_all", S)[0]
     tok = SIM.call("event.inject", S, "pool", pool)
@@ -343,7 +361,7 @@ def main():
         rc = run([test_ready_lines, test_login_shapes, test_auth_failed_and_password, test_error_shapes,
                   test_http_500, test_list_methods_and_names, test_host_is_slave, test_value_encodings,
                   test_generic_accessors, test_constructor_and_async, test_event_from_initial,
-                  test_event_from_blocks_and_relations, test_event_inject_and_bad_token, test_readonly_user,
+                  test_event_from_blocks_and_relations, test_event_from_delay, test_event_inject_and_bad_token, test_readonly_user,
                   test_logout_wakes_event_from, test_demo_contents, test_large_scenario,
                   test_large_default_initial_load, test_sigterm_exits_cleanly])
     finally:
