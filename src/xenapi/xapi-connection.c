@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "xapi-connection.h"
 #include "xapi-cache.h"
@@ -993,7 +994,7 @@ login_done (GObject      *source,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
         {
           g_set_error (&error, XAPI_ERROR, XAPI_ERROR_PROTOCOL,
-                       "The server answered the login with something other than a session.");
+                       _("The server answered the login with something other than a session."));
         }
       else
         {
@@ -1110,7 +1111,7 @@ xapi_connection_dispose (GObject *object)
 {
   XapiConnection *self = XAPI_CONNECTION (object);
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 "The connection was closed");
+                                                 _("The connection was closed"));
 
   stop_loop (self);
   complete_open_tasks (self, error);
@@ -1513,7 +1514,7 @@ xapi_connection_close_async (XapiConnection      *self,
   set_state (self, XAPI_CONNECTION_STATE_DISCONNECTED);
 
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               "The connection was closed");
+                               _("The connection was closed"));
   complete_open_tasks (self, error);
   release_waiting_calls (self, error);
 
@@ -1566,7 +1567,8 @@ wait_timeout_cb (gpointer user_data)
   data->wait_timeout = 0;
   g_queue_remove (&self->waiting_calls, task);
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           "Timed out waiting for the connection to %s", self->initial_uri);
+                           /* Translators: %s is the server's address (URL) */
+                           _("Timed out waiting for the connection to %s"), self->initial_uri);
   g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
@@ -1692,7 +1694,8 @@ call_dispatch (GTask *task)
     case XAPI_CONNECTION_STATE_FAILED:
     default:
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               "Not connected to %s", self->initial_uri);
+                               /* Translators: %s is the server's address (URL) */
+                               _("Not connected to %s"), self->initial_uri);
       g_object_unref (task);
       return;
     }

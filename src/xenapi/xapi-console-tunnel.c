@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <glib/gi18n-lib.h>
 
 #include "xapi-cache.h"
 #include "xapi-classes.h"
@@ -138,7 +139,8 @@ start_bridge (GTask *task)
     {
       int saved = errno;
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               "Could not create the console socket pair: %s",
+                               /* Translators: %s is the system's reason */
+                               _("Could not create the console socket pair: %s"),
                                g_strerror (saved));
       return;
     }
@@ -174,27 +176,28 @@ return_http_error (GTask *task,
     {
     case 401:
       code = XAPI_CONSOLE_TUNNEL_ERROR_UNAUTHORIZED;
-      msg = "The host refused the console session (401 Unauthorized): the session is invalid or has expired";
+      msg = _("The host refused the console session (401 Unauthorized): the session is invalid or has expired");
       break;
     case 403:
       code = XAPI_CONSOLE_TUNNEL_ERROR_FORBIDDEN;
-      msg = "Permission denied for this console (403 Forbidden): your role may not open it";
+      msg = _("Permission denied for this console (403 Forbidden): your role may not open it");
       break;
     case 404:
       code = XAPI_CONSOLE_TUNNEL_ERROR_NOT_FOUND;
-      msg = "The console was not found (404 Not Found): it has no address, the VM may have stopped";
+      msg = _("The console was not found (404 Not Found): it has no address, the VM may have stopped");
       break;
     case 500:
       code = XAPI_CONSOLE_TUNNEL_ERROR_SERVER;
-      msg = "The host could not open the console (500 Internal Server Error): the VM may not be running on this host";
+      msg = _("The host could not open the console (500 Internal Server Error): the VM may not be running on this host");
       break;
     case 503:
       code = XAPI_CONSOLE_TUNNEL_ERROR_BUSY;
-      msg = "The console is busy (503 Service Unavailable): another client is connected and console sessions are limited";
+      msg = _("The console is busy (503 Service Unavailable): another client is connected and console sessions are limited");
       break;
     default:
       g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_HTTP,
-                               "The console host %s answered %u %s", td->host, status,
+                               /* Translators: %s is the host's address, %u an HTTP status code, the last %s its English reason phrase */
+                               _("The console host %s answered %u %s"), td->host, status,
                                reason != NULL ? reason : "");
       return;
     }
@@ -214,7 +217,8 @@ parse_head (GTask *task)
       !g_ascii_string_to_unsigned (parts[1], 10, 100, 599, &status, NULL))
     {
       g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_PROTOCOL,
-                               "The console host %s did not answer with HTTP", td->host);
+                               /* Translators: %s is the host's address */
+                               _("The console host %s did not answer with HTTP"), td->host);
       return;
     }
   if (status != 200)
@@ -239,14 +243,16 @@ read_head_byte_cb (GObject      *source,
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
   if (n < 0)
     {
-      g_prefix_error (&error, "Reading the console reply from %s: ", td->host);
+      /* Translators: %s is the host's address; the system's reason follows */
+      g_prefix_error (&error, _("Reading the console reply from %s: "), td->host);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (n == 0)
     {
       g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_PROTOCOL,
-                               "The console host %s closed the connection before answering", td->host);
+                               /* Translators: %s is the host's address */
+                               _("The console host %s closed the connection before answering"), td->host);
       return;
     }
 
@@ -259,7 +265,8 @@ read_head_byte_cb (GObject      *source,
   if (td->head->len >= MAX_HEAD_BYTES)
     {
       g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_PROTOCOL,
-                               "The console reply head from %s is too long", td->host);
+                               /* Translators: %s is the host's address */
+                               _("The console reply head from %s is too long"), td->host);
       return;
     }
 
@@ -283,7 +290,8 @@ write_request_cb (GObject      *source,
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
-      g_prefix_error (&error, "Sending the console request to %s: ", td->host);
+      /* Translators: %s is the host's address; the system's reason follows */
+      g_prefix_error (&error, _("Sending the console request to %s: "), td->host);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -311,12 +319,15 @@ connected_cb (GObject      *source,
     {
       if (td->rejected_certificate)
         g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_UNTRUSTED,
-                                 "The certificate of the console host %s (SHA-256 %s) is not trusted "
-                                 "and does not match the pinned fingerprint",
-                                 td->host, td->peer_fingerprint ? td->peer_fingerprint : "unknown");
+                                 /* Translators: the first %s is the host's address, the second the
+                                  * certificate's SHA-256 fingerprint (hexadecimal) */
+                                 _("The certificate of the console host %s (SHA-256 %s) is not trusted "
+                                   "and does not match the pinned fingerprint"),
+                                 td->host, td->peer_fingerprint ? td->peer_fingerprint : "?");
       else
         {
-          g_prefix_error (&error, "Could not connect to the console host %s: ", td->host);
+          /* Translators: %s is the host's address; the system's reason follows */
+          g_prefix_error (&error, _("Could not connect to the console host %s: "), td->host);
           g_task_return_error (task, g_steal_pointer (&error));
         }
       return;
@@ -366,7 +377,7 @@ xapi_console_tunnel_open_async (const char          *location,
     {
       g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR,
                                XAPI_CONSOLE_TUNNEL_ERROR_INVALID_LOCATION,
-                               "The console location is not an http(s) URL");
+                               _("The console location is not an http(s) URL"));
       return;
     }
 
@@ -555,7 +566,8 @@ server_certificate_cb (GObject      *source,
     certificate = g_tls_certificate_new_from_pem (pem, -1, &error);
   if (certificate == NULL)
     {
-      g_prefix_error (&error, "Could not learn the certificate of the console host %s: ", fd->address);
+      /* Translators: %s is the host's address; the system's reason follows */
+      g_prefix_error (&error, _("Could not learn the certificate of the console host %s: "), fd->address);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -589,7 +601,7 @@ xapi_console_tunnel_open_for_connection_async (XapiConnection      *connection,
   if (session == NULL)
     {
       g_task_return_new_error (task, XAPI_CONSOLE_TUNNEL_ERROR, XAPI_CONSOLE_TUNNEL_ERROR_UNAUTHORIZED,
-                               "Not connected to the pool: the console needs a session");
+                               _("Not connected to the pool: the console needs a session"));
       return;
     }
 

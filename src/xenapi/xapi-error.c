@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "xapi-error.h"
 
@@ -90,52 +91,53 @@ param (const char * const *params,
 }
 
 /* Codes without an XapiErrorCode of their own whose sentence needs none of
- * the parameters (HA, bonds and VLANs, hosts, storage). */
+ * the parameters (HA, bonds and VLANs, hosts, storage); marked with N_(),
+ * translated where they are used. */
 static const struct {
   const char *code;
   const char *sentence;
 } plain_sentences[] = {
-  { "HA_IS_ENABLED", "This cannot be done while HA is enabled on the pool; disable HA first." },
-  { "HA_NOT_ENABLED", "HA is not enabled on this pool." },
-  { "HA_NOT_INSTALLED", "HA is not installed on a host of the pool." },
-  { "HA_ENABLE_IN_PROGRESS", "HA is being enabled; wait for it to finish." },
-  { "HA_DISABLE_IN_PROGRESS", "HA is being disabled; wait for it to finish." },
+  { "HA_IS_ENABLED", N_("This cannot be done while HA is enabled on the pool; disable HA first.") },
+  { "HA_NOT_ENABLED", N_("HA is not enabled on this pool.") },
+  { "HA_NOT_INSTALLED", N_("HA is not installed on a host of the pool.") },
+  { "HA_ENABLE_IN_PROGRESS", N_("HA is being enabled; wait for it to finish.") },
+  { "HA_DISABLE_IN_PROGRESS", N_("HA is being disabled; wait for it to finish.") },
   { "HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN",
-    "This would leave the pool unable to restart its protected VMs if a host failed." },
-  { "HA_NO_PLAN", "The pool does not have the capacity to restart its protected VMs if a host fails." },
-  { "HA_TOO_FEW_HOSTS", "HA needs more hosts in the pool." },
-  { "HA_HOST_CANNOT_ACCESS_STATEFILE", "A host cannot reach the HA heartbeat disk." },
-  { "HA_LOST_STATEFILE", "The pool lost its HA heartbeat disk." },
+    N_("This would leave the pool unable to restart its protected VMs if a host failed.") },
+  { "HA_NO_PLAN", N_("The pool does not have the capacity to restart its protected VMs if a host fails.") },
+  { "HA_TOO_FEW_HOSTS", N_("HA needs more hosts in the pool.") },
+  { "HA_HOST_CANNOT_ACCESS_STATEFILE", N_("A host cannot reach the HA heartbeat disk.") },
+  { "HA_LOST_STATEFILE", N_("The pool lost its HA heartbeat disk.") },
   { "HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED",
-    "A protected VM has a disk on storage that not every host can reach." },
+    N_("A protected VM has a disk on storage that not every host can reach.") },
   { "HA_CONSTRAINT_VIOLATION_NETWORK_NOT_SHARED",
-    "A protected VM uses a network that not every host has." },
+    N_("A protected VM uses a network that not every host has.") },
   { "HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE",
-    "While HA is enabled, the management interface cannot be bonded or unbonded." },
-  { "PIF_ALREADY_BONDED", "The network interface is already part of a bond." },
-  { "PIF_BOND_NEEDS_MORE_MEMBERS", "A bond needs at least two network interfaces." },
-  { "PIF_CANNOT_BOND_CROSS_HOST", "The network interfaces of a bond must all be on one host." },
-  { "PIF_IS_VLAN", "The network interface is a VLAN; choose a physical interface." },
-  { "PIF_VLAN_EXISTS", "A VLAN with this tag already exists on the network interface." },
-  { "PIF_IS_MANAGEMENT_INTERFACE", "The network interface carries the host's management traffic." },
-  { "PIF_HAS_NO_NETWORK_CONFIGURATION", "The network interface has no IP address configured." },
-  { "VLAN_TAG_INVALID", "A VLAN tag must be a number from 0 to 4094." },
-  { "NETWORK_CONTAINS_VIF", "The network is still used by virtual network interfaces of VMs." },
-  { "NETWORK_CONTAINS_PIF", "The network is still connected to network interfaces of hosts." },
-  { "HOST_DISABLED", "The host is disabled (in maintenance mode)." },
-  { "HOST_NOT_DISABLED", "Disable the host (enter maintenance mode) first." },
-  { "HOST_NOT_LIVE", "The host is not running." },
-  { "HOST_IN_USE", "The host is still in use." },
-  { "HOST_CANNOT_ATTACH_NETWORK", "The host cannot connect to the network." },
-  { "CANNOT_CONTACT_HOST", "The host cannot be contacted." },
-  { "SR_HAS_PBD", "The storage repository is still attached to hosts; detach it first." },
-  { "SR_NOT_EMPTY", "The storage repository is not empty." },
-  { "SR_UNKNOWN_DRIVER", "The server does not support this kind of storage." },
-  { "SR_UUID_EXISTS", "The pool already knows a storage repository with this UUID." },
-  { "VDI_TOO_SMALL", "The disk is too small for this." },
-  { "VDI_READ_ONLY", "The disk is read-only." },
-  { "VM_IS_TEMPLATE", "This cannot be done to a template." },
-  { "LICENCE_RESTRICTION", "The pool's licence does not allow this." },
+    N_("While HA is enabled, the management interface cannot be bonded or unbonded.") },
+  { "PIF_ALREADY_BONDED", N_("The network interface is already part of a bond.") },
+  { "PIF_BOND_NEEDS_MORE_MEMBERS", N_("A bond needs at least two network interfaces.") },
+  { "PIF_CANNOT_BOND_CROSS_HOST", N_("The network interfaces of a bond must all be on one host.") },
+  { "PIF_IS_VLAN", N_("The network interface is a VLAN; choose a physical interface.") },
+  { "PIF_VLAN_EXISTS", N_("A VLAN with this tag already exists on the network interface.") },
+  { "PIF_IS_MANAGEMENT_INTERFACE", N_("The network interface carries the host's management traffic.") },
+  { "PIF_HAS_NO_NETWORK_CONFIGURATION", N_("The network interface has no IP address configured.") },
+  { "VLAN_TAG_INVALID", N_("A VLAN tag must be a number from 0 to 4094.") },
+  { "NETWORK_CONTAINS_VIF", N_("The network is still used by virtual network interfaces of VMs.") },
+  { "NETWORK_CONTAINS_PIF", N_("The network is still connected to network interfaces of hosts.") },
+  { "HOST_DISABLED", N_("The host is disabled (in maintenance mode).") },
+  { "HOST_NOT_DISABLED", N_("Disable the host (enter maintenance mode) first.") },
+  { "HOST_NOT_LIVE", N_("The host is not running.") },
+  { "HOST_IN_USE", N_("The host is still in use.") },
+  { "HOST_CANNOT_ATTACH_NETWORK", N_("The host cannot connect to the network.") },
+  { "CANNOT_CONTACT_HOST", N_("The host cannot be contacted.") },
+  { "SR_HAS_PBD", N_("The storage repository is still attached to hosts; detach it first.") },
+  { "SR_NOT_EMPTY", N_("The storage repository is not empty.") },
+  { "SR_UNKNOWN_DRIVER", N_("The server does not support this kind of storage.") },
+  { "SR_UUID_EXISTS", N_("The pool already knows a storage repository with this UUID.") },
+  { "VDI_TOO_SMALL", N_("The disk is too small for this.") },
+  { "VDI_READ_ONLY", N_("The disk is read-only.") },
+  { "VM_IS_TEMPLATE", N_("This cannot be done to a template.") },
+  { "LICENCE_RESTRICTION", N_("The pool's licence does not allow this.") },
 };
 
 /* A sentence for the codes users meet most; NULL when we have none. */
@@ -147,71 +149,95 @@ friendly_sentence (const char         *code,
 
   for (gsize i = 0; i < G_N_ELEMENTS (plain_sentences); i++)
     if (strcmp (plain_sentences[i].code, code) == 0)
-      return g_strdup (plain_sentences[i].sentence);
+      return g_strdup (_(plain_sentences[i].sentence));
   /* SR_BACKEND_FAILURE_<n> carries the storage manager's own text */
   if (g_str_has_prefix (code, "SR_BACKEND_FAILURE"))
-    return (p2 != NULL && p2[0] != '\0') ? g_strdup_printf ("The storage back end failed: %s", p2)
-         : (p1 != NULL && p1[0] != '\0') ? g_strdup_printf ("The storage back end failed: %s", p1)
-         : g_strdup ("The storage back end failed.");
+    /* Translators: %s is the storage manager's own message (English) */
+    return (p2 != NULL && p2[0] != '\0') ? g_strdup_printf (_("The storage back end failed: %s"), p2)
+         : (p1 != NULL && p1[0] != '\0') ? g_strdup_printf (_("The storage back end failed: %s"), p1)
+         : g_strdup (_("The storage back end failed."));
 
   switch (xapi_error_code_from_string (code))
     {
     case XAPI_ERROR_SESSION_INVALID:
-      return g_strdup ("The session is no longer valid; log in again.");
+      return g_strdup (_("The session is no longer valid; log in again."));
     case XAPI_ERROR_SESSION_AUTHENTICATION_FAILED:
-      return g_strdup ("The user name or password is wrong.");
+      return g_strdup (_("The user name or password is wrong."));
     case XAPI_ERROR_HOST_IS_SLAVE:
-      return p0 ? g_strdup_printf ("This host is a pool member; the pool master is %s.", p0)
-                : g_strdup ("This host is a pool member, not the pool master.");
+      /* Translators: %s is the address of the pool master */
+      return p0 ? g_strdup_printf (_("This host is a pool member; the pool master is %s."), p0)
+                : g_strdup (_("This host is a pool member, not the pool master."));
     case XAPI_ERROR_HANDLE_INVALID:
-      return p0 ? g_strdup_printf ("The %s no longer exists on the server.", p0)
-                : g_strdup ("The object no longer exists on the server.");
+      /* Translators: %s is the XenAPI class of the object, untranslated: "VM", "host", "SR", "VDI"... */
+      return p0 ? g_strdup_printf (_("The %s no longer exists on the server."), p0)
+                : g_strdup (_("The object no longer exists on the server."));
     case XAPI_ERROR_RBAC_PERMISSION_DENIED:
-      return p0 ? g_strdup_printf ("Your role does not allow %s.", p0)
-                : g_strdup ("Your role does not allow this operation.");
+      /* Translators: %s is the name of the XenAPI call, e.g. "VM.start" */
+      return p0 ? g_strdup_printf (_("Your role does not allow %s."), p0)
+                : g_strdup (_("Your role does not allow this operation."));
     case XAPI_ERROR_MESSAGE_METHOD_UNKNOWN:
-      return p0 ? g_strdup_printf ("The server does not know the call %s; it may be too old.", p0)
-                : g_strdup ("The server does not know this call; it may be too old.");
+      /* Translators: %s is the name of the XenAPI call, e.g. "VM.start" */
+      return p0 ? g_strdup_printf (_("The server does not know the call %s; it may be too old."), p0)
+                : g_strdup (_("The server does not know this call; it may be too old."));
     case XAPI_ERROR_MESSAGE_PARAMETER_COUNT_MISMATCH:
-      return g_strdup_printf ("The server expected %s parameter(s) for %s but got %s.",
-                              p1 ? p1 : "?", p0 ? p0 : "the call", p2 ? p2 : "?");
+      /* Translators: the first and the last %s are numbers of parameters, the
+       * second is the name of the XenAPI call, e.g. "VM.start" */
+      return p0 ? g_strdup_printf (_("The server expected %s parameter(s) for %s but got %s."),
+                                   p1 ? p1 : "?", p0, p2 ? p2 : "?")
+      /* Translators: both %s are numbers of parameters */
+                : g_strdup_printf (_("The server expected %s parameter(s) for the call but got %s."),
+                                   p1 ? p1 : "?", p2 ? p2 : "?");
     case XAPI_ERROR_VM_BAD_POWER_STATE:
-      return g_strdup_printf ("The VM must be %s for this, but it is %s.",
-                              p1 ? p1 : "in another state", p2 ? p2 : "not");
+      /* Translators: both %s are power states as the server names them,
+       * untranslated: "Running", "Halted", "Suspended", "Paused" */
+      return (p1 && p2) ? g_strdup_printf (_("The VM must be %s for this, but it is %s."), p1, p2)
+                        : g_strdup (_("The VM is not in the right power state for this."));
     case XAPI_ERROR_OPERATION_NOT_ALLOWED:
-      return p0 ? g_strdup_printf ("The operation is not allowed: %s.", p0)
-                : g_strdup ("The operation is not allowed right now.");
+      /* Translators: %s is the server's reason, in English */
+      return p0 ? g_strdup_printf (_("The operation is not allowed: %s."), p0)
+                : g_strdup (_("The operation is not allowed right now."));
     case XAPI_ERROR_OTHER_OPERATION_IN_PROGRESS:
-      return p1 ? g_strdup_printf ("Another operation (%s) is in progress on this %s.", p1, p0 ? p0 : "object")
-                : g_strdup ("Another operation is in progress on this object.");
+      /* Translators: the first %s is the operation as the server names it
+       * ("clean_shutdown", "migrate_send"...), the second the XenAPI class of
+       * the object, untranslated: "VM", "host", "SR"... */
+      return (p1 && p0) ? g_strdup_printf (_("Another operation (%s) is in progress on this %s."), p1, p0)
+      /* Translators: %s is the operation as the server names it ("clean_shutdown"...) */
+           : p1 ? g_strdup_printf (_("Another operation (%s) is in progress on this object."), p1)
+           : g_strdup (_("Another operation is in progress on this object."));
     case XAPI_ERROR_TASK_CANCELLED:
-      return g_strdup ("The task was cancelled.");
+      return g_strdup (_("The task was cancelled."));
     case XAPI_ERROR_HOST_STILL_BOOTING:
-      return g_strdup ("The host is still booting; try again in a minute.");
+      return g_strdup (_("The host is still booting; try again in a minute."));
     case XAPI_ERROR_INTERNAL_ERROR:
-      return p0 ? g_strdup_printf ("The server hit an internal error: %s", p0)
-                : g_strdup ("The server hit an internal error.");
+      /* Translators: %s is the server's message, in English */
+      return p0 ? g_strdup_printf (_("The server hit an internal error: %s"), p0)
+                : g_strdup (_("The server hit an internal error."));
     case XAPI_ERROR_SR_FULL:
-      return g_strdup ("The storage repository is full.");
+      return g_strdup (_("The storage repository is full."));
     case XAPI_ERROR_HOST_NOT_ENOUGH_FREE_MEMORY:
-      return g_strdup ("The host does not have enough free memory for this VM.");
+      return g_strdup (_("The host does not have enough free memory for this VM."));
     case XAPI_ERROR_HOST_OFFLINE:
-      return g_strdup ("The host is offline.");
+      return g_strdup (_("The host is offline."));
     case XAPI_ERROR_NO_HOSTS_AVAILABLE:
-      return g_strdup ("No host in the pool can run this VM.");
+      return g_strdup (_("No host in the pool can run this VM."));
     case XAPI_ERROR_VM_REQUIRES_SR:
-      return g_strdup ("The VM needs a storage repository this host cannot reach.");
+      return g_strdup (_("The VM needs a storage repository this host cannot reach."));
     case XAPI_ERROR_VDI_IN_USE:
-      return g_strdup ("The disk is in use.");
+      return g_strdup (_("The disk is in use."));
     case XAPI_ERROR_VM_MISSING_PV_DRIVERS:
-      return g_strdup ("The VM has no guest tools (PV drivers) installed, which this needs.");
+      return g_strdup (_("The VM has no guest tools (PV drivers) installed, which this needs."));
     case XAPI_ERROR_EVENTS_LOST:
-      return g_strdup ("Too many changes happened at once; the view is being refreshed.");
+      return g_strdup (_("Too many changes happened at once; the view is being refreshed."));
     case XAPI_ERROR_INVALID_VALUE:
-      return g_strdup_printf ("Invalid value%s%s%s%s.", p0 ? " for " : "", p0 ? p0 : "",
-                              p1 ? ": " : "", p1 ? p1 : "");
+      /* Translators: the first %s is the field or parameter, the second the
+       * value the server refused */
+      return (p0 && p1) ? g_strdup_printf (_("Invalid value for %s: %s."), p0, p1)
+      /* Translators: %s is the field or parameter the server refused */
+           : p0 ? g_strdup_printf (_("Invalid value for %s."), p0)
+           : g_strdup (_("Invalid value."));
     case XAPI_ERROR_FAULT:
-      return p0 ? g_strdup_printf ("The server refused the call: %s", p0) : NULL;
+      /* Translators: %s is the server's fault message, in English */
+      return p0 ? g_strdup_printf (_("The server refused the call: %s"), p0) : NULL;
     case XAPI_ERROR_OTHER:
     case XAPI_ERROR_PROTOCOL:
     case XAPI_ERROR_HTTP:
@@ -313,21 +339,24 @@ xapi_error_describe (const GError *error,
   const char *code;
 
   if (error == NULL)
-    return g_strdup ("Unknown error.");
+    return g_strdup (_("Unknown error."));
 
   if (error->domain == G_TLS_ERROR)
-    return g_strdup_printf ("The server's certificate is not trusted (%s).", error->message);
+    /* Translators: %s is the TLS library's reason */
+    return g_strdup_printf (_("The server's certificate is not trusted (%s)."), error->message);
   if (error->domain == G_RESOLVER_ERROR)
-    return g_strdup_printf ("The server name could not be resolved (%s).", error->message);
+    /* Translators: %s is the resolver's reason */
+    return g_strdup_printf (_("The server name could not be resolved (%s)."), error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    return g_strdup ("The server refused the connection: nothing is listening at that address and port.");
+    return g_strdup (_("The server refused the connection: nothing is listening at that address and port."));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    return g_strdup ("The server did not answer in time.");
+    return g_strdup (_("The server did not answer in time."));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
-    return g_strdup ("The server cannot be reached over the network.");
+    return g_strdup (_("The server cannot be reached over the network."));
   if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_PROTOCOL))
-    return g_strdup_printf ("The server's reply was not understood; it may not be a XenServer or XCP-ng host (%s).",
+    /* Translators: %s is a technical detail on what was wrong in the reply */
+    return g_strdup_printf (_("The server's reply was not understood; it may not be a XenServer or XCP-ng host (%s)."),
                             error->message);
 
   code = xapi_error_get_code_string (error);

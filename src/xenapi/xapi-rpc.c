@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 #include <libsoup/soup.h>
+#include <glib/gi18n-lib.h>
 
 #include "xapi-rpc.h"
 #include "xapi-error.h"
@@ -542,7 +543,8 @@ transport_error (CallData *data,
     {
       g_error_free (error);
       return g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                          "%s: the server did not answer within %u s",
+                          /* Translators: %s is the name of the XenAPI call (e.g. “VM.start”), %u a number of seconds */
+                          _("%s: the server did not answer within %u s"),
                           data->method, (data->timeout_ms + 999) / 1000);
     }
   return error;
@@ -831,7 +833,8 @@ send_done (GObject      *source,
     {
       call_data_release_io (data);
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_HTTP,
-                               "The server answered %s with HTTP %u %s",
+                               /* Translators: %s is the name of the XenAPI call, %u an HTTP status code, the last %s its English reason phrase */
+                               _("The server answered %s with HTTP %u %s"),
                                data->method, status, soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");
       g_object_unref (task);
       return;
@@ -842,7 +845,8 @@ send_done (GObject      *source,
     {
       call_data_release_io (data);
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_PROTOCOL,
-                               "The server does not speak JSON-RPC (it answered %s)", content_type);
+                               /* Translators: %s is the MIME type of the reply, e.g. “text/html” */
+                               _("The server does not speak JSON-RPC (it answered %s)"), content_type);
       g_object_unref (task);
       return;
     }
@@ -927,7 +931,8 @@ start_call (XapiRpc              *self,
   if (data->msg == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Invalid server address %s", self->base_uri);
+                               /* Translators: %s is the server's address (URL) as entered */
+                               _("Invalid server address %s"), self->base_uri);
       g_object_unref (task);
       return;
     }

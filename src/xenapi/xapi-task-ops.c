@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "xapi-task-ops.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
@@ -131,7 +133,7 @@ xapi_task_dup_error (XapiTask *task)
           return xapi_error_new_from_description (cancelled);
         }
       if (xapi_task_get_status (task) == XAPI_TASK_STATUS_TYPE_FAILURE)
-        return g_error_new_literal (XAPI_ERROR, XAPI_ERROR_OTHER, "The task failed without saying why.");
+        return g_error_new_literal (XAPI_ERROR, XAPI_ERROR_OTHER, _("The task failed without saying why."));
       return NULL;
     }
 
@@ -184,7 +186,7 @@ finish_wait (GTask *gtask)
       (status == XAPI_TASK_STATUS_TYPE_PENDING || status == XAPI_TASK_STATUS_TYPE_UNRECOGNISED))
     {
       g_task_return_new_error (gtask, XAPI_ERROR, XAPI_ERROR_OTHER,
-                               "The task disappeared before it finished (the server may have restarted).");
+                               _("The task disappeared before it finished (the server may have restarted)."));
     }
   else if (status == XAPI_TASK_STATUS_TYPE_SUCCESS)
     {

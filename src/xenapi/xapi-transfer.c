@@ -15,6 +15,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 #include <zstd.h>
+#include <glib/gi18n-lib.h>
 
 #include "xapi-transfer.h"
 #include "xapi-cache.h"
@@ -64,7 +65,8 @@ zstd_convert (GConverter      *converter,
 
   if (ZSTD_isError (ret))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The zstd data is damaged (%s)",
+      /* Translators: %s is the decompressor's reason, in English */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The zstd data is damaged (%s)"),
                    ZSTD_getErrorName (ret));
       return G_CONVERTER_ERROR;
     }
@@ -77,7 +79,7 @@ zstd_convert (GConverter      *converter,
         return G_CONVERTER_FINISHED;
       if (out.pos == 0)
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "The zstd data ends early");
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, _("The zstd data ends early"));
           return G_CONVERTER_ERROR;
         }
     }
@@ -257,7 +259,8 @@ damaged (GError    **error,
   va_start (ap, format);
   text = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_set_error (error, XAPI_TRANSFER_ERROR, XAPI_TRANSFER_ERROR_DAMAGED, "The file is not a valid XVA: %s", text);
+  /* Translators: %s is the reason, e.g. “the file is empty” */
+  g_set_error (error, XAPI_TRANSFER_ERROR, XAPI_TRANSFER_ERROR_DAMAGED, _("The file is not a valid XVA: %s"), text);
   return FALSE;
 }
 
@@ -285,7 +288,8 @@ read_exact (GInputStream  *in,
     }
   info->bytes += got;
   if (got < len)
-    return damaged (error, "it ends early (the file is truncated)");
+    /* Translators: a reason completing “The file is not a valid XVA: %s” */
+    return damaged (error, _("it ends early (the file is truncated)"));
   return TRUE;
 }
 
@@ -320,12 +324,14 @@ read_header (GInputStream  *in,
     return TRUE;
   want = g_ascii_strtoull ((const char *) b + 148, NULL, 8);
   if (want != sum)
-    return damaged (error, "a tar header is damaged (bad checksum)");
+    /* Translators: a reason completing “The file is not a valid XVA: %s” */
+    return damaged (error, _("a tar header is damaged (bad checksum)"));
   memcpy (h->name, b, 100);
   h->name[100] = '\0';
   h->size = g_ascii_strtoull ((const char *) b + 124, &end, 8);
   if (end == (const char *) b + 124)
-    return damaged (error, "the tar header of “%s” has no size", h->name);
+    /* Translators: a reason completing “The file is not a valid XVA: %s”; %s is a member name in the archive */
+    return damaged (error, _("the tar header of “%s” has no size"), h->name);
   return TRUE;
 }
 
@@ -343,7 +349,11 @@ read_member (GInputStream  *in,
 
   if (h->size > MAX_MEMBER_BYTES)
     {
-      damaged (error, "the member “%s” is too large (%" G_GUINT64_FORMAT " bytes)", h->name, h->size);
+      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) h->size);
+
+      /* Translators: a reason completing “The file is not a valid XVA: %s”; the
+       * first %s is a member name in the archive, the second a number of bytes */
+      damaged (error, _("the member “%s” is too large (%s bytes)"), h->name, size);
       return NULL;
     }
   data = g_malloc (MAX (h->size, 1));
@@ -369,19 +379,22 @@ vm_name_of_ova (const guchar *text,
 
   if (start == NULL)
     {
-      damaged (error, "ova.xml holds no XML-RPC value");
+      /* Translators: a reason completing “The file is not a valid XVA: %s” */
+      damaged (error, _("ova.xml holds no XML-RPC value"));
       return NULL;
     }
   root = xapi_xmlrpc_value_parse (start, &local);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      damaged (error, "ova.xml cannot be read (%s)", local ? local->message : "not a struct");
+      /* Translators: a reason completing “The file is not a valid XVA: %s”; %s is a technical detail */
+      damaged (error, _("ova.xml cannot be read (%s)"), local ? local->message : "not a struct");
       return NULL;
     }
   top = json_node_get_object (root);
   if (!json_object_has_member (top, "objects") || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (top, "objects")))
     {
-      damaged (error, "ova.xml lists no objects");
+      /* Translators: a reason completing “The file is not a valid XVA: %s” */
+      damaged (error, _("ova.xml lists no objects"));
       return NULL;
     }
   objects = json_object_get_array_member (top, "objects");
@@ -401,7 +414,8 @@ vm_name_of_ova (const guchar *text,
         name = g_strdup (json_object_get_string_member (json_node_get_object (snap), "name_label"));
     }
   if (name == NULL)
-    damaged (error, "ova.xml describes no VM");
+    /* Translators: a reason completing “The file is not a valid XVA: %s” */
+    damaged (error, _("ova.xml describes no VM"));
   return name;
 }
 
@@ -442,14 +456,16 @@ xapi_xva_verify (GFile         *file,
 
   if (n_magic == 0)
     {
-      damaged (error, "the file is empty");
+      /* Translators: a reason completing “The file is not a valid XVA: %s” */
+      damaged (error, _("the file is empty"));
       return NULL;
     }
   if (!read_header (in, &h, info, cancellable, error))
     return NULL;
   if (h.end || strcmp (h.name, "ova.xml") != 0)
     {
-      damaged (error, "it does not start with ova.xml");
+      /* Translators: a reason completing “The file is not a valid XVA: %s” */
+      damaged (error, _("it does not start with ova.xml"));
       return NULL;
     }
   ova = read_member (in, &h, info, cancellable, error);
@@ -475,7 +491,8 @@ xapi_xva_verify (GFile         *file,
       slash = strchr (h.name, '/');
       if (!g_str_has_prefix (h.name, "Ref:") || slash == NULL)
         {
-          damaged (error, "unexpected member “%s”", h.name);
+          /* Translators: a reason completing “The file is not a valid XVA: %s”; %s is a member name in the archive */
+          damaged (error, _("unexpected member “%s”"), h.name);
           return NULL;
         }
       data = read_member (in, &h, info, cancellable, error);
@@ -485,7 +502,8 @@ xapi_xva_verify (GFile         *file,
         return NULL;
       if (c.end || !g_str_has_prefix (c.name, h.name))
         {
-          damaged (error, "the chunk “%s” has no checksum", h.name);
+          /* Translators: a reason completing “The file is not a valid XVA: %s”; %s is a member name in the archive */
+          damaged (error, _("the chunk “%s” has no checksum"), h.name);
           return NULL;
         }
       ext = c.name + strlen (h.name);
@@ -495,7 +513,8 @@ xapi_xva_verify (GFile         *file,
         expected = g_strdup_printf ("%016" G_GINT64_MODIFIER "X", xapi_xxh64 (data, h.size, 0));
       else
         {
-          damaged (error, "the chunk “%s” has an unknown checksum file “%s”", h.name, c.name);
+          /* Translators: a reason completing “The file is not a valid XVA: %s”; both %s are member names in the archive */
+          damaged (error, _("the chunk “%s” has an unknown checksum file “%s”"), h.name, c.name);
           return NULL;
         }
       sum = read_member (in, &c, info, cancellable, error);
@@ -503,7 +522,8 @@ xapi_xva_verify (GFile         *file,
         return NULL;
       if (c.size != strlen (expected) || g_ascii_strncasecmp ((const char *) sum, expected, c.size) != 0)
         {
-          damaged (error, "the checksum of “%s” does not match its content", h.name);
+          /* Translators: a reason completing “The file is not a valid XVA: %s”; %s is a member name in the archive */
+          damaged (error, _("the checksum of “%s” does not match its content"), h.name);
           return NULL;
         }
       info->n_chunks++;
@@ -814,7 +834,8 @@ on_fail_deleted (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_file_delete_finish (G_FILE (source), result, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    g_prefix_error (&t->failure, "The partial file %s could not be removed (%s). ", g_file_peek_path (t->tmp),
+    /* Translators: the first %s is a file path, the second the system's reason; the message continues with the transfer's own error */
+    g_prefix_error (&t->failure, _("The partial file %s could not be removed (%s). "), g_file_peek_path (t->tmp),
                     error->message);
   g_clear_object (&t->tmp);
   fail_return (gtask);
@@ -1072,7 +1093,8 @@ on_refusal_task_done (GObject      *source,
   if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&error);
-      error = g_error_new (XAPI_TRANSFER_ERROR, XAPI_TRANSFER_ERROR_HTTP, "The server answered %u %s", status,
+      /* Translators: %u is an HTTP status code, %s its English reason phrase */
+      error = g_error_new (XAPI_TRANSFER_ERROR, XAPI_TRANSFER_ERROR_HTTP, _("The server answered %u %s"), status,
                            soup_message_get_reason_phrase (t->msg) ? soup_message_get_reason_phrase (t->msg) : "");
     }
   else
@@ -1089,7 +1111,7 @@ handle_refusal (GTask *gtask)
   if (status == SOUP_STATUS_UNAUTHORIZED)
     {
       transfer_fail (gtask, g_error_new_literal (XAPI_ERROR, XAPI_ERROR_SESSION_INVALID,
-                                                 "The server refused the session (401 Unauthorized); log in again."));
+                                                 _("The server refused the session (401 Unauthorized); log in again.")));
       return;
     }
   g_clear_object (&t->in);
@@ -1282,7 +1304,7 @@ on_import_task_done (GObject      *source,
   if (ref == NULL)
     {
       transfer_fail (gtask, g_error_new_literal (XAPI_ERROR, XAPI_ERROR_PROTOCOL,
-                                                 "The import finished without naming the new VM"));
+                                                 _("The import finished without naming the new VM")));
       return;
     }
   g_task_return_pointer (gtask, g_steal_pointer (&ref), g_free);
@@ -1351,7 +1373,8 @@ start_request (GTask *gtask)
                             "use_compression", compressions[t->compression], NULL);
   if (t->msg == NULL)
     {
-      transfer_fail (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Invalid server address %s",
+      /* Translators: %s is the server's address (URL) as entered */
+      transfer_fail (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Invalid server address %s"),
                                          xapi_connection_get_uri (t->conn)));
       return;
     }
@@ -1431,7 +1454,7 @@ xapi_export_vm_async (XapiConnection          *connection,
   base = g_file_get_basename (destination);
   if (dir == NULL || base == NULL)
     {
-      transfer_fail (gtask, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "No file name"));
+      transfer_fail (gtask, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, _("No file name")));
       return;
     }
   tmp_name = g_strdup_printf (".%s.%08x.part", base, g_random_int ());
@@ -1467,7 +1490,7 @@ on_source_info (GObject      *source,
   if (t->size <= 0)
     {
       transfer_fail (gtask, g_error_new_literal (XAPI_TRANSFER_ERROR, XAPI_TRANSFER_ERROR_DAMAGED,
-                                                 "The file is empty"));
+                                                 _("The file is empty")));
       return;
     }
   create_task (gtask);
