@@ -213,6 +213,7 @@ typedef struct {
   gulong     cache_id;
   XpSlot    *slot;        /* in the search's list: the slot bound */
   gulong     slot_id;
+  const char *box_class;  /* the state class on the box, NULL: none */
 } RowWidgets;
 
 static void
@@ -228,6 +229,7 @@ row_update (RowWidgets *rw)
   g_autofree char *name = NULL;
   g_autofree char *state = NULL;
   gboolean is_error = FALSE;
+  const char *box_class = NULL;
   GtkWidget *box;
 
   if (item == NULL)
@@ -246,30 +248,37 @@ row_update (RowWidgets *rw)
   else
     gtk_widget_remove_css_class (rw->state, "error");
 
-  box = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (rw->expander));
-  gtk_widget_remove_css_class (box, "xp-vm-running");
-  gtk_widget_remove_css_class (box, "xp-vm-paused");
-  gtk_widget_remove_css_class (box, "xp-vm-suspended");
-  gtk_widget_remove_css_class (box, "xp-host-disabled");
   if (XAPI_IS_VM (item) && !xapi_vm_get_is_a_template (XAPI_VM (item)))
     {
       switch (xapi_vm_get_power_state (XAPI_VM (item)))
         {
         case XAPI_VM_POWER_STATE_RUNNING:
-          gtk_widget_add_css_class (box, "xp-vm-running");
+          box_class = "xp-vm-running";
           break;
         case XAPI_VM_POWER_STATE_PAUSED:
-          gtk_widget_add_css_class (box, "xp-vm-paused");
+          box_class = "xp-vm-paused";
           break;
         case XAPI_VM_POWER_STATE_SUSPENDED:
-          gtk_widget_add_css_class (box, "xp-vm-suspended");
+          box_class = "xp-vm-suspended";
           break;
         default:
           break;
         }
     }
   else if (XAPI_IS_HOST (item) && !xapi_host_get_enabled (XAPI_HOST (item)))
-    gtk_widget_add_css_class (box, "xp-host-disabled");
+    box_class = "xp-host-disabled";
+
+  /* A class taken off and put back restyles the row all the same: only
+   * when it changes (rows are rebound by the hundred). */
+  if (g_strcmp0 (box_class, rw->box_class) != 0)
+    {
+      box = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (rw->expander));
+      if (rw->box_class != NULL)
+        gtk_widget_remove_css_class (box, rw->box_class);
+      if (box_class != NULL)
+        gtk_widget_add_css_class (box, box_class);
+      rw->box_class = box_class;
+    }
 }
 
 static void
