@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-connection.h"
 #include "xapi-cache.h"
 #include "pages/xp-details-view.h"
@@ -27,20 +28,6 @@ typedef struct {
   GtkWidget       *overlay;
   GPtrArray       *toasts;
 } Fixture;
-
-static gboolean
-conn_is_connected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_CONNECTED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  XapiConnectionState state = xapi_connection_get_state (data);
-
-  return state == XAPI_CONNECTION_STATE_DISCONNECTED || state == XAPI_CONNECTION_STATE_FAILED;
-}
 
 static void
 toast_cb (XpObjectActions *actions,
@@ -68,12 +55,7 @@ fixture_setup (Fixture       *f,
   f->toasts = g_ptr_array_new_with_free_func (g_free);
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
   f->session = xapi_sim_raw_login (f->sim);
-  f->conn = xapi_connection_new (f->sim->url, "root");
-  xapi_connection_set_password (f->conn, "secret");
-  if (f->sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
-  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
-  g_assert_true (xapi_test_wait_for (conn_is_connected, f->conn, TIMEOUT_MS));
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
@@ -98,12 +80,7 @@ fixture_teardown (Fixture       *f,
       gtk_window_destroy (GTK_WINDOW (f->window));
     }
   g_clear_object (&f->actions);
-  if (f->conn != NULL)
-    {
-      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
-      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
-    }
-  g_clear_object (&f->conn);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
   g_clear_pointer (&f->session, g_free);
   g_clear_pointer (&f->sim, xapi_sim_stop);
   g_clear_pointer (&f->toasts, g_ptr_array_unref);
@@ -187,21 +164,6 @@ select_one (Fixture    *f,
   xp_details_view_set_selection (XP_DETAILS_VIEW (f->details), sel);
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Every focusable control under @root has an accessible name (an explicit
  * label, or a button's own label). */
 static void
@@ -239,7 +201,7 @@ row_matches (gpointer data)
 {
   RowWait *w = data;
   GtkWidget *box = xp_details_view_get_page_box (XP_DETAILS_VIEW (w->f->details), "ha");
-  GtkWidget *row = find_named (box, w->name);
+  GtkWidget *row = xp_test_find_named (box, w->name);
 
   if (row == NULL)
     return FALSE;
@@ -265,7 +227,7 @@ ha_widget (Fixture    *f,
            const char *name)
 {
   wait_row (f, name, NULL);
-  return find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), name);
+  return xp_test_find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), name);
 }
 
 static XapiObject *
@@ -422,7 +384,7 @@ test_ha_page_live (Fixture       *f,
   pool = the_pool (f);
   show_ha_page (f);
   wait_row (f, "ha-status", "Off");
-  g_assert_null (find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), "ha-disable"));
+  g_assert_null (xp_test_find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), "ha-disable"));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (ha_widget (f, "ha-configure"))), ==, "wiz.ha");
   g_assert_false (g_action_group_get_action_enabled (xp_object_actions_get_group (f->actions), "disable-ha"));
   assert_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"));
@@ -439,7 +401,7 @@ test_ha_page_live (Fixture       *f,
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (ha_widget (f, "ha-ntol"))), ==,
                      xp_field_int (pool, "ha_host_failures_to_tolerate"));
   ha_widget (f, "ha-disable");
-  g_assert_null (find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), "ha-configure"));
+  g_assert_null (xp_test_find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"), "ha-configure"));
   wait_enabled (f, "disable-ha", TRUE);
   assert_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "ha"));
 
@@ -577,7 +539,7 @@ nic_widget_shown (gpointer data)
 {
   NicWait *w = data;
 
-  return find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (w->f->details), "nics"), w->name) != NULL;
+  return xp_test_find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (w->f->details), "nics"), w->name) != NULL;
 }
 
 static GtkWidget *
@@ -588,7 +550,7 @@ nic_widget (Fixture    *f,
 
   if (!xapi_test_wait_for (nic_widget_shown, &w, TIMEOUT_MS))
     g_error ("%s never shown on the NICs page", name);
-  return find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "nics"), name);
+  return xp_test_find_named (xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "nics"), name);
 }
 
 static guint

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-connection.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
@@ -27,20 +28,6 @@ typedef struct {
   GtkWidget       *details;
   GPtrArray       *toasts;
 } Fixture;
-
-static gboolean
-conn_is_connected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_CONNECTED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  XapiConnectionState state = xapi_connection_get_state (data);
-
-  return state == XAPI_CONNECTION_STATE_DISCONNECTED || state == XAPI_CONNECTION_STATE_FAILED;
-}
 
 static void
 toast_cb (XpObjectActions *actions,
@@ -70,12 +57,7 @@ fixture_setup (Fixture       *f,
   f->toasts = g_ptr_array_new_with_free_func (g_free);
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
   f->session = xapi_sim_raw_login (f->sim);
-  f->conn = xapi_connection_new (f->sim->url, "root");
-  xapi_connection_set_password (f->conn, "secret");
-  if (f->sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
-  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
-  g_assert_true (xapi_test_wait_for (conn_is_connected, f->conn, TIMEOUT_MS));
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
@@ -100,12 +82,7 @@ fixture_teardown (Fixture       *f,
       gtk_window_destroy (GTK_WINDOW (f->window));
     }
   g_clear_object (&f->actions);
-  if (f->conn != NULL)
-    {
-      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
-      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
-    }
-  g_clear_object (&f->conn);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
   g_clear_pointer (&f->session, g_free);
   g_clear_pointer (&f->sim, xapi_sim_stop);
   g_clear_pointer (&f->toasts, g_ptr_array_unref);
@@ -201,21 +178,6 @@ select_one (Fixture    *f,
   xp_details_view_set_selection (XP_DETAILS_VIEW (f->details), sel);
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 collect_row_titles (GtkWidget *root,
                     GPtrArray *out)
@@ -308,7 +270,7 @@ static gboolean
 entry_text_is (gpointer data)
 {
   gpointer *pair = data;
-  GtkWidget *row = find_named (pair[0], "name_label");
+  GtkWidget *row = xp_test_find_named (pair[0], "name_label");
 
   return row != NULL && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), pair[1]) == 0;
 }
@@ -331,7 +293,7 @@ test_general_edit_name (Fixture       *f,
   g_assert_cmpuint (xp_details_view_get_n_watches (XP_DETAILS_VIEW (f->details)), >, 0);
 
   page = xp_details_view_get_page_box (XP_DETAILS_VIEW (f->details), "general");
-  row = find_named (page, "name_label");
+  row = xp_test_find_named (page, "name_label");
   g_assert_nonnull (row);
   g_assert_true (ADW_IS_ENTRY_ROW (row));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, xp_object_name (vm));
@@ -400,7 +362,7 @@ test_delete_dialog (Fixture       *f,
   g_action_group_activate_action (xp_object_actions_get_group (f->actions), "delete", NULL);
   g_assert_true (xapi_test_wait_for (dialog_shown, NULL, TIMEOUT_MS));
   dialog = find_dialog ();
-  list = find_named (GTK_WIDGET (dialog), "delete-list");
+  list = xp_test_find_named (GTK_WIDGET (dialog), "delete-list");
   g_assert_nonnull (list);
   collect_row_titles (list, titles);
 

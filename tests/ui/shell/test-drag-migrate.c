@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-cache.h"
 #include "xp-sidebar.h"
 #include "xp-wizard-actions.h"
@@ -24,33 +25,6 @@ typedef struct {
   GtkWindow      *window;
   XpSidebar      *sidebar;
 } Fixture;
-
-static gboolean
-conn_is_settled (gpointer data)
-{
-  XapiConnectionState s = xapi_connection_get_state (data);
-  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
-}
-
-static XapiConnection *
-open_conn (XapiSim *sim)
-{
-  XapiConnection *conn = xapi_connection_new (sim->url, "root");
-
-  xapi_connection_set_password (conn, "secret");
-  if (sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
-  xapi_connection_open_async (conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_settled, conn, TIMEOUT_MS);
-  g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
-  return conn;
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -68,8 +42,8 @@ fixture_setup (Fixture       *f,
     }
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
   f->sim2 = xapi_sim_start ("--scenario", "demo2", "--time-scale", "0.02", NULL);
-  f->conn = open_conn (f->sim);
-  f->conn2 = open_conn (f->sim2);
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
+  f->conn2 = xapi_test_connect_pinned (f->sim2, NULL, "secret");
   f->conns = g_list_store_new (XAPI_TYPE_CONNECTION);
   g_list_store_append (f->conns, f->conn);
   g_list_store_append (f->conns, f->conn2);
@@ -81,24 +55,14 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-close_conn (XapiConnection **conn)
-{
-  if (*conn == NULL)
-    return;
-  xapi_connection_close_async (*conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_disconnected, *conn, 5000);
-  g_clear_object (conn);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   if (f->window != NULL)
     gtk_window_destroy (f->window);
   g_clear_object (&f->conns);
-  close_conn (&f->conn);
-  close_conn (&f->conn2);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
+  g_clear_pointer (&f->conn2, xapi_test_connection_close);
   g_clear_pointer (&f->sim, xapi_sim_stop);
   g_clear_pointer (&f->sim2, xapi_sim_stop);
 }
@@ -192,26 +156,11 @@ drop_value (GtkWidget *row,
   return ok;
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_named (c, name);
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
-}
-
 static gboolean
 preset_selected (gpointer data)
 {
   GtkWindow *wiz = data;
-  GtkWidget *list = find_named (GTK_WIDGET (wiz), "host-list");
+  GtkWidget *list = xp_test_find_named (GTK_WIDGET (wiz), "host-list");
   GtkListBoxRow *row;
 
   g_assert_nonnull (list);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xapi-transfer.h"
@@ -23,19 +24,6 @@ typedef struct {
   XapiConnection *conn;
   char           *dir;
 } Fixture;
-
-static gboolean
-conn_is_settled (gpointer data)
-{
-  XapiConnectionState s = xapi_connection_get_state (data);
-  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
-}
 
 static gboolean
 have_prerequisites (void)
@@ -58,13 +46,7 @@ start (Fixture    *f,
        const char *time_scale)
 {
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", time_scale, NULL);
-  f->conn = xapi_connection_new (f->sim->url, "root");
-  xapi_connection_set_password (f->conn, "secret");
-  if (f->sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
-  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_settled, f->conn, TIMEOUT_MS);
-  g_assert_cmpint (xapi_connection_get_state (f->conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
   f->dir = g_dir_make_tmp ("xp-xva-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
 }
@@ -83,12 +65,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->conn != NULL)
-    {
-      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
-      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
-    }
-  g_clear_object (&f->conn);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
   g_clear_pointer (&f->sim, xapi_sim_stop);
   if (f->dir != NULL)
     {
@@ -105,43 +82,18 @@ fixture_teardown (Fixture       *f,
     }
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_named (c, name);
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get (GtkWindow  *win,
-     const char *name)
-{
-  GtkWidget *w = find_named (GTK_WIDGET (win), name);
-
-  g_assert_nonnull (w);
-  return w;
-}
-
 static const char *
 label_text (GtkWindow  *win,
             const char *name)
 {
-  return gtk_label_get_text (GTK_LABEL (get (win, name)));
+  return gtk_label_get_text (GTK_LABEL (xp_test_get (win, name)));
 }
 
 static void
 click (GtkWindow  *win,
        const char *name)
 {
-  GtkWidget *b = get (win, name);
+  GtkWidget *b = xp_test_get (win, name);
 
   g_assert_true (gtk_widget_get_sensitive (b));
   g_signal_emit_by_name (b, "clicked");
@@ -152,13 +104,13 @@ set_text (GtkWindow  *win,
           const char *name,
           const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (get (win, name)), text);
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (win, name)), text);
 }
 
 static gboolean
 next_sensitive (GtkWindow *win)
 {
-  return gtk_widget_get_sensitive (get (win, "next-button"));
+  return gtk_widget_get_sensitive (xp_test_get (win, "next-button"));
 }
 
 static const char *
@@ -313,8 +265,8 @@ test_export (Fixture       *f,
   set_text (win, "file-entry", path);
   g_assert_true (next_sensitive (win));
   g_assert_cmpstr (label_text (win, "hint-label"), ==, "");
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (win, "compression-dropdown")), XAPI_XVA_COMPRESSION_GZIP);
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (win, "verify-check"))));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (win, "compression-dropdown")), XAPI_XVA_COMPRESSION_GZIP);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (xp_test_get (win, "verify-check"))));
 
   click (win, "next-button");
   g_assert_cmpstr (visible_page (win), ==, "summary");
@@ -323,7 +275,7 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (label_text (win, "summary-label"), "gzip"));
   click (win, "next-button");
   g_assert_cmpstr (visible_page (win), ==, "progress");
-  g_assert_false (gtk_widget_get_visible (get (win, "next-button")));
+  g_assert_false (gtk_widget_get_visible (xp_test_get (win, "next-button")));
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_null (fin.error);
   g_assert_nonnull (strstr (label_text (win, "status-label"), "every checksum matches"));
@@ -338,7 +290,7 @@ test_export (Fixture       *f,
   g_assert_cmpstr (listing, ==, "fileserver.xva");
 
   /* Close */
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (get (win, "cancel-button"))), ==, "_Close");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (xp_test_get (win, "cancel-button"))), ==, "_Close");
   finished_clear (&fin);
   gtk_window_destroy (win);
 
@@ -414,7 +366,7 @@ test_export_fault (Fixture       *f,
   g_assert_nonnull (strstr (fin.error, "No file was written"));
   listing = dir_listing (f->dir);
   g_assert_cmpstr (listing, ==, "");   /* no partial file, no temporary */
-  g_assert_true (gtk_widget_get_sensitive (get (win, "cancel-button")));
+  g_assert_true (gtk_widget_get_sensitive (xp_test_get (win, "cancel-button")));
   finished_clear (&fin);
   gtk_window_destroy (win);
 }
@@ -435,7 +387,7 @@ dropdown_index (GtkWindow  *win,
                 const char *name,
                 const char *prefix)
 {
-  GListModel *m = gtk_drop_down_get_model (GTK_DROP_DOWN (get (win, name)));
+  GListModel *m = gtk_drop_down_get_model (GTK_DROP_DOWN (xp_test_get (win, name)));
 
   for (guint i = 0; i < g_list_model_get_n_items (m); i++)
     if (g_str_has_prefix (gtk_string_list_get_string (GTK_STRING_LIST (m), i), prefix))
@@ -490,13 +442,13 @@ test_import (Fixture       *f,
   g_assert_cmpstr (visible_page (win), ==, "target");
   /* the pool's default SR is preselected */
   g_assert_true (g_str_has_prefix (gtk_string_list_get_string (
-      GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (get (win, "sr-dropdown")))),
-      gtk_drop_down_get_selected (GTK_DROP_DOWN (get (win, "sr-dropdown")))), "NFS VM storage"));
+      GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (xp_test_get (win, "sr-dropdown")))),
+      gtk_drop_down_get_selected (GTK_DROP_DOWN (xp_test_get (win, "sr-dropdown")))), "NFS VM storage"));
   /* a home server narrows the SRs to those it reaches: its local storage */
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (win, "host-dropdown")), 2);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (win, "host-dropdown")), 2);
   host_name = gtk_string_list_get_string (
-      GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (get (win, "host-dropdown")))), 2);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (win, "sr-dropdown")),
+      GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (xp_test_get (win, "host-dropdown")))), 2);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (win, "sr-dropdown")),
                               dropdown_index (win, "sr-dropdown", "Local storage"));
   g_assert_true (next_sensitive (win));
   click (win, "next-button");

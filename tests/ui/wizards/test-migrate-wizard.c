@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-cache.h"
 #include "xp-migrate-wizard.h"
 
@@ -20,33 +21,6 @@ typedef struct {
   XapiConnection *conn2;
   GListStore     *conns;
 } Fixture;
-
-static gboolean
-conn_is_settled (gpointer data)
-{
-  XapiConnectionState s = xapi_connection_get_state (data);
-  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
-}
-
-static XapiConnection *
-open_conn (XapiSim *sim)
-{
-  XapiConnection *conn = xapi_connection_new (sim->url, "root");
-
-  xapi_connection_set_password (conn, "secret");
-  if (sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
-  xapi_connection_open_async (conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_settled, conn, TIMEOUT_MS);
-  g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
-  return conn;
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -64,21 +38,11 @@ fixture_setup (Fixture       *f,
     }
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
   f->sim2 = xapi_sim_start ("--scenario", "demo2", "--time-scale", "0.02", NULL);
-  f->conn = open_conn (f->sim);
-  f->conn2 = open_conn (f->sim2);
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
+  f->conn2 = xapi_test_connect_pinned (f->sim2, NULL, "secret");
   f->conns = g_list_store_new (XAPI_TYPE_CONNECTION);
   g_list_store_append (f->conns, f->conn);
   g_list_store_append (f->conns, f->conn2);
-}
-
-static void
-close_conn (XapiConnection **conn)
-{
-  if (*conn == NULL)
-    return;
-  xapi_connection_close_async (*conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_disconnected, *conn, 5000);
-  g_clear_object (conn);
 }
 
 static void
@@ -86,25 +50,10 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->conns);
-  close_conn (&f->conn);
-  close_conn (&f->conn2);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
+  g_clear_pointer (&f->conn2, xapi_test_connection_close);
   g_clear_pointer (&f->sim, xapi_sim_stop);
   g_clear_pointer (&f->sim2, xapi_sim_stop);
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_named (c, name);
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
 }
 
 static void
@@ -116,16 +65,6 @@ find_all_named (GtkWidget  *root,
     g_ptr_array_add (out, root);
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     find_all_named (c, name, out);
-}
-
-static GtkWidget *
-get (GtkWindow  *win,
-     const char *name)
-{
-  GtkWidget *w = find_named (GTK_WIDGET (win), name);
-
-  g_assert_nonnull (w);
-  return w;
 }
 
 typedef struct {
@@ -198,7 +137,7 @@ static GtkListBoxRow *
 host_row (GtkWindow  *wiz,
           const char *host_ref)
 {
-  GtkListBox *list = GTK_LIST_BOX (get (wiz, "host-list"));
+  GtkListBox *list = GTK_LIST_BOX (xp_test_get (wiz, "host-list"));
   GtkListBoxRow *row;
 
   for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
@@ -269,8 +208,8 @@ wizard_to_summary (Fixture     *f,
   wiz = xp_migrate_wizard_new_full (NULL, vm, G_LIST_MODEL (f->conns), NULL);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
   gtk_window_present (wiz);
-  next = get (wiz, "next-button");
-  list = GTK_LIST_BOX (get (wiz, "host-list"));
+  next = xp_test_get (wiz, "next-button");
+  list = GTK_LIST_BOX (xp_test_get (wiz, "host-list"));
 
   g_assert_false (gtk_widget_get_sensitive (next));
   g_assert_true (xapi_test_wait_for (hosts_checked, list, TIMEOUT_MS));
@@ -304,10 +243,10 @@ wizard_to_summary (Fixture     *f,
   g_signal_emit_by_name (next, "clicked");
 
   /* storage: one SR chooser per disk, the pool's default SR preselected */
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (get (wiz, "storage-box"),
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (xp_test_get (wiz, "storage-box"),
                                                                                          GTK_TYPE_STACK))),
                    ==, "storage");
-  find_all_named (get (wiz, "storage-box"), "sr-dropdown", srs);
+  find_all_named (xp_test_get (wiz, "storage-box"), "sr-dropdown", srs);
   g_assert_cmpuint (srs->len, >=, 1);
   {
     XapiObject *pool = xapi_cache_get_pool (xapi_connection_get_cache (f->conn));
@@ -325,15 +264,15 @@ wizard_to_summary (Fixture     *f,
   g_signal_emit_by_name (next, "clicked");
 
   /* networking: one network chooser per VIF and the migration network */
-  find_all_named (get (wiz, "network-box"), "network-dropdown", nets);
+  find_all_named (xp_test_get (wiz, "network-box"), "network-dropdown", nets);
   g_assert_cmpuint (nets->len, ==, g_strv_length ((char **) xapi_vm_get_vifs (vm)));
   for (guint i = 0; i < nets->len; i++)
     g_assert_cmpuint (gtk_drop_down_get_selected (nets->pdata[i]), !=, GTK_INVALID_LIST_POSITION);
-  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (get (wiz, "migration-network"))), !=,
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (xp_test_get (wiz, "migration-network"))), !=,
                     GTK_INVALID_LIST_POSITION);
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), vm_name));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), vm_name));
   return wiz;
 }
 
@@ -353,11 +292,11 @@ test_cross_pool (Fixture *f, gconstpointer data)
   old_ref = g_strdup (xapi_object_get_ref (XAPI_OBJECT (find_vm_by_name (f->conn2, "lab-debian"))));
   vdis_before = count_raw (f->sim, "VDI.get_all");
   wiz = wizard_to_summary (f, "lab-debian", &fin, &host_ref, &sr_ref);
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");  /* Migrate */
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");  /* Migrate */
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_null (fin.error);
   g_assert_cmpstr (fin.host_ref, ==, host_ref);
-  g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (get (wiz, "progress"))), ==, 1.0);
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (xp_test_get (wiz, "progress"))), ==, 1.0);
 
   /* gone from its pool, running in the other one on the chosen server */
   {
@@ -417,12 +356,12 @@ test_cross_pool_failure (Fixture *f, gconstpointer data)
     g_autoptr(JsonNode) r = xapi_sim_control (f->sim, "/fail-next",
                                               "{\"method\":\"VIF.create\",\"error\":[\"INTERNAL_ERROR\",\"injected\"]}");
   }
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");  /* Migrate */
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");  /* Migrate */
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "injected"));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), "stays where it was"));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (get (wiz, "cancel-button"))), ==, "_Close");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "status-label"))), "stays where it was"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (xp_test_get (wiz, "cancel-button"))), ==, "_Close");
 
   /* nothing left on the destination, the VM still runs at home */
   g_assert_cmpuint (count_raw (f->sim, "VM.get_all"), ==, vms_before);
@@ -444,7 +383,7 @@ static gboolean
 status_moving (gpointer data)
 {
   GtkWindow *wiz = data;
-  return strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), "Moving") != NULL;
+  return strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "status-label"))), "Moving") != NULL;
 }
 
 /* Cancel while the VM moves: the task is cancelled, the destination rolled
@@ -467,9 +406,9 @@ test_cross_pool_cancel (Fixture *f, gconstpointer data)
   {
     g_autoptr(JsonNode) r = xapi_sim_control (f->sim, "/delay", "{\"ms\":400,\"count\":0}");
   }
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");  /* Migrate */
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");  /* Migrate */
   g_assert_true (xapi_test_wait_for (status_moving, wiz, TIMEOUT_MS));
-  g_signal_emit_by_name (get (wiz, "cancel-button"), "clicked");
+  g_signal_emit_by_name (xp_test_get (wiz, "cancel-button"), "clicked");
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   {
     g_autoptr(JsonNode) r = xapi_sim_control (f->sim, "/delay", "{\"ms\":0,\"count\":1}");
@@ -508,10 +447,10 @@ test_preset_host (Fixture *f, gconstpointer data)
   target = g_list_model_get_item (hosts, g_list_model_get_n_items (hosts) - 1);
   wiz = xp_migrate_wizard_new_full (NULL, vm, G_LIST_MODEL (f->conns), target);
   gtk_window_present (wiz);
-  list = GTK_LIST_BOX (get (wiz, "host-list"));
+  list = GTK_LIST_BOX (xp_test_get (wiz, "host-list"));
   g_assert_true (xapi_test_wait_for (has_selection, list, TIMEOUT_MS));
   g_assert_true (gtk_list_box_get_selected_row (list) == host_row (wiz, xapi_object_get_ref (XAPI_OBJECT (target))));
-  g_assert_true (gtk_widget_get_sensitive (get (wiz, "next-button")));
+  g_assert_true (gtk_widget_get_sensitive (xp_test_get (wiz, "next-button")));
   gtk_window_destroy (wiz);
 }
 

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xp-new-sr-wizard.h"
@@ -34,19 +35,6 @@ typedef struct {
   char    *error;
 } Finished;
 
-static gboolean
-conn_is_settled (gpointer data)
-{
-  XapiConnectionState s = xapi_connection_get_state (data);
-  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -62,58 +50,22 @@ fixture_setup (Fixture       *f,
       return;
     }
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
-  f->conn = xapi_connection_new (f->sim->url, "root");
-  xapi_connection_set_password (f->conn, "secret");
-  if (f->sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
-  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_settled, f->conn, TIMEOUT_MS);
-  g_assert_cmpint (xapi_connection_get_state (f->conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->conn != NULL)
-    {
-      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
-      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
-    }
-  g_clear_object (&f->conn);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
   g_clear_pointer (&f->sim, xapi_sim_stop);
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_named (c, name);
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get (GtkWindow  *win,
-     const char *name)
-{
-  GtkWidget *w = find_named (GTK_WIDGET (win), name);
-
-  g_assert_nonnull (w);
-  return w;
 }
 
 static const char *
 text_of (GtkWindow  *win,
          const char *label)
 {
-  return gtk_label_get_text (GTK_LABEL (get (win, label)));
+  return gtk_label_get_text (GTK_LABEL (xp_test_get (win, label)));
 }
 
 static void
@@ -200,7 +152,7 @@ select_row (GtkWindow  *wiz,
             const char *key,
             const char *value)
 {
-  GtkListBox *list = GTK_LIST_BOX (get (wiz, list_name));
+  GtkListBox *list = GTK_LIST_BOX (xp_test_get (wiz, list_name));
   GtkListBoxRow *row;
 
   g_assert_true (xapi_test_wait_for (has_rows, list, TIMEOUT_MS));
@@ -215,7 +167,7 @@ static void
 click (GtkWindow  *wiz,
        const char *name)
 {
-  g_signal_emit_by_name (get (wiz, name), "clicked");
+  g_signal_emit_by_name (xp_test_get (wiz, name), "clicked");
 }
 
 static void
@@ -223,13 +175,13 @@ set_text (GtkWindow  *wiz,
           const char *name,
           const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, name)), text);
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, name)), text);
 }
 
 static gboolean
 next_sensitive (GtkWindow *wiz)
 {
-  return gtk_widget_get_sensitive (get (wiz, "next-button"));
+  return gtk_widget_get_sensitive (xp_test_get (wiz, "next-button"));
 }
 
 /* A wizard on its location page for the @kind_button kind, named @name. */
@@ -243,7 +195,7 @@ to_location (Fixture    *f,
 
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
   gtk_window_present (wiz);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, kind_button)), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, kind_button)), TRUE);
   click (wiz, "next-button");
   g_assert_false (next_sensitive (wiz));
   g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Enter a name for the storage");
@@ -287,7 +239,7 @@ iscsi_to_lun (Fixture    *f,
   g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Choose a target IQN");
   g_assert_false (next_sensitive (wiz));
   select_row (wiz, "iqn-list", "iqn", IQN_VMS);
-  g_assert_true (xapi_test_wait_for (has_rows, get (wiz, "lun-list"), TIMEOUT_MS));
+  g_assert_true (xapi_test_wait_for (has_rows, xp_test_get (wiz, "lun-list"), TIMEOUT_MS));
   g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
   g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "2 LUNs"));
   g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "Choose a LUN");
@@ -351,7 +303,7 @@ test_iscsi_create (Fixture *f, gconstpointer data)
   wiz = iscsi_to_lun (f, "wiz-iscsi", LUN_NEW, &fin);
   g_assert_true (next_sensitive (wiz));
   g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
-  g_assert_false (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_false (gtk_widget_get_visible (xp_test_get (wiz, "existing-box")));
   click (wiz, "next-button");
   /* the summary says a LUN will be formatted */
   g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "will be formatted"));
@@ -398,7 +350,7 @@ test_iscsi_chap (Fixture *f, gconstpointer data)
   /* with CHAP: scan again (the credentials changed what the target shows) */
   set_text (wiz, "user-entry", "chapuser");
   set_text (wiz, "password-entry", "chap-secret");
-  g_assert_null (gtk_widget_get_first_child (get (wiz, "iqn-list")));
+  g_assert_null (gtk_widget_get_first_child (xp_test_get (wiz, "iqn-list")));
   scan (wiz);
   select_row (wiz, "iqn-list", "iqn", "iqn.2026-01.example.lab:san01.secure");
   select_row (wiz, "lun-list", "scsi-id", "36001405a1b2c3d4e5f600000000000b1");
@@ -432,16 +384,16 @@ test_iscsi_reattach (Fixture *f, gconstpointer data)
   wiz = iscsi_to_lun (f, "wiz-reattach", LUN_OLD, &fin);
   g_assert_true (next_sensitive (wiz));
   /* the probe found an SR: reattach is offered, and chosen by default */
-  g_assert_true (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_true (gtk_widget_get_visible (xp_test_get (wiz, "existing-box")));
   g_assert_nonnull (strstr (text_of (wiz, "existing-label"), OLD_ISCSI_SR));
   g_assert_nonnull (strstr (text_of (wiz, "existing-label"), "107.4"));
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (wiz, "reattach-button"))));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "reattach-button"))));
   /* formatting instead warns clearly */
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "format-button")), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "format-button")), TRUE);
   click (wiz, "next-button");
   g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "permanently erased"));
   click (wiz, "back-button");
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "reattach-button")), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "reattach-button")), TRUE);
   click (wiz, "next-button");
   g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "reattached"));
   g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "nothing is formatted"));
@@ -542,7 +494,7 @@ test_reattach_host_down (Fixture *f, gconstpointer data)
   wiz = iscsi_to_lun (f, "wiz-host-down", LUN_OLD, &fin);
   g_assert_true (next_sensitive (wiz));
   click (wiz, "next-button");
-  g_signal_connect (get (wiz, "status-label"), "notify::label", G_CALLBACK (record_status), seen);
+  g_signal_connect (xp_test_get (wiz, "status-label"), "notify::label", G_CALLBACK (record_status), seen);
   create_and_wait (wiz, &fin);
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "HOST_OFFLINE"));
@@ -614,7 +566,7 @@ test_smb (Fixture *f, gconstpointer data)
   set_text (wiz, "user-entry", "xen");
   set_text (wiz, "password-entry", "smb-secret");
   scan (wiz);
-  g_assert_true (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_true (gtk_widget_get_visible (xp_test_get (wiz, "existing-box")));
   g_assert_nonnull (strstr (text_of (wiz, "existing-label"), "8d3f2b6c-1e4a-4c2b-b7d5-6a9e0f1c2d03"));
   click (wiz, "next-button");
   create_and_wait (wiz, &fin);
@@ -634,7 +586,7 @@ test_smb (Fixture *f, gconstpointer data)
   set_text (wiz, "user-entry", "xen");
   set_text (wiz, "password-entry", "smb-secret");
   /* Enter in a field scans */
-  g_signal_emit_by_name (get (wiz, "password-entry"), "activate");
+  g_signal_emit_by_name (xp_test_get (wiz, "password-entry"), "activate");
   g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
   g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
   click (wiz, "next-button");
@@ -666,8 +618,8 @@ test_local_lvm (Fixture *f, gconstpointer data)
   if (f->sim == NULL)
     return;
   wiz = to_location (f, "kind-lvm", "wiz-lvm", &fin);
-  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (get (wiz, "server-entry"))));
-  hosts = GTK_DROP_DOWN (get (wiz, "host-dropdown"));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (xp_test_get (wiz, "server-entry"))));
+  hosts = GTK_DROP_DOWN (xp_test_get (wiz, "host-dropdown"));
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (hosts)), >, 1);
   gtk_drop_down_set_selected (hosts, 1);
   host_name = g_strdup (gtk_string_object_get_string (gtk_drop_down_get_selected_item (hosts)));
@@ -699,10 +651,10 @@ test_local_lvm (Fixture *f, gconstpointer data)
 
   /* /dev/sdc of that server holds an LVM SR: reattach it there */
   wiz = to_location (f, "kind-lvm", "wiz-lvm-old", &fin);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "host-dropdown")), 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (wiz, "host-dropdown")), 1);
   set_text (wiz, "device-entry", "/dev/sdc");
   scan (wiz);
-  g_assert_true (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_true (gtk_widget_get_visible (xp_test_get (wiz, "existing-box")));
   click (wiz, "next-button");
   create_and_wait (wiz, &fin);
   g_assert_null (fin.error);
@@ -726,12 +678,12 @@ test_local_ext (Fixture *f, gconstpointer data)
   if (f->sim == NULL)
     return;
   wiz = to_location (f, "kind-ext", "wiz-ext", &fin);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "host-dropdown")), 2);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (wiz, "host-dropdown")), 2);
   /* /dev/sdc holds an LVM SR, which the EXT backend does not recognise */
   set_text (wiz, "device-entry", "/dev/sdc");
   scan (wiz);
   g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
-  g_assert_false (gtk_widget_get_visible (get (wiz, "existing-box")));
+  g_assert_false (gtk_widget_get_visible (xp_test_get (wiz, "existing-box")));
   click (wiz, "next-button");
   g_assert_nonnull (strstr (text_of (wiz, "summary-label"), "will be formatted"));
   create_and_wait (wiz, &fin);
@@ -770,7 +722,7 @@ test_labels (Fixture *f, gconstpointer data)
 
       for (guint c = 0; c < G_N_ELEMENTS (controls); c++)
         {
-          GtkWidget *w = get (wiz, controls[c]);
+          GtkWidget *w = xp_test_get (wiz, controls[c]);
           GList *labels;
           guint key;
 
@@ -788,7 +740,7 @@ test_labels (Fixture *f, gconstpointer data)
           g_list_free (labels);
         }
       g_assert_cmpuint (shown, >=, 1);
-      g_assert_true (gtk_widget_get_focusable (get (wiz, "scan-button")));
+      g_assert_true (gtk_widget_get_focusable (xp_test_get (wiz, "scan-button")));
       gtk_window_destroy (wiz);
     }
 }

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "dialogs/xp-properties-dialog.h"
@@ -53,28 +54,10 @@ fixture_teardown (Fixture       *f,
 }
 
 static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_named (c, name);
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 get (Fixture    *f,
      const char *name)
 {
-  GtkWidget *w = find_named (GTK_WIDGET (f->dialog), name);
-
-  g_assert_nonnull (w);
-  return w;
+  return xp_test_get (GTK_WINDOW (f->dialog), name);
 }
 
 static const char *
@@ -530,7 +513,7 @@ test_vm_pv (Fixture *f, gconstpointer data)
   reply = xapi_sim_control (f->sim, "/mutate", mutate);
   g_assert_true (xapi_test_wait_for (boot_policy_empty, vm, TIMEOUT_MS));
   open_dialog (f, vm);
-  g_assert_null (find_named (GTK_WIDGET (f->dialog), "boot-order"));
+  g_assert_null (xp_test_find_named (GTK_WIDGET (f->dialog), "boot-order"));
   set_text (f, "pv-args", "console=hvc0 quiet");
   g_assert_true (click_ok (f));
   rec = record (f, vm);
@@ -586,8 +569,8 @@ test_host_and_sr (Fixture *f, gconstpointer data)
 
       open_dialog (f, obj);
       /* General only */
-      g_assert_null (find_named (GTK_WIDGET (f->dialog), "vcpus-max"));
-      g_assert_null (find_named (GTK_WIDGET (f->dialog), "autostart"));
+      g_assert_null (xp_test_find_named (GTK_WIDGET (f->dialog), "vcpus-max"));
+      g_assert_null (xp_test_find_named (GTK_WIDGET (f->dialog), "autostart"));
       edit_general (f);
       g_assert_true (click_ok (f));
       rec = record (f, obj);

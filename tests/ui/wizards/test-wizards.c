@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xapi-cache.h"
 #include "xp-new-vm-wizard.h"
 #include "xp-migrate-wizard.h"
@@ -26,19 +27,6 @@ static gboolean
 conn_is_connected (gpointer data)
 {
   return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_CONNECTED;
-}
-
-static gboolean
-conn_is_settled (gpointer data)
-{
-  XapiConnectionState s = xapi_connection_get_state (data);
-  return s == XAPI_CONNECTION_STATE_CONNECTED || s == XAPI_CONNECTION_STATE_FAILED;
-}
-
-static gboolean
-conn_is_disconnected (gpointer data)
-{
-  return xapi_connection_get_state (data) == XAPI_CONNECTION_STATE_DISCONNECTED;
 }
 
 static gboolean
@@ -64,12 +52,7 @@ fixture_setup (Fixture       *f,
   if (!have_prerequisites ())
     return;
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
-  f->conn = xapi_connection_new (f->sim->url, "root");
-  xapi_connection_set_password (f->conn, "secret");
-  if (f->sim->fingerprint != NULL)
-    xapi_connection_set_pinned_fingerprint (f->conn, f->sim->fingerprint);
-  xapi_connection_open_async (f->conn, NULL, NULL, NULL);
-  xapi_test_wait_for (conn_is_settled, f->conn, TIMEOUT_MS);
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
   g_assert_true (conn_is_connected (f->conn));
 }
 
@@ -77,39 +60,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->conn != NULL)
-    {
-      xapi_connection_close_async (f->conn, NULL, NULL, NULL);
-      xapi_test_wait_for (conn_is_disconnected, f->conn, 5000);
-    }
-  g_clear_object (&f->conn);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
   g_clear_pointer (&f->sim, xapi_sim_stop);
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_named (c, name);
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get (GtkWindow  *win,
-     const char *name)
-{
-  GtkWidget *w = find_named (GTK_WIDGET (win), name);
-
-  g_assert_nonnull (w);
-  g_assert_nonnull (gtk_widget_get_name (w));
-  return w;
 }
 
 typedef struct {
@@ -264,13 +216,13 @@ search_applied (gpointer data)
 static void
 choose_template (GtkWindow *wiz, const char *needle)
 {
-  GtkListBox *list = GTK_LIST_BOX (get (wiz, "template-list"));
-  GtkWidget *next = get (wiz, "next-button");
+  GtkListBox *list = GTK_LIST_BOX (xp_test_get (wiz, "template-list"));
+  GtkWidget *next = xp_test_get (wiz, "next-button");
   GtkListBoxRow *row = NULL;
 
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "template-search")), needle);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "template-search")), needle);
   /* the search entry filters after a short delay: wait until it did */
   {
     FilterWait w = { list, needle, NULL };
@@ -296,7 +248,7 @@ select_network (Fixture    *f,
   GListModel *model;
   GListModel *nets = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_NETWORK);
 
-  find_all_named (get (wiz, "vifs-box"), "vif-network", dds);
+  find_all_named (xp_test_get (wiz, "vifs-box"), "vif-network", dds);
   g_assert_cmpuint (index, <, dds->len);
   dd = dds->pdata[index];
   model = gtk_drop_down_get_model (dd);
@@ -316,7 +268,7 @@ select_network (Fixture    *f,
 static const char *
 visible_page (GtkWindow *wiz)
 {
-  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (get (wiz, "summary-label"), GTK_TYPE_STACK));
+  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (xp_test_get (wiz, "summary-label"), GTK_TYPE_STACK));
 
   return gtk_stack_get_visible_child_name (stack);
 }
@@ -326,7 +278,7 @@ static void
 next_until (GtkWindow  *wiz,
             const char *page)
 {
-  GtkWidget *next = get (wiz, "next-button");
+  GtkWidget *next = xp_test_get (wiz, "next-button");
 
   for (int i = 0; i < 10 && g_strcmp0 (visible_page (wiz), page) != 0; i++)
     {
@@ -387,26 +339,26 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
-  next = get (wiz, "next-button");
+  next = xp_test_get (wiz, "next-button");
 
   vifs_before = count_raw (f, "VIF.get_all");
   choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
   /* name page: empty name blocks Next, with a reason */
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "  ");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), "  ");
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-1");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "description-entry")), "made by the wizard");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), "wiz-vm-1");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "description-entry")), "made by the wizard");
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
 
   /* an install template: installation media, from an ISO */
   g_assert_cmpstr (visible_page (wiz), ==, "media");
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "media-iso")), TRUE);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "iso-dropdown")), 1);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "media-iso")), TRUE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (wiz, "iso-dropdown")), 1);
   iso_ref = ref_by_name (f->conn, XAPI_TYPE_VDI,
-                         gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (get (wiz, "iso-dropdown")))));
+                         gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (xp_test_get (wiz, "iso-dropdown")))));
   g_assert_nonnull (iso_ref);
   g_signal_emit_by_name (next, "clicked");
 
@@ -417,8 +369,8 @@ test_new_vm_create (Fixture *f, gconstpointer data)
     g_autoptr(GPtrArray) sizes = g_ptr_array_new ();
     g_autoptr(GPtrArray) srs = g_ptr_array_new ();
 
-    find_all_named (get (wiz, "disks-box"), "disk-size", sizes);
-    find_all_named (get (wiz, "disks-box"), "disk-sr", srs);
+    find_all_named (xp_test_get (wiz, "disks-box"), "disk-size", sizes);
+    find_all_named (xp_test_get (wiz, "disks-box"), "disk-sr", srs);
     g_assert_cmpuint (sizes->len, ==, 1);
     g_assert_cmpint (gtk_spin_button_get_value_as_int (sizes->pdata[0]), ==, 10);
     default_sr = ref_by_name (f->conn, XAPI_TYPE_SR,
@@ -430,16 +382,16 @@ test_new_vm_create (Fixture *f, gconstpointer data)
                             gtk_string_object_get_string (gtk_drop_down_get_selected_item (srs->pdata[0])));
     g_assert_nonnull (other_sr);
     g_assert_cmpstr (other_sr, !=, default_sr);
-    g_signal_emit_by_name (get (wiz, "add-disk"), "clicked");
+    g_signal_emit_by_name (xp_test_get (wiz, "add-disk"), "clicked");
     g_ptr_array_set_size (sizes, 0);
-    find_all_named (get (wiz, "disks-box"), "disk-size", sizes);
+    find_all_named (xp_test_get (wiz, "disks-box"), "disk-size", sizes);
     g_assert_cmpuint (sizes->len, ==, 2);
     gtk_spin_button_set_value (sizes->pdata[1], 3);
     /* a third one, removed again */
-    g_signal_emit_by_name (get (wiz, "add-disk"), "clicked");
+    g_signal_emit_by_name (xp_test_get (wiz, "add-disk"), "clicked");
     {
       g_autoptr(GPtrArray) removes = g_ptr_array_new ();
-      find_all_named (get (wiz, "disks-box"), "disk-remove", removes);
+      find_all_named (xp_test_get (wiz, "disks-box"), "disk-remove", removes);
       g_assert_cmpuint (removes->len, ==, 3);
       g_signal_emit_by_name (removes->pdata[2], "clicked");
     }
@@ -448,7 +400,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   g_assert_cmpstr (visible_page (wiz), ==, "hardware");
   /* a home server: the first one after "None (any server)" */
   {
-    GtkDropDown *home = GTK_DROP_DOWN (get (wiz, "home-dropdown"));
+    GtkDropDown *home = GTK_DROP_DOWN (xp_test_get (wiz, "home-dropdown"));
     GListModel *hosts = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_HOST);
 
     g_assert_cmpuint (gtk_drop_down_get_selected (home), ==, 0);
@@ -464,46 +416,46 @@ test_new_vm_create (Fixture *f, gconstpointer data)
     g_assert_nonnull (home_ref);
   }
   /* invalid input blocks Next with a reason, checked as the user types */
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "cores-spin")), "2");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "vcpus-spin")), "3");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "cores-spin")), "2");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "vcpus-spin")), "3");
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "multiple"));
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "vcpus-spin")), "4");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), "multiple"));
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "vcpus-spin")), "4");
   g_assert_true (gtk_widget_get_sensitive (next));
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-spin")), "1536");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-min-spin")), "2048");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "memory-spin")), "1536");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "memory-min-spin")), "2048");
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "Minimum memory"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), "Minimum memory"));
   /* below the template's static minimum (1 GiB) */
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-min-spin")), "512");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "memory-min-spin")), "512");
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "minimum"));
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "memory-min-spin")), "1024");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), "minimum"));
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "memory-min-spin")), "1024");
   g_assert_true (gtk_widget_get_sensitive (next));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), ==, "");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), ==, "");
   /* network interfaces: the template's, replaced by two on different networks */
   {
     g_autoptr(GPtrArray) removes = g_ptr_array_new ();
 
-    find_all_named (get (wiz, "vifs-box"), "vif-remove", removes);
+    find_all_named (xp_test_get (wiz, "vifs-box"), "vif-remove", removes);
     g_assert_cmpuint (removes->len, >=, 1);
     for (guint i = 0; i < removes->len; i++)
       g_signal_emit_by_name (removes->pdata[i], "clicked");
     g_ptr_array_set_size (removes, 0);
-    find_all_named (get (wiz, "vifs-box"), "vif-remove", removes);
+    find_all_named (xp_test_get (wiz, "vifs-box"), "vif-remove", removes);
     g_assert_cmpuint (removes->len, ==, 0);
   }
-  g_signal_emit_by_name (get (wiz, "add-vif"), "clicked");
-  g_signal_emit_by_name (get (wiz, "add-vif"), "clicked");
+  g_signal_emit_by_name (xp_test_get (wiz, "add-vif"), "clicked");
+  g_signal_emit_by_name (xp_test_get (wiz, "add-vif"), "clicked");
   net_ref = select_network (f, wiz, 0, "Bond 2+3");
   net2_ref = select_network (f, wiz, 1, "Pool-wide network associated with eth1");
   g_assert_cmpstr (net2_ref, !=, net_ref);
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (visible_page (wiz), ==, "summary");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "wiz-vm-1"));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "Bond 2+3"));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), home_name));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "2 cores per socket"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "wiz-vm-1"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "Bond 2+3"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), home_name));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "2 cores per socket"));
   g_signal_emit_by_name (next, "clicked");  /* Create */
 
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
@@ -641,10 +593,10 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
-  next = get (wiz, "next-button");
+  next = xp_test_get (wiz, "next-button");
   choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-fail");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), "wiz-vm-fail");
   next_until (wiz, "summary");
   g_signal_emit_by_name (next, "clicked");
 
@@ -652,7 +604,7 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   g_assert_nonnull (fin.error);
   g_assert_null (fin.vm_ref);
   g_assert_nonnull (strstr (fin.error, "turning the clone into a VM"));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), "removed"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "status-label"))), "removed"));
   /* nothing left behind */
   g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
   g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
@@ -694,16 +646,16 @@ test_new_vm_hardware_rollback (Fixture *f, gconstpointer data)
       wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
       g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
       gtk_window_present (wiz);
-      next = get (wiz, "next-button");
+      next = xp_test_get (wiz, "next-button");
       choose_template (wiz, "bookworm");
       g_signal_emit_by_name (next, "clicked");
-      gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-hw-fail");
+      gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), "wiz-vm-hw-fail");
       next_until (wiz, "hardware");
-      gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "home-dropdown")), 1);
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vcpus-spin")), 2);
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "cores-spin")), 2);
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "memory-min-spin")), 1024);
-      g_signal_emit_by_name (get (wiz, "add-vif"), "clicked");
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (wiz, "home-dropdown")), 1);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "vcpus-spin")), 2);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "cores-spin")), 2);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "memory-min-spin")), 1024);
+      g_signal_emit_by_name (xp_test_get (wiz, "add-vif"), "clicked");
       next_until (wiz, "summary");
       g_signal_emit_by_name (next, "clicked");
       g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
@@ -742,14 +694,14 @@ test_new_vm_network_boot (Fixture *f, gconstpointer data)
       wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
       g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
       gtk_window_present (wiz);
-      next = get (wiz, "next-button");
+      next = xp_test_get (wiz, "next-button");
       choose_template (wiz, "bookworm");
       g_signal_emit_by_name (next, "clicked");
-      gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-pxe");
+      gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), "wiz-vm-pxe");
       next_until (wiz, "media");
-      gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "media-network")), TRUE);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "media-network")), TRUE);
       next_until (wiz, "summary");
-      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "network boot"));
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "network boot"));
       g_signal_emit_by_name (next, "clicked");
       g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
       if (attempt == 0)
@@ -841,7 +793,7 @@ static GtkListBoxRow *
 host_row (GtkWindow  *wiz,
           const char *host_ref)
 {
-  GtkListBox *list = GTK_LIST_BOX (get (wiz, "host-list"));
+  GtkListBox *list = GTK_LIST_BOX (xp_test_get (wiz, "host-list"));
   GtkListBoxRow *row;
 
   for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
@@ -932,10 +884,10 @@ test_migrate (Fixture *f, gconstpointer data)
   wiz = xp_migrate_wizard_new (NULL, vm);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
-  next = get (wiz, "next-button");
+  next = xp_test_get (wiz, "next-button");
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
-  g_assert_true (xapi_test_wait_for (hosts_checked, get (wiz, "host-list"), TIMEOUT_MS));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), !=, "");
+  g_assert_true (xapi_test_wait_for (hosts_checked, xp_test_get (wiz, "host-list"), TIMEOUT_MS));
 
   /* each unsuitable server says why and cannot be chosen */
   g_assert_nonnull (strstr (row_reason (host_row (wiz, from)), "running on this server"));
@@ -946,10 +898,10 @@ test_migrate (Fixture *f, gconstpointer data)
   g_assert_cmpstr (row_reason (host_row (wiz, target_ref)), ==, "Can take the VM");
   g_assert_true (gtk_list_box_row_get_selectable (host_row (wiz, target_ref)));
 
-  gtk_list_box_select_row (GTK_LIST_BOX (get (wiz, "host-list")), host_row (wiz, target_ref));
+  gtk_list_box_select_row (GTK_LIST_BOX (xp_test_get (wiz, "host-list")), host_row (wiz, target_ref));
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))),
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))),
                             xapi_vm_get_name_label (vm)));
   g_signal_emit_by_name (next, "clicked");  /* Migrate */
 
@@ -977,15 +929,15 @@ network_wizard_to_details (Fixture    *f,
                            Finished   *fin)
 {
   GtkWindow *wiz = xp_new_network_wizard_new (NULL, f->conn);
-  GtkWidget *next = get (wiz, "next-button");
+  GtkWidget *next = xp_test_get (wiz, "next-button");
 
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
   gtk_window_present (wiz);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, kind_button)), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, kind_button)), TRUE);
   g_signal_emit_by_name (next, "clicked");
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), name);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), name);
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
   return wiz;
@@ -995,11 +947,11 @@ static void
 network_wizard_create (GtkWindow *wiz,
                        Finished  *fin)
 {
-  GtkWidget *next = get (wiz, "next-button");
+  GtkWidget *next = xp_test_get (wiz, "next-button");
 
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), !=, "");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), !=, "");
   g_signal_emit_by_name (next, "clicked");
   g_assert_true (xapi_test_wait_for (is_done, fin, TIMEOUT_MS));
 }
@@ -1008,7 +960,7 @@ static guint
 select_nic (GtkWindow  *wiz,
             const char *device)
 {
-  GtkDropDown *dd = GTK_DROP_DOWN (get (wiz, "nic-dropdown"));
+  GtkDropDown *dd = GTK_DROP_DOWN (xp_test_get (wiz, "nic-dropdown"));
   GListModel *model = gtk_drop_down_get_model (dd);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -1046,21 +998,21 @@ test_network_external (Fixture *f, gconstpointer data)
     return;
   n_hosts = count_raw (f, "host.get_all");
   wiz = network_wizard_to_details (f, "kind-external", "wiz-vlan-30", &fin);
-  next = get (wiz, "next-button");
+  next = xp_test_get (wiz, "next-button");
   select_nic (wiz, "eth1");
   /* VLAN 20 is already on eth1 in the demo pool */
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 20);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "vlan-spin")), 20);
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "already exists"));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 30);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "mtu-spin")), 1400);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), "already exists"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "vlan-spin")), 30);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "mtu-spin")), 1400);
   /* "Add this network to new VMs": on by default for an external network;
    * the user turns it off, and the summary says so */
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check"))));
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check")), FALSE);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "automatic-check"))));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "automatic-check")), FALSE);
   g_signal_emit_by_name (next, "clicked");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "will not be added to new VMs"));
-  g_signal_emit_by_name (get (wiz, "back-button"), "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "will not be added to new VMs"));
+  g_signal_emit_by_name (xp_test_get (wiz, "back-button"), "clicked");
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
   g_assert_nonnull (fin.vm_ref);
@@ -1105,11 +1057,11 @@ test_network_private (Fixture *f, gconstpointer data)
   networks_before = count_raw (f, "network.get_all");
   wiz = network_wizard_to_details (f, "kind-private", "wiz-private", &fin);
   /* off by default for a private network; the user turns it on */
-  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check"))));
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, "automatic-check")), TRUE);
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "It will be added to new VMs"));
-  g_signal_emit_by_name (get (wiz, "back-button"), "clicked");
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "automatic-check"))));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "automatic-check")), TRUE);
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "It will be added to new VMs"));
+  g_signal_emit_by_name (xp_test_get (wiz, "back-button"), "clicked");
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
   g_assert_cmpuint (count_raw (f, "network.get_all"), ==, networks_before + 1);
@@ -1140,9 +1092,9 @@ test_network_bond (Fixture *f, gconstpointer data)
   n_hosts = count_raw (f, "host.get_all");
   bonds_before = count_raw (f, "Bond.get_all");
   wiz = network_wizard_to_details (f, "kind-bond", "wiz-bond", &fin);
-  next = get (wiz, "next-button");
+  next = xp_test_get (wiz, "next-button");
   g_assert_false (gtk_widget_get_sensitive (next));  /* no members yet */
-  members = get (wiz, "member-box");
+  members = xp_test_get (wiz, "member-box");
   /* eth2 and eth3 are already bonded in the demo pool: eth0 and eth1 are free */
   for (GtkWidget *c = gtk_widget_get_first_child (members); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
@@ -1158,8 +1110,8 @@ test_network_bond (Fixture *f, gconstpointer data)
         }
     }
   g_assert_cmpuint (checked, ==, 2);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, "mode-dropdown")), 2);  /* lacp */
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "mtu-spin")), 9000);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (wiz, "mode-dropdown")), 2);  /* lacp */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "mtu-spin")), 9000);
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
   g_assert_cmpuint (count_raw (f, "Bond.get_all"), ==, bonds_before + n_hosts);
@@ -1212,7 +1164,7 @@ test_network_rollback (Fixture *f, gconstpointer data)
   reply = xapi_sim_control (f->sim, "/fail-next", "{\"method\":\"VLAN.create\",\"error\":[\"PIF_IS_PHYSICAL\",\"x\"],\"count\":1}");
   wiz = network_wizard_to_details (f, "kind-external", "wiz-vlan-fail", &fin);
   select_nic (wiz, "eth1");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, "vlan-spin")), 31);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "vlan-spin")), 31);
   network_wizard_create (wiz, &fin);
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "removed"));
@@ -1228,7 +1180,7 @@ static gboolean
 probe_answered (gpointer data)
 {
   GtkWindow *wiz = data;
-  const char *text = gtk_label_get_text (GTK_LABEL (get (wiz, "probe-label")));
+  const char *text = gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "probe-label")));
 
   return *text != '\0' && !g_str_has_suffix (text, "…");
 }
@@ -1245,26 +1197,26 @@ sr_wizard_to_summary (Fixture    *f,
                       Finished   *fin)
 {
   GtkWindow *wiz = xp_new_sr_wizard_new (NULL, f->conn);
-  GtkWidget *next = get (wiz, "next-button");
+  GtkWidget *next = xp_test_get (wiz, "next-button");
 
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), fin);
   gtk_window_present (wiz);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (get (wiz, kind_button)), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xp_test_get (wiz, kind_button)), TRUE);
   g_signal_emit_by_name (next, "clicked");
   g_assert_false (gtk_widget_get_sensitive (next));
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), name);
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), name);
   g_signal_emit_by_name (next, "clicked");
   /* location: needs a server, an absolute path and a scan */
   g_assert_false (gtk_widget_get_sensitive (next));
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "server-entry")), server);
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "path-entry")), path);
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "server-entry")), server);
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "path-entry")), path);
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), "Scan"));
-  g_signal_emit_by_name (get (wiz, "scan-button"), "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), "Scan"));
+  g_signal_emit_by_name (xp_test_get (wiz, "scan-button"), "clicked");
   g_assert_true (xapi_test_wait_for (probe_answered, wiz, TIMEOUT_MS));
   if (export != NULL)
     {
-      GtkListBox *list = GTK_LIST_BOX (get (wiz, "probe-list"));
+      GtkListBox *list = GTK_LIST_BOX (xp_test_get (wiz, "probe-list"));
       GtkListBoxRow *row;
       int i;
 
@@ -1273,7 +1225,7 @@ sr_wizard_to_summary (Fixture    *f,
           break;
       g_assert_nonnull (row);
       gtk_list_box_select_row (list, row);
-      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get (wiz, "path-entry"))), ==, export);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (xp_test_get (wiz, "path-entry"))), ==, export);
     }
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
@@ -1305,9 +1257,9 @@ test_sr_nfs (Fixture *f, gconstpointer data)
   n_hosts = count_raw (f, "host.get_all");
   wiz = sr_wizard_to_summary (f, "kind-vhd", "wiz-nfs", "nas01.lab.example", "/", "/export/vms", &fin);
   /* the summary says what the probe found */
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "exports 1 path"));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "nas01.lab.example:/export/vms"));
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "exports 1 path"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "nas01.lab.example:/export/vms"));
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_null (fin.error);
   {
@@ -1341,8 +1293,8 @@ test_sr_iso (Fixture *f, gconstpointer data)
   if (f->sim == NULL)
     return;
   wiz = sr_wizard_to_summary (f, "kind-iso", "wiz-iso", "files.lab.example", "/isos", NULL, &fin);
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), "No SR exists"));
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "No SR exists"));
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_null (fin.error);
   {
@@ -1377,11 +1329,11 @@ test_sr_failure (Fixture *f, gconstpointer data)
   reply = xapi_sim_control (f->sim, "/fail-next",
                             "{\"method\":\"SR.create\",\"error\":[\"SR_BACKEND_FAILURE_73\",\"\",\"NFS mount error\"],\"count\":1}");
   wiz = sr_wizard_to_summary (f, "kind-vhd", "wiz-nfs-fail", "nas01.lab.example", "/export/vms", NULL, &fin);
-  g_signal_emit_by_name (get (wiz, "next-button"), "clicked");
+  g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "Nothing was created"));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "status-label"))), ==, fin.error);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "status-label"))), ==, fin.error);
   g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs_before);
   g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds_before);
   gtk_window_destroy (wiz);
@@ -1391,7 +1343,7 @@ test_sr_failure (Fixture *f, gconstpointer data)
 static gboolean
 max_computed (gpointer data)
 {
-  const char *text = gtk_label_get_text (GTK_LABEL (get (data, "max-label")));
+  const char *text = gtk_label_get_text (GTK_LABEL (xp_test_get (data, "max-label")));
 
   return strstr (text, "at most") != NULL;
 }
@@ -1413,8 +1365,8 @@ ha_wizard_to_summary (Fixture        *f,
                       Finished       *fin)
 {
   GtkWindow *wiz = xp_ha_wizard_new (NULL, f->conn);
-  GtkWidget *next = get (wiz, "next-button");
-  GtkListBox *list = GTK_LIST_BOX (get (wiz, "sr-list"));
+  GtkWidget *next = xp_test_get (wiz, "next-button");
+  GtkListBox *list = GTK_LIST_BOX (xp_test_get (wiz, "sr-list"));
   GtkListBoxRow *row, *chosen = NULL;
   gboolean saw_iso = FALSE, saw_local = FALSE;
   GtkSpinButton *spin;
@@ -1424,7 +1376,7 @@ ha_wizard_to_summary (Fixture        *f,
   /* focus may have selected a row already: without one, Next says why not */
   gtk_list_box_unselect_all (list);
   g_assert_false (gtk_widget_get_sensitive (next));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get (wiz, "hint-label"))), !=, "");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "hint-label"))), !=, "");
   for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
     {
       XapiSr *sr = g_object_get_data (G_OBJECT (row), "sr");
@@ -1451,7 +1403,7 @@ ha_wizard_to_summary (Fixture        *f,
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
   /* the restart priorities */
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (get (wiz, "vm-grid"),
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (xp_test_get (wiz, "vm-grid"),
                                                                                         GTK_TYPE_STACK))),
                    ==, "priorities");
   for (int i = 0; choices != NULL && choices[i].vm_name != NULL; i++)
@@ -1462,13 +1414,13 @@ ha_wizard_to_summary (Fixture        *f,
       g_assert_nonnull (vm);
       prio = g_strdup_printf ("ha-priority:%s", xapi_object_get_ref (XAPI_OBJECT (vm)));
       order = g_strdup_printf ("ha-order:%s", xapi_object_get_ref (XAPI_OBJECT (vm)));
-      gtk_drop_down_set_selected (GTK_DROP_DOWN (get (wiz, prio)), choices[i].priority);
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (get (wiz, order)), choices[i].order);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (xp_test_get (wiz, prio)), choices[i].priority);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, order)), choices[i].order);
     }
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
   g_assert_true (xapi_test_wait_for (max_computed, wiz, TIMEOUT_MS));
-  spin = GTK_SPIN_BUTTON (get (wiz, "failures-spin"));
+  spin = GTK_SPIN_BUTTON (xp_test_get (wiz, "failures-spin"));
   {
     g_autoptr(JsonNode) max = raw (f, "pool.ha_compute_hypothetical_max_host_failures_to_tolerate", "{}");
     double lo, hi;
@@ -1480,7 +1432,7 @@ ha_wizard_to_summary (Fixture        *f,
   gtk_spin_button_set_value (spin, failures);
   g_assert_true (gtk_widget_get_sensitive (next));
   g_signal_emit_by_name (next, "clicked");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get (wiz, "summary-label"))), sr_name));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), sr_name));
   g_signal_emit_by_name (next, "clicked");
   return wiz;
 }
@@ -1593,7 +1545,7 @@ test_ha_priorities (Fixture *f, gconstpointer data)
     {
       g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
       g_autofree char *prio = g_strdup_printf ("ha-priority:%s", xapi_object_get_ref (XAPI_OBJECT (vm)));
-      GtkWidget *w = find_named (GTK_WIDGET (wiz), prio);
+      GtkWidget *w = xp_test_find_named (GTK_WIDGET (wiz), prio);
       gboolean listed = !xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm)
                         && !xapi_vm_get_is_control_domain (vm);
 
@@ -1670,7 +1622,7 @@ test_ha_priorities_failure (Fixture *f, gconstpointer data)
 static gboolean
 status_mentions_provisioning (gpointer data)
 {
-  return strstr (gtk_label_get_text (GTK_LABEL (get (data, "status-label"))), "provisioning") != NULL;
+  return strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (data, "status-label"))), "provisioning") != NULL;
 }
 
 static void
@@ -1688,15 +1640,15 @@ test_new_vm_cancel (Fixture *f, gconstpointer data)
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
-  next = get (wiz, "next-button");
+  next = xp_test_get (wiz, "next-button");
   choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
-  gtk_editable_set_text (GTK_EDITABLE (get (wiz, "name-entry")), "wiz-vm-cancel");
+  gtk_editable_set_text (GTK_EDITABLE (xp_test_get (wiz, "name-entry")), "wiz-vm-cancel");
   next_until (wiz, "summary");
   g_signal_emit_by_name (next, "clicked");
   /* cancel while the clone exists and its disks are being provisioned */
   g_assert_true (xapi_test_wait_for (status_mentions_provisioning, wiz, TIMEOUT_MS));
-  g_signal_emit_by_name (get (wiz, "cancel-button"), "clicked");
+  g_signal_emit_by_name (xp_test_get (wiz, "cancel-button"), "clicked");
 
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
   g_assert_nonnull (fin.error);

@@ -1,0 +1,32 @@
+/* ui-util.c: widget lookups shared by the in-process UI tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ui-util.h"
+
+GtkWidget *
+xp_test_find_named (GtkWidget  *root,
+                    const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = xp_test_find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+xp_test_get (GtkWindow  *win,
+             const char *name)
+{
+  GtkWidget *w = xp_test_find_named (GTK_WIDGET (win), name);
+
+  g_assert_nonnull (w);
+  return w;
+}
