@@ -221,6 +221,45 @@ wake_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+JsonNode *
+xapi_sim_raw_result (XapiSim    *sim,
+                     const char *method,
+                     const char *args_json)
+{
+  g_autofree char *session = xapi_sim_raw_login (sim);
+  g_autofree char *params = g_strdup_printf ("[\"%s\"%s%s]", session,
+                                             args_json != NULL ? "," : "", args_json != NULL ? args_json : "");
+  g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, method, params);
+  JsonObject *o = json_node_get_object (reply);
+
+  if (!json_object_has_member (o, "result"))
+    return NULL;
+  return json_node_copy (json_object_get_member (o, "result"));
+}
+
+JsonObject *
+xapi_sim_raw_record (XapiSim    *sim,
+                     const char *klass,
+                     const char *ref)
+{
+  g_autofree char *method = g_strdup_printf ("%s.get_record", klass);
+  g_autofree char *arg = g_strdup_printf ("\"%s\"", ref);
+  g_autoptr(JsonNode) n = xapi_sim_raw_result (sim, method, arg);
+
+  g_assert_nonnull (n);
+  return json_object_ref (json_node_get_object (n));
+}
+
+guint
+xapi_sim_raw_count (XapiSim    *sim,
+                    const char *method)
+{
+  g_autoptr(JsonNode) n = xapi_sim_raw_result (sim, method, NULL);
+
+  g_assert_nonnull (n);
+  return json_array_get_length (json_node_get_array (n));
+}
+
 gboolean
 xapi_test_wait_for (gboolean (*cond) (gpointer data),
                     gpointer  data,

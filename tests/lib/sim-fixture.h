@@ -43,6 +43,19 @@ char       *xapi_sim_fetch_fingerprint (XapiSim    *sim,
                                         const char *url);
 /* Log in as root over raw JSON-RPC and return the session ref. */
 char       *xapi_sim_raw_login         (XapiSim    *sim);
+/* @method called over raw JSON-RPC in a new root session, with the
+ * parameters @args_json (JSON text after the session, or NULL): its result,
+ * or NULL when the server answered with an error. */
+JsonNode   *xapi_sim_raw_result        (XapiSim    *sim,
+                                        const char *method,
+                                        const char *args_json);
+/* <klass>.get_record of @ref (must exist). */
+JsonObject *xapi_sim_raw_record        (XapiSim    *sim,
+                                        const char *klass,
+                                        const char *ref);
+/* The length of the array @method returns (a get_all, say). */
+guint       xapi_sim_raw_count         (XapiSim    *sim,
+                                        const char *method);
 
 /* Iterate the default main context until @cond returns TRUE or @timeout_ms
  * passes; returns the last value of @cond. */

@@ -147,45 +147,6 @@ host_row (GtkWindow  *wiz,
 }
 
 /* A raw call to @sim as root; the result, or NULL on an error. */
-static JsonNode *
-raw (XapiSim    *sim,
-     const char *method,
-     const char *args_json)
-{
-  g_autofree char *session = xapi_sim_raw_login (sim);
-  g_autofree char *params = g_strdup_printf ("[\"%s\"%s%s]", session,
-                                             args_json != NULL ? "," : "", args_json != NULL ? args_json : "");
-  g_autoptr(JsonNode) reply = xapi_sim_raw_call (sim, NULL, method, params);
-  JsonObject *o = json_node_get_object (reply);
-
-  if (!json_object_has_member (o, "result"))
-    return NULL;
-  return json_node_copy (json_object_get_member (o, "result"));
-}
-
-static JsonObject *
-raw_record (XapiSim    *sim,
-            const char *klass,
-            const char *ref)
-{
-  g_autofree char *method = g_strdup_printf ("%s.get_record", klass);
-  g_autofree char *arg = g_strdup_printf ("\"%s\"", ref);
-  g_autoptr(JsonNode) n = raw (sim, method, arg);
-
-  g_assert_nonnull (n);
-  return json_object_ref (json_node_get_object (n));
-}
-
-static guint
-count_raw (XapiSim    *sim,
-           const char *method)
-{
-  g_autoptr(JsonNode) n = raw (sim, method, NULL);
-
-  g_assert_nonnull (n);
-  return json_array_get_length (json_node_get_array (n));
-}
-
 /* Drive the wizard for @vm_name of demo2 to the "demo" pool, first host
  * that can take it, default mappings, up to the summary page. */
 static GtkWindow *
@@ -250,7 +211,7 @@ wizard_to_summary (Fixture     *f,
   g_assert_cmpuint (srs->len, >=, 1);
   {
     XapiObject *pool = xapi_cache_get_pool (xapi_connection_get_cache (f->conn));
-    g_autoptr(JsonObject) sr = raw_record (f->sim, "SR", xapi_pool_get_default_sr (XAPI_POOL (pool)));
+    g_autoptr(JsonObject) sr = xapi_sim_raw_record (f->sim, "SR", xapi_pool_get_default_sr (XAPI_POOL (pool)));
     for (guint i = 0; i < srs->len; i++)
       {
         GtkStringObject *item = gtk_drop_down_get_selected_item (srs->pdata[i]);
@@ -290,7 +251,7 @@ test_cross_pool (Fixture *f, gconstpointer data)
   if (f->sim == NULL)
     return;
   old_ref = g_strdup (xapi_object_get_ref (XAPI_OBJECT (find_vm_by_name (f->conn2, "lab-debian"))));
-  vdis_before = count_raw (f->sim, "VDI.get_all");
+  vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
   wiz = wizard_to_summary (f, "lab-debian", &fin, &host_ref, &sr_ref);
   g_signal_emit_by_name (xp_test_get (wiz, "next-button"), "clicked");  /* Migrate */
   g_assert_true (xapi_test_wait_for (is_done, &fin, TIMEOUT_MS));
@@ -307,13 +268,13 @@ test_cross_pool (Fixture *f, gconstpointer data)
   }
   {
     g_autofree char *arg = g_strdup_printf ("\"%s\"", old_ref);
-    g_autoptr(JsonNode) gone = raw (f->sim2, "VM.get_record", arg);
+    g_autoptr(JsonNode) gone = xapi_sim_raw_result (f->sim2, "VM.get_record", arg);
     g_assert_null (gone);  /* HANDLE_INVALID */
   }
   new_ref = xp_migrate_wizard_get_result_ref (XP_MIGRATE_WIZARD (wiz));
   g_assert_nonnull (new_ref);
   {
-    g_autoptr(JsonObject) rec = raw_record (f->sim, "VM", new_ref);
+    g_autoptr(JsonObject) rec = xapi_sim_raw_record (f->sim, "VM", new_ref);
     JsonArray *vbds = json_object_get_array_member (rec, "VBDs");
     guint disks = 0;
 
@@ -322,16 +283,16 @@ test_cross_pool (Fixture *f, gconstpointer data)
     g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), ==, host_ref);
     for (guint i = 0; i < json_array_get_length (vbds); i++)
       {
-        g_autoptr(JsonObject) vbd = raw_record (f->sim, "VBD", json_array_get_string_element (vbds, i));
+        g_autoptr(JsonObject) vbd = xapi_sim_raw_record (f->sim, "VBD", json_array_get_string_element (vbds, i));
         if (g_strcmp0 (json_object_get_string_member (vbd, "type"), "Disk") == 0)
           {
-            g_autoptr(JsonObject) vdi = raw_record (f->sim, "VDI", json_object_get_string_member (vbd, "VDI"));
+            g_autoptr(JsonObject) vdi = xapi_sim_raw_record (f->sim, "VDI", json_object_get_string_member (vbd, "VDI"));
             g_assert_cmpstr (json_object_get_string_member (vdi, "SR"), ==, sr_ref);
             disks++;
           }
       }
     g_assert_cmpuint (disks, >=, 1);
-    g_assert_cmpuint (count_raw (f->sim, "VDI.get_all"), ==, vdis_before + disks);
+    g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before + disks);
   }
   gtk_window_destroy (wiz);
   g_free (fin.host_ref);
@@ -348,8 +309,8 @@ test_cross_pool_failure (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  vms_before = count_raw (f->sim, "VM.get_all");
-  vdis_before = count_raw (f->sim, "VDI.get_all");
+  vms_before = xapi_sim_raw_count (f->sim, "VM.get_all");
+  vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
   wiz = wizard_to_summary (f, "lab-router", &fin, &host_ref, &sr_ref);
   /* the destination fails half-way: the disks are there, the VIF is not */
   {
@@ -364,14 +325,14 @@ test_cross_pool_failure (Fixture *f, gconstpointer data)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (xp_test_get (wiz, "cancel-button"))), ==, "_Close");
 
   /* nothing left on the destination, the VM still runs at home */
-  g_assert_cmpuint (count_raw (f->sim, "VM.get_all"), ==, vms_before);
-  g_assert_cmpuint (count_raw (f->sim, "VDI.get_all"), ==, vdis_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before);
   {
     XapiVm *vm = find_vm_by_name (f->conn2, "lab-router");
     g_autoptr(JsonObject) rec = NULL;
 
     g_assert_nonnull (vm);
-    rec = raw_record (f->sim2, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
+    rec = xapi_sim_raw_record (f->sim2, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
     g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Running");
     g_assert_cmpuint (json_object_get_size (json_object_get_object_member (rec, "current_operations")), ==, 0);
   }
@@ -399,8 +360,8 @@ test_cross_pool_cancel (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  vms_before = count_raw (f->sim, "VM.get_all");
-  vdis_before = count_raw (f->sim, "VDI.get_all");
+  vms_before = xapi_sim_raw_count (f->sim, "VM.get_all");
+  vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
   wiz = wizard_to_summary (f, "lab-debian", &fin, &host_ref, &sr_ref);
   /* every call to the destination takes a while: time to cancel */
   {
@@ -415,8 +376,8 @@ test_cross_pool_cancel (Fixture *f, gconstpointer data)
   }
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "cancelled"));
-  g_assert_cmpuint (count_raw (f->sim, "VM.get_all"), ==, vms_before);
-  g_assert_cmpuint (count_raw (f->sim, "VDI.get_all"), ==, vdis_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before);
   g_assert_nonnull (find_vm_by_name (f->conn2, "lab-debian"));
   gtk_window_destroy (wiz);
   g_free (fin.error);

@@ -93,45 +93,6 @@ finished_clear (Finished *fin)
   fin->done = FALSE;
 }
 
-static JsonNode *
-raw (Fixture    *f,
-     const char *method,
-     const char *args_json)
-{
-  g_autofree char *session = xapi_sim_raw_login (f->sim);
-  g_autofree char *params = g_strdup_printf ("[\"%s\"%s%s]", session,
-                                             args_json != NULL ? "," : "", args_json != NULL ? args_json : "");
-  g_autoptr(JsonNode) reply = xapi_sim_raw_call (f->sim, NULL, method, params);
-  JsonObject *o = json_node_get_object (reply);
-
-  if (!json_object_has_member (o, "result"))
-    return NULL;
-  return json_node_copy (json_object_get_member (o, "result"));
-}
-
-static JsonObject *
-raw_record (Fixture    *f,
-            const char *klass,
-            const char *ref)
-{
-  g_autofree char *method = g_strdup_printf ("%s.get_record", klass);
-  g_autofree char *arg = g_strdup_printf ("\"%s\"", ref);
-  g_autoptr(JsonNode) n = raw (f, method, arg);
-
-  g_assert_nonnull (n);
-  return json_object_ref (json_node_get_object (n));
-}
-
-static guint
-count_raw (Fixture    *f,
-           const char *method)
-{
-  g_autoptr(JsonNode) n = raw (f, method, NULL);
-
-  g_assert_nonnull (n);
-  return json_array_get_length (json_node_get_array (n));
-}
-
 static gboolean
 probe_answered (gpointer data)
 {
@@ -253,11 +214,11 @@ sr_by_name (Fixture    *f,
             const char *name)
 {
   g_autofree char *arg = g_strdup_printf ("\"%s\"", name);
-  g_autoptr(JsonNode) refs = raw (f, "SR.get_by_name_label", arg);
+  g_autoptr(JsonNode) refs = xapi_sim_raw_result (f->sim, "SR.get_by_name_label", arg);
 
   g_assert_nonnull (refs);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (refs)), ==, 1);
-  return raw_record (f, "SR", json_array_get_string_element (json_node_get_array (refs), 0));
+  return xapi_sim_raw_record (f->sim, "SR", json_array_get_string_element (json_node_get_array (refs), 0));
 }
 
 /* Every PBD of @sr is plugged and has @key = @value in device_config. */
@@ -273,7 +234,7 @@ assert_pbds (Fixture    *f,
   g_assert_cmpuint (json_array_get_length (pbds), ==, n);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(JsonObject) pbd = raw_record (f, "PBD", json_array_get_string_element (pbds, i));
+      g_autoptr(JsonObject) pbd = xapi_sim_raw_record (f->sim, "PBD", json_array_get_string_element (pbds, i));
 
       g_assert_true (json_object_get_boolean_member (pbd, "currently_attached"));
       g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbd, "device_config"), key),
@@ -299,7 +260,7 @@ test_iscsi_create (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
   wiz = iscsi_to_lun (f, "wiz-iscsi", LUN_NEW, &fin);
   g_assert_true (next_sensitive (wiz));
   g_assert_nonnull (strstr (text_of (wiz, "probe-label"), "No SR exists"));
@@ -339,7 +300,7 @@ test_iscsi_chap (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
   wiz = to_location (f, "kind-iscsi", "wiz-chap", &fin);
   set_text (wiz, "server-entry", "192.0.2.40");
   scan (wiz);
@@ -380,7 +341,7 @@ test_iscsi_reattach (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
   wiz = iscsi_to_lun (f, "wiz-reattach", LUN_OLD, &fin);
   g_assert_true (next_sensitive (wiz));
   /* the probe found an SR: reattach is offered, and chosen by default */
@@ -432,8 +393,8 @@ test_reattach_failure (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  srs = count_raw (f, "SR.get_all");
-  pbds = count_raw (f, "PBD.get_all");
+  srs = xapi_sim_raw_count (f->sim, "SR.get_all");
+  pbds = xapi_sim_raw_count (f->sim, "PBD.get_all");
   wiz = iscsi_to_lun (f, "wiz-fail", LUN_OLD, &fin);
   g_assert_true (next_sensitive (wiz));
   click (wiz, "next-button");
@@ -447,9 +408,9 @@ test_reattach_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (fin.error, "The SR is not available"));
   g_assert_cmpstr (text_of (wiz, "status-label"), ==, fin.error);
   /* the PBD was destroyed and the SR forgotten */
-  g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs);
-  g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds);
-  found = raw (f, "SR.get_by_uuid", "\"" OLD_ISCSI_SR "\"");
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "SR.get_all"), ==, srs);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "PBD.get_all"), ==, pbds);
+  found = xapi_sim_raw_result (f->sim, "SR.get_by_uuid", "\"" OLD_ISCSI_SR "\"");
   g_assert_null (found);
   gtk_window_destroy (wiz);
   finished_clear (&fin);
@@ -481,8 +442,8 @@ test_reattach_host_down (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  srs = count_raw (f, "SR.get_all");
-  pbds = count_raw (f, "PBD.get_all");
+  srs = xapi_sim_raw_count (f->sim, "SR.get_all");
+  pbds = xapi_sim_raw_count (f->sim, "PBD.get_all");
   hosts = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_HOST);
   n = g_list_model_get_n_items (hosts);
   g_assert_cmpuint (n, >=, 2);
@@ -509,9 +470,9 @@ test_reattach_host_down (Fixture *f, gconstpointer data)
   g_assert_cmpuint (connecting, ==, n);
   g_assert_true (undoing);
   g_assert_nonnull (strstr (fin.error, "Nothing was left behind"));
-  g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs);
-  g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds);
-  found = raw (f, "SR.get_by_uuid", "\"" OLD_ISCSI_SR "\"");
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "SR.get_all"), ==, srs);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "PBD.get_all"), ==, pbds);
+  found = xapi_sim_raw_result (f->sim, "SR.get_by_uuid", "\"" OLD_ISCSI_SR "\"");
   g_assert_null (found);
   gtk_window_destroy (wiz);
   finished_clear (&fin);
@@ -526,7 +487,7 @@ test_smb (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
   wiz = to_location (f, "kind-smb", "wiz-smb", &fin);
   set_text (wiz, "server-entry", "fs01.lab.example/vms2");
   g_assert_cmpstr (text_of (wiz, "hint-label"), ==, "The share must look like //server/share, without spaces");
@@ -634,7 +595,7 @@ test_local_lvm (Fixture *f, gconstpointer data)
   create_and_wait (wiz, &fin);
   g_assert_null (fin.error);
   arg = g_strdup_printf ("\"%s\"", host_name);
-  host_refs = raw (f, "host.get_by_name_label", arg);
+  host_refs = xapi_sim_raw_result (f->sim, "host.get_by_name_label", arg);
   {
     g_autoptr(JsonObject) sr = sr_by_name (f, "wiz-lvm");
     g_autoptr(JsonObject) pbd = NULL;
@@ -642,7 +603,7 @@ test_local_lvm (Fixture *f, gconstpointer data)
     g_assert_cmpstr (json_object_get_string_member (sr, "type"), ==, "lvm");
     g_assert_false (json_object_get_boolean_member (sr, "shared"));
     assert_pbds (f, sr, 1, "device", "/dev/sdb");
-    pbd = raw_record (f, "PBD", json_array_get_string_element (json_object_get_array_member (sr, "PBDs"), 0));
+    pbd = xapi_sim_raw_record (f->sim, "PBD", json_array_get_string_element (json_object_get_array_member (sr, "PBDs"), 0));
     g_assert_cmpstr (json_object_get_string_member (pbd, "host"), ==,
                      json_array_get_string_element (json_node_get_array (host_refs), 0));
   }

@@ -125,45 +125,6 @@ vm_settled (gpointer data)
 
 /* A raw call to the simulator, independent of the connection under test;
  * @args_json is the JSON text of the arguments after the session. */
-static JsonNode *
-raw (Fixture    *f,
-     const char *method,
-     const char *args_json)
-{
-  g_autofree char *session = xapi_sim_raw_login (f->sim);
-  g_autofree char *params = g_strdup_printf ("[\"%s\"%s%s]", session,
-                                             args_json != NULL ? "," : "", args_json != NULL ? args_json : "");
-  g_autoptr(JsonNode) reply = xapi_sim_raw_call (f->sim, NULL, method, params);
-  JsonObject *o = json_node_get_object (reply);
-
-  if (!json_object_has_member (o, "result"))
-    return NULL;
-  return json_node_copy (json_object_get_member (o, "result"));
-}
-
-static JsonObject *
-raw_record (Fixture    *f,
-            const char *klass,
-            const char *ref)
-{
-  g_autofree char *method = g_strdup_printf ("%s.get_record", klass);
-  g_autofree char *arg = g_strdup_printf ("\"%s\"", ref);
-  g_autoptr(JsonNode) n = raw (f, method, arg);
-
-  g_assert_nonnull (n);
-  return json_object_ref (json_node_get_object (n));
-}
-
-static guint
-count_raw (Fixture    *f,
-           const char *method)
-{
-  g_autoptr(JsonNode) n = raw (f, method, NULL);
-
-  g_assert_nonnull (n);
-  return json_array_get_length (json_node_get_array (n));
-}
-
 /* Disk VBDs of a VM in the simulator, each with an existing VDI. */
 static guint
 count_disks (Fixture    *f,
@@ -174,13 +135,13 @@ count_disks (Fixture    *f,
 
   for (guint i = 0; i < json_array_get_length (vbds); i++)
     {
-      g_autoptr(JsonObject) vbd = raw_record (f, "VBD", json_array_get_string_element (vbds, i));
+      g_autoptr(JsonObject) vbd = xapi_sim_raw_record (f->sim, "VBD", json_array_get_string_element (vbds, i));
       const char *vdi = json_object_get_string_member (vbd, "VDI");
 
       if (g_strcmp0 (json_object_get_string_member (vbd, "type"), "Disk") != 0)
         continue;
       g_assert_cmpstr (vdi, !=, "OpaqueRef:NULL");
-      json_object_unref (raw_record (f, "VDI", vdi));
+      json_object_unref (xapi_sim_raw_record (f->sim, "VDI", vdi));
       disks++;
     }
   return disks;
@@ -335,13 +296,13 @@ test_new_vm_create (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  vdis_before = count_raw (f, "VDI.get_all");
+  vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
   next = xp_test_get (wiz, "next-button");
 
-  vifs_before = count_raw (f, "VIF.get_all");
+  vifs_before = xapi_sim_raw_count (f->sim, "VIF.get_all");
   choose_template (wiz, "bookworm");
   g_signal_emit_by_name (next, "clicked");
   /* name page: empty name blocks Next, with a reason */
@@ -478,7 +439,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
   /* the simulator agrees, and the template's disks were provisioned as new
    * VDIs while its VIFs came along with the clone */
   {
-    g_autoptr(JsonObject) rec = raw_record (f, "VM", fin.vm_ref);
+    g_autoptr(JsonObject) rec = xapi_sim_raw_record (f->sim, "VM", fin.vm_ref);
     guint disks;
 
     g_assert_cmpstr (json_object_get_string_member (rec, "name_label"), ==, "wiz-vm-1");
@@ -495,7 +456,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
     g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Halted");
     disks = count_disks (f, rec);
     g_assert_cmpuint (disks, ==, 2);
-    g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before + disks);
+    g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before + disks);
     /* each disk as the disks page said, and the ISO in the CD drive */
     {
       JsonArray *vbds = json_object_get_array_member (rec, "VBDs");
@@ -503,7 +464,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
 
       for (guint i = 0; i < json_array_get_length (vbds); i++)
         {
-          g_autoptr(JsonObject) vbd = raw_record (f, "VBD", json_array_get_string_element (vbds, i));
+          g_autoptr(JsonObject) vbd = xapi_sim_raw_record (f->sim, "VBD", json_array_get_string_element (vbds, i));
           const char *dev = json_object_get_string_member (vbd, "userdevice");
           const char *vdi_ref = json_object_get_string_member (vbd, "VDI");
 
@@ -516,7 +477,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
               continue;
             }
           {
-            g_autoptr(JsonObject) vdi = raw_record (f, "VDI", vdi_ref);
+            g_autoptr(JsonObject) vdi = xapi_sim_raw_record (f->sim, "VDI", vdi_ref);
             gint64 size = json_object_get_int_member (vdi, "virtual_size");
             const char *sr = json_object_get_string_member (vdi, "SR");
 
@@ -549,7 +510,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
 
       for (guint i = 0; i < 2; i++)
         {
-          g_autoptr(JsonObject) vif = raw_record (f, "VIF", json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), i));
+          g_autoptr(JsonObject) vif = xapi_sim_raw_record (f->sim, "VIF", json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), i));
           const char *dev = json_object_get_string_member (vif, "device");
 
           if (g_strcmp0 (dev, "0") == 0)
@@ -566,7 +527,7 @@ test_new_vm_create (Fixture *f, gconstpointer data)
         }
       g_assert_cmpuint (seen, ==, 3);
     }
-    g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before + 2);
+    g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VIF.get_all"), ==, vifs_before + 2);
   }
 
   gtk_window_destroy (wiz);
@@ -585,9 +546,9 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  vdis_before = count_raw (f, "VDI.get_all");
-  vms_before = count_raw (f, "VM.get_all");
-  vifs_before = count_raw (f, "VIF.get_all");
+  vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
+  vms_before = xapi_sim_raw_count (f->sim, "VM.get_all");
+  vifs_before = xapi_sim_raw_count (f->sim, "VIF.get_all");
   reply = xapi_sim_control (f->sim, "/fail-next",
                             "{\"method\":\"VM.set_is_a_template\",\"error\":[\"SR_FULL\",\"x\",\"y\"],\"count\":1}");
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
@@ -606,9 +567,9 @@ test_new_vm_rollback (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (fin.error, "turning the clone into a VM"));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "status-label"))), "removed"));
   /* nothing left behind */
-  g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
-  g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
-  g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VIF.get_all"), ==, vifs_before);
   {
     VmWait w = { f->conn, "wiz-vm-fail", FALSE };
     g_assert_true (xapi_test_wait_for (vm_presence, &w, TIMEOUT_MS));
@@ -636,9 +597,9 @@ test_new_vm_hardware_rollback (Fixture *f, gconstpointer data)
       GtkWindow *wiz;
       GtkWidget *next;
       Finished fin = { 0 };
-      guint vdis_before = count_raw (f, "VDI.get_all");
-      guint vms_before = count_raw (f, "VM.get_all");
-      guint vifs_before = count_raw (f, "VIF.get_all");
+      guint vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
+      guint vms_before = xapi_sim_raw_count (f->sim, "VM.get_all");
+      guint vifs_before = xapi_sim_raw_count (f->sim, "VIF.get_all");
       g_autofree char *body = g_strdup_printf ("{\"method\":\"%s\",\"error\":[\"INTERNAL_ERROR\",\"injected\"],"
                                                "\"count\":1}", cases[c].method);
       g_autoptr(JsonNode) reply = xapi_sim_control (f->sim, "/fail-next", body);
@@ -662,9 +623,9 @@ test_new_vm_hardware_rollback (Fixture *f, gconstpointer data)
       g_assert_nonnull (fin.error);
       g_assert_null (fin.vm_ref);
       g_assert_nonnull (strstr (fin.error, cases[c].step));
-      g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
-      g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
-      g_assert_cmpuint (count_raw (f, "VIF.get_all"), ==, vifs_before);
+      g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VM.get_all"), ==, vms_before);
+      g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before);
+      g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VIF.get_all"), ==, vifs_before);
       gtk_window_destroy (wiz);
       g_free (fin.error);
     }
@@ -682,9 +643,9 @@ test_new_vm_network_boot (Fixture *f, gconstpointer data)
       GtkWindow *wiz;
       GtkWidget *next;
       Finished fin = { 0 };
-      guint vdis_before = count_raw (f, "VDI.get_all");
-      guint vms_before = count_raw (f, "VM.get_all");
-      guint vbds_before = count_raw (f, "VBD.get_all");
+      guint vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
+      guint vms_before = xapi_sim_raw_count (f->sim, "VM.get_all");
+      guint vbds_before = xapi_sim_raw_count (f->sim, "VBD.get_all");
 
       if (attempt == 0)
         {
@@ -708,9 +669,9 @@ test_new_vm_network_boot (Fixture *f, gconstpointer data)
         {
           g_assert_nonnull (fin.error);
           g_assert_nonnull (strstr (fin.error, "adding the CD drive"));
-          g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
-          g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
-          g_assert_cmpuint (count_raw (f, "VBD.get_all"), ==, vbds_before);
+          g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VM.get_all"), ==, vms_before);
+          g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before);
+          g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VBD.get_all"), ==, vbds_before);
         }
       else
         {
@@ -719,11 +680,11 @@ test_new_vm_network_boot (Fixture *f, gconstpointer data)
           gboolean cd = FALSE;
 
           g_assert_null (fin.error);
-          rec = raw_record (f, "VM", fin.vm_ref);
+          rec = xapi_sim_raw_record (f->sim, "VM", fin.vm_ref);
           vbds = json_object_get_array_member (rec, "VBDs");
           for (guint i = 0; i < json_array_get_length (vbds); i++)
             {
-              g_autoptr(JsonObject) vbd = raw_record (f, "VBD", json_array_get_string_element (vbds, i));
+              g_autoptr(JsonObject) vbd = xapi_sim_raw_record (f->sim, "VBD", json_array_get_string_element (vbds, i));
               if (g_strcmp0 (json_object_get_string_member (vbd, "type"), "CD") == 0)
                 {
                   g_assert_true (json_object_get_boolean_member (vbd, "empty"));
@@ -913,7 +874,7 @@ test_migrate (Fixture *f, gconstpointer data)
     g_assert_true (xapi_test_wait_for (resident_on, &w, TIMEOUT_MS));
   }
   {
-    g_autoptr(JsonObject) rec = raw_record (f, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
+    g_autoptr(JsonObject) rec = xapi_sim_raw_record (f->sim, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
     g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), ==, target_ref);
     g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Running");
   }
@@ -977,12 +938,12 @@ static GPtrArray *
 network_pifs (Fixture    *f,
               const char *network)
 {
-  g_autoptr(JsonObject) rec = raw_record (f, "network", network);
+  g_autoptr(JsonObject) rec = xapi_sim_raw_record (f->sim, "network", network);
   JsonArray *pifs = json_object_get_array_member (rec, "PIFs");
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
   for (guint i = 0; i < json_array_get_length (pifs); i++)
-    g_ptr_array_add (out, raw_record (f, "PIF", json_array_get_string_element (pifs, i)));
+    g_ptr_array_add (out, xapi_sim_raw_record (f->sim, "PIF", json_array_get_string_element (pifs, i)));
   return out;
 }
 
@@ -996,7 +957,7 @@ test_network_external (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
   wiz = network_wizard_to_details (f, "kind-external", "wiz-vlan-30", &fin);
   next = xp_test_get (wiz, "next-button");
   select_nic (wiz, "eth1");
@@ -1017,7 +978,7 @@ test_network_external (Fixture *f, gconstpointer data)
   g_assert_null (fin.error);
   g_assert_nonnull (fin.vm_ref);
   {
-    g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+    g_autoptr(JsonObject) net = xapi_sim_raw_record (f->sim, "network", fin.vm_ref);
     g_autoptr(GPtrArray) pifs = network_pifs (f, fin.vm_ref);
     g_autoptr(GHashTable) hosts = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -1030,8 +991,8 @@ test_network_external (Fixture *f, gconstpointer data)
     for (guint i = 0; i < pifs->len; i++)
       {
         JsonObject *pif = pifs->pdata[i];
-        g_autoptr(JsonObject) vlan = raw_record (f, "VLAN", json_object_get_string_member (pif, "VLAN_master_of"));
-        g_autoptr(JsonObject) tagged = raw_record (f, "PIF", json_object_get_string_member (vlan, "tagged_PIF"));
+        g_autoptr(JsonObject) vlan = xapi_sim_raw_record (f->sim, "VLAN", json_object_get_string_member (pif, "VLAN_master_of"));
+        g_autoptr(JsonObject) tagged = xapi_sim_raw_record (f->sim, "PIF", json_object_get_string_member (vlan, "tagged_PIF"));
 
         g_assert_cmpint (json_object_get_int_member (pif, "VLAN"), ==, 30);
         g_assert_cmpint (json_object_get_int_member (vlan, "tag"), ==, 30);
@@ -1054,7 +1015,7 @@ test_network_private (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  networks_before = count_raw (f, "network.get_all");
+  networks_before = xapi_sim_raw_count (f->sim, "network.get_all");
   wiz = network_wizard_to_details (f, "kind-private", "wiz-private", &fin);
   /* off by default for a private network; the user turns it on */
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (xp_test_get (wiz, "automatic-check"))));
@@ -1064,9 +1025,9 @@ test_network_private (Fixture *f, gconstpointer data)
   g_signal_emit_by_name (xp_test_get (wiz, "back-button"), "clicked");
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
-  g_assert_cmpuint (count_raw (f, "network.get_all"), ==, networks_before + 1);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "network.get_all"), ==, networks_before + 1);
   {
-    g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+    g_autoptr(JsonObject) net = xapi_sim_raw_record (f->sim, "network", fin.vm_ref);
 
     g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (net, "other_config"), "automatic"),
                      ==, "true");
@@ -1089,8 +1050,8 @@ test_network_bond (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
-  bonds_before = count_raw (f, "Bond.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
+  bonds_before = xapi_sim_raw_count (f->sim, "Bond.get_all");
   wiz = network_wizard_to_details (f, "kind-bond", "wiz-bond", &fin);
   next = xp_test_get (wiz, "next-button");
   g_assert_false (gtk_widget_get_sensitive (next));  /* no members yet */
@@ -1114,9 +1075,9 @@ test_network_bond (Fixture *f, gconstpointer data)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (xp_test_get (wiz, "mtu-spin")), 9000);
   network_wizard_create (wiz, &fin);
   g_assert_null (fin.error);
-  g_assert_cmpuint (count_raw (f, "Bond.get_all"), ==, bonds_before + n_hosts);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "Bond.get_all"), ==, bonds_before + n_hosts);
   {
-    g_autoptr(JsonObject) net = raw_record (f, "network", fin.vm_ref);
+    g_autoptr(JsonObject) net = xapi_sim_raw_record (f->sim, "network", fin.vm_ref);
     g_autoptr(GPtrArray) pifs = network_pifs (f, fin.vm_ref);
 
     g_assert_cmpint (json_object_get_int_member (net, "MTU"), ==, 9000);
@@ -1128,13 +1089,13 @@ test_network_bond (Fixture *f, gconstpointer data)
         JsonArray *slaves;
 
         g_assert_cmpuint (json_array_get_length (bonds), ==, 1);
-        bond = raw_record (f, "Bond", json_array_get_string_element (bonds, 0));
+        bond = xapi_sim_raw_record (f->sim, "Bond", json_array_get_string_element (bonds, 0));
         g_assert_cmpstr (json_object_get_string_member (bond, "mode"), ==, "lacp");
         slaves = json_object_get_array_member (bond, "slaves");
         g_assert_cmpuint (json_array_get_length (slaves), ==, 2);
         for (guint j = 0; j < 2; j++)
           {
-            g_autoptr(JsonObject) slave = raw_record (f, "PIF", json_array_get_string_element (slaves, j));
+            g_autoptr(JsonObject) slave = xapi_sim_raw_record (f->sim, "PIF", json_array_get_string_element (slaves, j));
             const char *dev = json_object_get_string_member (slave, "device");
 
             g_assert_true (g_str_equal (dev, "eth0") || g_str_equal (dev, "eth1"));
@@ -1157,9 +1118,9 @@ test_network_rollback (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  networks_before = count_raw (f, "network.get_all");
-  vlans_before = count_raw (f, "VLAN.get_all");
-  pifs_before = count_raw (f, "PIF.get_all");
+  networks_before = xapi_sim_raw_count (f->sim, "network.get_all");
+  vlans_before = xapi_sim_raw_count (f->sim, "VLAN.get_all");
+  pifs_before = xapi_sim_raw_count (f->sim, "PIF.get_all");
   /* the network is made, then VLAN.create fails: the network goes again */
   reply = xapi_sim_control (f->sim, "/fail-next", "{\"method\":\"VLAN.create\",\"error\":[\"PIF_IS_PHYSICAL\",\"x\"],\"count\":1}");
   wiz = network_wizard_to_details (f, "kind-external", "wiz-vlan-fail", &fin);
@@ -1169,9 +1130,9 @@ test_network_rollback (Fixture *f, gconstpointer data)
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "removed"));
   g_assert_nonnull (strstr (fin.error, "PIF_IS_PHYSICAL"));
-  g_assert_cmpuint (count_raw (f, "network.get_all"), ==, networks_before);
-  g_assert_cmpuint (count_raw (f, "VLAN.get_all"), ==, vlans_before);
-  g_assert_cmpuint (count_raw (f, "PIF.get_all"), ==, pifs_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "network.get_all"), ==, networks_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VLAN.get_all"), ==, vlans_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "PIF.get_all"), ==, pifs_before);
   gtk_window_destroy (wiz);
   g_free (fin.error);
 }
@@ -1238,11 +1199,11 @@ sr_by_name (Fixture    *f,
             const char *name)
 {
   g_autofree char *arg = g_strdup_printf ("\"%s\"", name);
-  g_autoptr(JsonNode) refs = raw (f, "SR.get_by_name_label", arg);
+  g_autoptr(JsonNode) refs = xapi_sim_raw_result (f->sim, "SR.get_by_name_label", arg);
 
   g_assert_nonnull (refs);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (refs)), ==, 1);
-  return raw_record (f, "SR", json_array_get_string_element (json_node_get_array (refs), 0));
+  return xapi_sim_raw_record (f->sim, "SR", json_array_get_string_element (json_node_get_array (refs), 0));
 }
 
 static void
@@ -1254,7 +1215,7 @@ test_sr_nfs (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  n_hosts = count_raw (f, "host.get_all");
+  n_hosts = xapi_sim_raw_count (f->sim, "host.get_all");
   wiz = sr_wizard_to_summary (f, "kind-vhd", "wiz-nfs", "nas01.lab.example", "/", "/export/vms", &fin);
   /* the summary says what the probe found */
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "summary-label"))), "exports 1 path"));
@@ -1272,7 +1233,7 @@ test_sr_nfs (Fixture *f, gconstpointer data)
     g_assert_cmpuint (json_array_get_length (pbds), ==, n_hosts);
     for (guint i = 0; i < n_hosts; i++)
       {
-        g_autoptr(JsonObject) pbd = raw_record (f, "PBD", json_array_get_string_element (pbds, i));
+        g_autoptr(JsonObject) pbd = xapi_sim_raw_record (f->sim, "PBD", json_array_get_string_element (pbds, i));
         JsonObject *dc = json_object_get_object_member (pbd, "device_config");
 
         g_assert_cmpstr (json_object_get_string_member (dc, "server"), ==, "nas01.lab.example");
@@ -1306,7 +1267,7 @@ test_sr_iso (Fixture *f, gconstpointer data)
     g_assert_cmpstr (json_object_get_string_member (sr, "content_type"), ==, "iso");
     g_assert_true (json_object_get_boolean_member (sr, "shared"));
     g_assert_cmpuint (json_array_get_length (pbds), >, 0);
-    pbd = raw_record (f, "PBD", json_array_get_string_element (pbds, 0));
+    pbd = xapi_sim_raw_record (f->sim, "PBD", json_array_get_string_element (pbds, 0));
     g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbd, "device_config"), "location"),
                      ==, "files.lab.example:/isos");
   }
@@ -1324,8 +1285,8 @@ test_sr_failure (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  srs_before = count_raw (f, "SR.get_all");
-  pbds_before = count_raw (f, "PBD.get_all");
+  srs_before = xapi_sim_raw_count (f->sim, "SR.get_all");
+  pbds_before = xapi_sim_raw_count (f->sim, "PBD.get_all");
   reply = xapi_sim_control (f->sim, "/fail-next",
                             "{\"method\":\"SR.create\",\"error\":[\"SR_BACKEND_FAILURE_73\",\"\",\"NFS mount error\"],\"count\":1}");
   wiz = sr_wizard_to_summary (f, "kind-vhd", "wiz-nfs-fail", "nas01.lab.example", "/export/vms", NULL, &fin);
@@ -1334,8 +1295,8 @@ test_sr_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "Nothing was created"));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (xp_test_get (wiz, "status-label"))), ==, fin.error);
-  g_assert_cmpuint (count_raw (f, "SR.get_all"), ==, srs_before);
-  g_assert_cmpuint (count_raw (f, "PBD.get_all"), ==, pbds_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "SR.get_all"), ==, srs_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "PBD.get_all"), ==, pbds_before);
   gtk_window_destroy (wiz);
   g_free (fin.error);
 }
@@ -1422,7 +1383,7 @@ ha_wizard_to_summary (Fixture        *f,
   g_assert_true (xapi_test_wait_for (max_computed, wiz, TIMEOUT_MS));
   spin = GTK_SPIN_BUTTON (xp_test_get (wiz, "failures-spin"));
   {
-    g_autoptr(JsonNode) max = raw (f, "pool.ha_compute_hypothetical_max_host_failures_to_tolerate", "{}");
+    g_autoptr(JsonNode) max = xapi_sim_raw_result (f->sim, "pool.ha_compute_hypothetical_max_host_failures_to_tolerate", "{}");
     double lo, hi;
 
     gtk_spin_button_get_range (spin, &lo, &hi);
@@ -1448,9 +1409,9 @@ ha_enabled_in_cache (gpointer data)
 static JsonObject *
 raw_pool (Fixture *f)
 {
-  g_autoptr(JsonNode) pools = raw (f, "pool.get_all", NULL);
+  g_autoptr(JsonNode) pools = xapi_sim_raw_result (f->sim, "pool.get_all", NULL);
 
-  return raw_record (f, "pool", json_array_get_string_element (json_node_get_array (pools), 0));
+  return xapi_sim_raw_record (f->sim, "pool", json_array_get_string_element (json_node_get_array (pools), 0));
 }
 
 static JsonObject *
@@ -1460,7 +1421,7 @@ raw_vm (Fixture    *f,
   XapiVm *vm = find_vm_by_name (f->conn, name);
 
   g_assert_nonnull (vm);
-  return raw_record (f, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
+  return xapi_sim_raw_record (f->sim, "VM", xapi_object_get_ref (XAPI_OBJECT (vm)));
 }
 
 static void
@@ -1635,8 +1596,8 @@ test_new_vm_cancel (Fixture *f, gconstpointer data)
 
   if (f->sim == NULL)
     return;
-  vdis_before = count_raw (f, "VDI.get_all");
-  vms_before = count_raw (f, "VM.get_all");
+  vdis_before = xapi_sim_raw_count (f->sim, "VDI.get_all");
+  vms_before = xapi_sim_raw_count (f->sim, "VM.get_all");
   wiz = xp_new_vm_wizard_new (NULL, f->conn, NULL);
   g_signal_connect (wiz, "finished", G_CALLBACK (on_finished), &fin);
   gtk_window_present (wiz);
@@ -1654,8 +1615,8 @@ test_new_vm_cancel (Fixture *f, gconstpointer data)
   g_assert_nonnull (fin.error);
   g_assert_nonnull (strstr (fin.error, "Cancelled"));
   g_assert_null (fin.vm_ref);
-  g_assert_cmpuint (count_raw (f, "VM.get_all"), ==, vms_before);
-  g_assert_cmpuint (count_raw (f, "VDI.get_all"), ==, vdis_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VM.get_all"), ==, vms_before);
+  g_assert_cmpuint (xapi_sim_raw_count (f->sim, "VDI.get_all"), ==, vdis_before);
   gtk_window_destroy (wiz);
   g_free (fin.error);
 }
