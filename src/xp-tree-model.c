@@ -1827,22 +1827,41 @@ search_compare (gconstpointer a,
   return sort_by_name (*(gpointer const *) a, *(gpointer const *) b, NULL);
 }
 
+/* @text case-folded onto @out; ASCII (most names) without a copy. */
+static void
+append_folded (GString    *out,
+               const char *text)
+{
+  g_autofree char *folded = NULL;
+  const char *p = text;
+
+  while (*p != '\0' && (guchar) *p < 0x80)
+    p++;
+  if (*p == '\0')
+    {
+      for (p = text; *p != '\0'; p++)
+        g_string_append_c (out, g_ascii_tolower (*p));
+      return;
+    }
+  folded = g_utf8_casefold (text, -1);
+  g_string_append (out, folded);
+}
+
 static SearchKey
 search_key_make (XapiObject *object)
 {
   g_autofree char *built = NULL;
   const char *name = object_peek_name (G_OBJECT (object));
-  const SearchKeys *keys;
-  GString *text;
+  const char * const *tags = object_search_tags (object);
+  GString *text = g_string_sized_new (32);
 
   if (name == NULL)
     name = built = xp_object_dup_display_name (G_OBJECT (object));
-  keys = object_search_keys (object, name);
-  text = g_string_new (keys->folded_name);
-  for (guint i = 0; keys->folded_tags[i] != NULL; i++)
+  append_folded (text, name);
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
     {
       g_string_append_c (text, '\n');
-      g_string_append (text, keys->folded_tags[i]);
+      append_folded (text, tags[i]);
     }
   return (SearchKey) { g_string_free (text, FALSE), XAPI_IS_HOST (object) };
 }
@@ -2092,6 +2111,10 @@ search_list_object_added (XpSearchList *self,
     return;
   at = self->all_sorted ? search_lower_bound (self->all, object) : self->all->len;
   g_ptr_array_insert (self->all, (int) at, g_object_ref (object));
+  /* Not searching (a sync adds thousands): all keys made again in one go,
+   * when the search starts or ahead of it. */
+  if (self->query == NULL)
+    self->keys_stale = TRUE;
   if (!self->keys_stale)
     {
       SearchKey key = search_key_make (object);
