@@ -95,10 +95,14 @@ G_DECLARE_FINAL_TYPE (XpSlotList, xp_slot_list, XP, SLOT_LIST, GObject)
 
 struct _XpSlotList
 {
-  GObject     parent_instance;
-  GListModel *source;    /* strong */
-  GPtrArray  *slots;     /* XpSlot*, made when first asked for */
-  guint       n_items;
+  GObject        parent_instance;
+  GListModel    *source;          /* strong */
+  GPtrArray     *slots;           /* XpSlot*, made when first asked for */
+  guint          n_items;         /* the slots shown: the source's count, or fewer for a frame */
+  GtkWidget     *view;            /* weak: the list view that shows them */
+  GdkFrameClock *clock;           /* strong while the rest waits for a frame */
+  gulong         after_paint_id;
+  guint          timeout_id;      /* the catch-up: after the frame, or at the latest */
 };
 
 static GType
@@ -143,11 +147,15 @@ xp_slot_list_model_init (GListModelInterface *iface)
 G_DEFINE_FINAL_TYPE_WITH_CODE (XpSlotList, xp_slot_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, xp_slot_list_model_init))
 
+static void slot_list_stop_growing (XpSlotList *self);
+
 static void
 xp_slot_list_dispose (GObject *object)
 {
   XpSlotList *self = XP_SLOT_LIST (object);
 
+  slot_list_stop_growing (self);
+  g_clear_weak_pointer (&self->view);
   if (self->source != NULL)
     g_signal_handlers_disconnect_by_data (self->source, self);
   for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
@@ -169,6 +177,86 @@ xp_slot_list_init (XpSlotList *self)
   self->slots = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+/* A list view given rows past the end of a short list makes its rows for
+ * them at once (GTK 4.8 keeps ~200 alive): a search widening from one row
+ * to 10,000 made 199 before its first frame, 40 ms.  So a short list grows
+ * to a screenful at once and to the whole count right after that frame is
+ * painted: the rows in view show in about half the time, the rows below
+ * them (and the scroll bar's length) one frame later. */
+#define SLOT_FIRST_ROWS 64
+#define SLOT_VIEW_ROWS  200
+
+static void
+slot_list_set_n_items (XpSlotList *self,
+                       guint       n)
+{
+  guint old_n = self->n_items;
+
+  self->n_items = n;
+  if (n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, n - old_n);
+  else if (n < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), n, old_n - n, 0);
+}
+
+static void
+slot_list_stop_growing (XpSlotList *self)
+{
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->clock);
+  g_clear_object (&self->clock);
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+}
+
+static void
+slot_list_catch_up (XpSlotList *self)
+{
+  slot_list_stop_growing (self);
+  slot_list_set_n_items (self, g_list_model_get_n_items (self->source));
+}
+
+static gboolean
+slot_list_catch_up_cb (gpointer data)
+{
+  XpSlotList *self = data;
+
+  self->timeout_id = 0;
+  slot_list_catch_up (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not in the frame's own main-loop iteration: that would make it twice
+ * as long. */
+static void
+slot_list_after_paint_cb (GdkFrameClock *clock,
+                          XpSlotList    *self)
+{
+  g_clear_signal_handler (&self->after_paint_id, self->clock);
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  self->timeout_id = g_idle_add (slot_list_catch_up_cb, self);
+}
+
+/* Whether the rest can wait for the frame being made: only in a window on
+ * screen (the list view itself is shown in the same frame when a search
+ * starts), and not for more than 100 ms. */
+static gboolean
+slot_list_grow_later (XpSlotList *self)
+{
+  GdkFrameClock *clock;
+  GtkRoot *root;
+
+  if (self->clock != NULL)
+    return TRUE;
+  if (self->view == NULL || (root = gtk_widget_get_root (self->view)) == NULL ||
+      !gtk_widget_get_mapped (GTK_WIDGET (root)) ||
+      (clock = gtk_widget_get_frame_clock (self->view)) == NULL)
+    return FALSE;
+  self->clock = g_object_ref (clock);
+  self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (slot_list_after_paint_cb), self);
+  self->timeout_id = g_timeout_add (100, slot_list_catch_up_cb, self);
+  return TRUE;
+}
+
 static void
 slot_list_source_changed_cb (GListModel *source,
                              guint       position,
@@ -181,23 +269,25 @@ slot_list_source_changed_cb (GListModel *source,
   /* past position, every slot holds another object when the count moved */
   guint end = MIN (removed == added ? position + added : MIN (old_n, new_n), self->slots->len);
 
-  self->n_items = new_n;
   for (guint i = position; i < end && i < new_n; i++)
     g_signal_emit (g_ptr_array_index (self->slots, i), slot_signals[SLOT_CHANGED], 0);
-  if (new_n > old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
-  else if (new_n < old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
+  if (new_n > MAX (old_n, SLOT_FIRST_ROWS) && old_n < SLOT_VIEW_ROWS && slot_list_grow_later (self))
+    new_n = MAX (old_n, SLOT_FIRST_ROWS);
+  else
+    slot_list_stop_growing (self);
+  slot_list_set_n_items (self, new_n);
 }
 
 static XpSlotList *
-xp_slot_list_new (GListModel *source)
+xp_slot_list_new (GListModel *source,
+                  GtkWidget  *view)
 {
   XpSlotList *self = g_object_new (XP_TYPE_SLOT_LIST, NULL);
 
   self->source = g_object_ref (source);
   self->n_items = g_list_model_get_n_items (source);
   g_signal_connect (source, "items-changed", G_CALLBACK (slot_list_source_changed_cb), self);
+  g_set_weak_pointer (&self->view, view);
   return self;
 }
 
@@ -638,7 +728,7 @@ tree_model_changed_cb (XpTreeModel *tree,
       g_set_object (&self->models[i], model);
       if (i == 1)
         {
-          self->selections[i] = gtk_multi_selection_new (G_LIST_MODEL (xp_slot_list_new (model)));
+          self->selections[i] = gtk_multi_selection_new (G_LIST_MODEL (xp_slot_list_new (model, self->list_views[1])));
           /* after the slots have changed: what was selected is not there */
           g_signal_connect (model, "items-changed", G_CALLBACK (search_rows_changed_cb), self);
         }

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The sidebar's search list view against its rows: typed into the search
+ * entry, a search that narrows to one VM and widens to hundreds shows, row
+ * for row, the objects of the search's rows, and ends up with every one of
+ * them (the list view grows a screenful first and the rest a frame later),
+ * whatever is typed while it grows. */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "sim-fixture.h"
+#include "../ui-util.h"
+#include "xapi-cache.h"
+#include "xp-sidebar.h"
+#include "xp-tree-model.h"
+
+#define TIMEOUT_MS 30000
+#define N_VMS      300
+
+typedef struct {
+  XapiSim        *sim;
+  XapiConnection *conn;
+  GListStore     *conns;
+  GtkWindow      *window;
+  XpSidebar      *sidebar;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *vms = g_strdup_printf ("%d", N_VMS);
+
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not built");
+      return;
+    }
+  if (gdk_display_get_default () == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return;
+    }
+  f->sim = xapi_sim_start ("--scenario", "large", "--hosts", "2", "--vms", vms, NULL);
+  f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
+  f->conns = g_list_store_new (XAPI_TYPE_CONNECTION);
+  g_list_store_append (f->conns, f->conn);
+  f->sidebar = XP_SIDEBAR (xp_sidebar_new (G_LIST_MODEL (f->conns)));
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 400, 700);
+  gtk_window_set_child (f->window, GTK_WIDGET (f->sidebar));
+  gtk_window_present (f->window);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window != NULL)
+    gtk_window_destroy (f->window);
+  g_clear_object (&f->conns);
+  g_clear_pointer (&f->conn, xapi_test_connection_close);
+  g_clear_pointer (&f->sim, xapi_sim_stop);
+}
+
+/* The rows of the search (or of the tree) now. */
+static guint
+n_rows (Fixture *f)
+{
+  return g_list_model_get_n_items (xp_tree_model_get_model (xp_sidebar_get_tree_model (f->sidebar)));
+}
+
+/* The name label of a row of the list view (a GtkListItemWidget), or NULL. */
+static const char *
+row_name (GtkWidget *row)
+{
+  GtkWidget *expander = gtk_widget_get_first_child (row);
+  GtkWidget *box = expander != NULL ? gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander)) : NULL;
+  GtkWidget *icon = box != NULL ? gtk_widget_get_first_child (box) : NULL;
+  GtkWidget *name = icon != NULL ? gtk_widget_get_next_sibling (icon) : NULL;
+
+  return GTK_IS_LABEL (name) ? gtk_label_get_text (GTK_LABEL (name)) : NULL;
+}
+
+/* The list view shown has as many rows as the search's (or the tree's),
+ * and its rows (those it has widgets for, from the top: a screenful at
+ * least) name the same objects in the same order. */
+static gboolean
+list_matches_search (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *view = xp_sidebar_get_list_view (f->sidebar);
+  GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view)));
+  GListModel *rows = xp_tree_model_get_model (xp_sidebar_get_tree_model (f->sidebar));
+  guint n = n_rows (f);
+  guint i = 0;
+
+  if (shown == NULL || g_list_model_get_n_items (shown) != n)
+    return FALSE;
+  for (GtkWidget *row = gtk_widget_get_first_child (view); row != NULL && i < n;
+       row = gtk_widget_get_next_sibling (row), i++)
+    {
+      g_autoptr(GtkTreeListRow) tree_row = g_list_model_get_item (rows, i);
+      g_autofree char *expected = xp_object_dup_display_name (gtk_tree_list_row_get_item (tree_row));
+
+      if (g_strcmp0 (row_name (row), expected) != 0)
+        return FALSE;
+    }
+  return i >= MIN (n, 64u);
+}
+
+/* Typed into the search entry in place of its text (which empties it
+ * first: the search ends and starts again), without waiting for its delay. */
+static void
+type (Fixture    *f,
+      const char *text)
+{
+  GtkEditable *entry = xp_sidebar_get_search_entry (f->sidebar);
+
+  gtk_editable_set_text (entry, text);
+  g_signal_emit_by_name (entry, "search-changed");
+}
+
+/* Typed on at the end of the search entry's text, or @erase characters
+ * erased from it. */
+static void
+type_on (Fixture    *f,
+         const char *more,
+         int         erase)
+{
+  GtkEditable *entry = xp_sidebar_get_search_entry (f->sidebar);
+  int end = (int) g_utf8_strlen (gtk_editable_get_text (entry), -1);
+
+  if (erase > 0)
+    gtk_editable_delete_text (entry, end - erase, end);
+  else
+    gtk_editable_insert_text (entry, more, -1, &end);
+  g_signal_emit_by_name (entry, "search-changed");
+}
+
+static gboolean
+searching_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return xp_tree_model_get_searching (xp_sidebar_get_tree_model (f->sidebar)) && list_matches_search (f);
+}
+
+static gboolean
+tree_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return !xp_tree_model_get_searching (xp_sidebar_get_tree_model (f->sidebar)) && list_matches_search (f);
+}
+
+static gboolean
+pool_synced (gpointer data)
+{
+  Fixture *f = data;
+  GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+
+  return g_list_model_get_n_items (vms) >= N_VMS;
+}
+
+static void
+test_search_rows (Fixture       *f,
+                  gconstpointer  data)
+{
+  GListModel *vms;
+  g_autofree char *one = NULL;
+
+  if (f->sim == NULL)
+    return;
+  g_assert_true (xapi_test_wait_for (pool_synced, f, TIMEOUT_MS));
+  vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
+  for (guint i = 0; i < g_list_model_get_n_items (vms) && one == NULL; i++)
+    {
+      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+
+      if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_control_domain (vm) &&
+          !xapi_vm_get_is_a_snapshot (vm))
+        one = g_strdup (xapi_vm_get_name_label (vm));
+    }
+  g_assert_nonnull (one);
+
+  /* one VM, then every VM: the list grows past a screenful */
+  type (f, one);
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  type (f, "vm-");
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  g_assert_cmpuint (n_rows (f), >=, N_VMS);
+
+  /* narrowed and widened again before any frame (while the list view
+   * still waits to grow), twice: no row stale, none missing */
+  for (guint round = 0; round < 2; round++)
+    {
+      type (f, one);
+      type_on (f, NULL, (int) strlen (one) - 3);   /* "vm-" */
+      type_on (f, "0", 0);                         /* "vm-0" */
+      g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+      g_assert_cmpuint (n_rows (f), >, 64);
+      type_on (f, NULL, 2);                        /* "vm" */
+      g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+      type_on (f, one + 2, 0);                     /* one again */
+      g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+      g_assert_cmpuint (n_rows (f), ==, 1);
+      type_on (f, NULL, (int) strlen (one) - 3);   /* "vm-" */
+    }
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+
+  /* the search ended: the tree again */
+  type (f, "");
+  g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  g_test_add ("/shell/sidebar/search-rows", Fixture, NULL, fixture_setup, test_search_rows, fixture_teardown);
+  return g_test_run ();
+}
