@@ -95,14 +95,10 @@ G_DECLARE_FINAL_TYPE (XpSlotList, xp_slot_list, XP, SLOT_LIST, GObject)
 
 struct _XpSlotList
 {
-  GObject        parent_instance;
-  GListModel    *source;          /* strong */
-  GPtrArray     *slots;           /* XpSlot*, made when first asked for */
-  guint          n_items;         /* the slots shown: the source's count, or fewer for a frame */
-  GtkWidget     *view;            /* weak: the list view that shows them */
-  GdkFrameClock *clock;           /* strong while the rest waits for a frame */
-  gulong         after_paint_id;
-  guint          timeout_id;      /* the catch-up: after the frame, or at the latest */
+  GObject     parent_instance;
+  GListModel *source;    /* strong */
+  GPtrArray  *slots;     /* XpSlot*, made when first asked for */
+  guint       n_items;
 };
 
 static GType
@@ -147,15 +143,11 @@ xp_slot_list_model_init (GListModelInterface *iface)
 G_DEFINE_FINAL_TYPE_WITH_CODE (XpSlotList, xp_slot_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, xp_slot_list_model_init))
 
-static void slot_list_stop_growing (XpSlotList *self);
-
 static void
 xp_slot_list_dispose (GObject *object)
 {
   XpSlotList *self = XP_SLOT_LIST (object);
 
-  slot_list_stop_growing (self);
-  g_clear_weak_pointer (&self->view);
   if (self->source != NULL)
     g_signal_handlers_disconnect_by_data (self->source, self);
   for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
@@ -177,86 +169,6 @@ xp_slot_list_init (XpSlotList *self)
   self->slots = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/* A list view given rows past the end of a short list makes its rows for
- * them at once (GTK 4.8 keeps ~200 alive): a search widening from one row
- * to 10,000 made 199 before its first frame, 40 ms.  So a short list grows
- * to a screenful at once and to the whole count right after that frame is
- * painted: the rows in view show in about half the time, the rows below
- * them (and the scroll bar's length) one frame later. */
-#define SLOT_FIRST_ROWS 64
-#define SLOT_VIEW_ROWS  200
-
-static void
-slot_list_set_n_items (XpSlotList *self,
-                       guint       n)
-{
-  guint old_n = self->n_items;
-
-  self->n_items = n;
-  if (n > old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, n - old_n);
-  else if (n < old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), n, old_n - n, 0);
-}
-
-static void
-slot_list_stop_growing (XpSlotList *self)
-{
-  if (self->clock != NULL)
-    g_clear_signal_handler (&self->after_paint_id, self->clock);
-  g_clear_object (&self->clock);
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
-}
-
-static void
-slot_list_catch_up (XpSlotList *self)
-{
-  slot_list_stop_growing (self);
-  slot_list_set_n_items (self, g_list_model_get_n_items (self->source));
-}
-
-static gboolean
-slot_list_catch_up_cb (gpointer data)
-{
-  XpSlotList *self = data;
-
-  self->timeout_id = 0;
-  slot_list_catch_up (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Not in the frame's own main-loop iteration: that would make it twice
- * as long. */
-static void
-slot_list_after_paint_cb (GdkFrameClock *clock,
-                          XpSlotList    *self)
-{
-  g_clear_signal_handler (&self->after_paint_id, self->clock);
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
-  self->timeout_id = g_idle_add (slot_list_catch_up_cb, self);
-}
-
-/* Whether the rest can wait for the frame being made: only in a window on
- * screen (the list view itself is shown in the same frame when a search
- * starts), and not for more than 100 ms. */
-static gboolean
-slot_list_grow_later (XpSlotList *self)
-{
-  GdkFrameClock *clock;
-  GtkRoot *root;
-
-  if (self->clock != NULL)
-    return TRUE;
-  if (self->view == NULL || (root = gtk_widget_get_root (self->view)) == NULL ||
-      !gtk_widget_get_mapped (GTK_WIDGET (root)) ||
-      (clock = gtk_widget_get_frame_clock (self->view)) == NULL)
-    return FALSE;
-  self->clock = g_object_ref (clock);
-  self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (slot_list_after_paint_cb), self);
-  self->timeout_id = g_timeout_add (100, slot_list_catch_up_cb, self);
-  return TRUE;
-}
-
 static void
 slot_list_source_changed_cb (GListModel *source,
                              guint       position,
@@ -269,25 +181,220 @@ slot_list_source_changed_cb (GListModel *source,
   /* past position, every slot holds another object when the count moved */
   guint end = MIN (removed == added ? position + added : MIN (old_n, new_n), self->slots->len);
 
+  self->n_items = new_n;
   for (guint i = position; i < end && i < new_n; i++)
     g_signal_emit (g_ptr_array_index (self->slots, i), slot_signals[SLOT_CHANGED], 0);
-  if (new_n > MAX (old_n, SLOT_FIRST_ROWS) && old_n < SLOT_VIEW_ROWS && slot_list_grow_later (self))
-    new_n = MAX (old_n, SLOT_FIRST_ROWS);
-  else
-    slot_list_stop_growing (self);
-  slot_list_set_n_items (self, new_n);
+  if (new_n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
+  else if (new_n < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
 }
 
 static XpSlotList *
-xp_slot_list_new (GListModel *source,
-                  GtkWidget  *view)
+xp_slot_list_new (GListModel *source)
 {
   XpSlotList *self = g_object_new (XP_TYPE_SLOT_LIST, NULL);
 
   self->source = g_object_ref (source);
   self->n_items = g_list_model_get_n_items (source);
   g_signal_connect (source, "items-changed", G_CALLBACK (slot_list_source_changed_cb), self);
+  return self;
+}
+
+/* ---- a list that grows a screenful first ----
+ *
+ * GTK 4.8's list view keeps ~200 rows alive and makes them all at once when
+ * a short list gets long: the tree of a pool when its sync ends, a search
+ * widening from one row to 10,000; 200 rows at 0.2 ms each, in one frame.
+ * So between a model and its list view sits an XpGrowList: when a list of
+ * less than a screenful gets long, it shows the first screenful, and the
+ * rest right after that frame is painted.  Two frames of half the work
+ * each; the rows in view come in the first, the rows below them (and the
+ * scroll bar's length) in the second. */
+
+#define GROW_FIRST_ROWS 64
+
+#define XP_TYPE_GROW_LIST (xp_grow_list_get_type ())
+G_DECLARE_FINAL_TYPE (XpGrowList, xp_grow_list, XP, GROW_LIST, GObject)
+
+struct _XpGrowList
+{
+  GObject        parent_instance;
+  GListModel    *source;          /* strong */
+  guint          n_items;         /* the source's first n_items are shown */
+  gboolean       holding;         /* at most GROW_FIRST_ROWS shown until the frame */
+  GtkWidget     *view;            /* weak: the list view that shows it */
+  GdkFrameClock *clock;           /* strong while holding */
+  gulong         after_paint_id;
+  guint          catch_up_id;     /* after the frame, or after 100 ms at the latest */
+};
+
+static GType
+xp_grow_list_get_item_type (GListModel *model)
+{
+  return g_list_model_get_item_type (XP_GROW_LIST (model)->source);
+}
+
+static guint
+xp_grow_list_get_n_items (GListModel *model)
+{
+  return XP_GROW_LIST (model)->n_items;
+}
+
+static gpointer
+xp_grow_list_get_item (GListModel *model,
+                       guint       position)
+{
+  XpGrowList *self = XP_GROW_LIST (model);
+
+  return position < self->n_items ? g_list_model_get_item (self->source, position) : NULL;
+}
+
+static void
+xp_grow_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = xp_grow_list_get_item_type;
+  iface->get_n_items = xp_grow_list_get_n_items;
+  iface->get_item = xp_grow_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XpGrowList, xp_grow_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, xp_grow_list_model_init))
+
+static void
+grow_list_stop_holding (XpGrowList *self)
+{
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->clock);
+  g_clear_object (&self->clock);
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  self->holding = FALSE;
+}
+
+static void
+xp_grow_list_dispose (GObject *object)
+{
+  XpGrowList *self = XP_GROW_LIST (object);
+
+  grow_list_stop_holding (self);
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_data (self->source, self);
+  g_clear_object (&self->source);
+  g_clear_weak_pointer (&self->view);
+  G_OBJECT_CLASS (xp_grow_list_parent_class)->dispose (object);
+}
+
+static void
+xp_grow_list_class_init (XpGrowListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = xp_grow_list_dispose;
+}
+
+static void
+xp_grow_list_init (XpGrowList *self)
+{
+}
+
+/* Everything shown, at once. */
+static void
+grow_list_catch_up (XpGrowList *self)
+{
+  guint old_n = self->n_items;
+
+  if (!self->holding)
+    return;
+  grow_list_stop_holding (self);
+  self->n_items = g_list_model_get_n_items (self->source);
+  if (self->n_items > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->n_items - old_n);
+}
+
+static gboolean
+grow_list_catch_up_cb (gpointer data)
+{
+  XpGrowList *self = data;
+
+  self->catch_up_id = 0;
+  grow_list_catch_up (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not in the frame's own main-loop iteration (that would make it as long
+ * as before), nor in one with other idle work (the placing of a sync's
+ * objects, say): after them. */
+static void
+grow_list_after_paint_cb (GdkFrameClock *clock,
+                          XpGrowList    *self)
+{
+  g_clear_signal_handler (&self->after_paint_id, self->clock);
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  self->catch_up_id = g_idle_add_full (G_PRIORITY_LOW, grow_list_catch_up_cb, self, NULL);
+}
+
+/* Hold the rest back until the frame being made is painted: only in a
+ * window on screen (the list view itself may be shown in that very frame,
+ * as when a search starts). */
+static gboolean
+grow_list_hold (XpGrowList *self)
+{
+  GdkFrameClock *clock;
+  GtkRoot *root;
+
+  if (self->view == NULL || (root = gtk_widget_get_root (self->view)) == NULL ||
+      !gtk_widget_get_mapped (GTK_WIDGET (root)) ||
+      (clock = gtk_widget_get_frame_clock (self->view)) == NULL)
+    return FALSE;
+  self->holding = TRUE;
+  self->clock = g_object_ref (clock);
+  self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (grow_list_after_paint_cb), self);
+  self->catch_up_id = g_timeout_add (100, grow_list_catch_up_cb, self);
+  return TRUE;
+}
+
+static void
+grow_list_source_changed_cb (GListModel *source,
+                             guint       position,
+                             guint       removed,
+                             guint       added,
+                             XpGrowList *self)
+{
+  guint old_n = self->n_items;
+  guint n = g_list_model_get_n_items (source);
+  guint new_n, from;
+
+  if (!self->holding && old_n < GROW_FIRST_ROWS && n > GROW_FIRST_ROWS)
+    grow_list_hold (self);
+  new_n = self->holding ? MIN (n, GROW_FIRST_ROWS) : n;
+  self->n_items = new_n;
+
+  /* The same change when it is all within what is shown (always so when
+   * not holding), else one from where the shown rows start to differ. */
+  if (position + removed <= old_n && position + added <= new_n &&
+      old_n - position - removed == new_n - position - added)
+    {
+      if (removed > 0 || added > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+      return;
+    }
+  from = MIN (position, MIN (old_n, new_n));
+  if (from < old_n || from < new_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), from, old_n - from, new_n - from);
+}
+
+/* @source: transfer full */
+static XpGrowList *
+xp_grow_list_new (GListModel *source,
+                  GtkWidget  *view)
+{
+  XpGrowList *self = g_object_new (XP_TYPE_GROW_LIST, NULL);
+
+  self->source = source;
+  self->n_items = g_list_model_get_n_items (source);
+  g_signal_connect (source, "items-changed", G_CALLBACK (grow_list_source_changed_cb), self);
   g_set_weak_pointer (&self->view, view);
+  /* a new model for the list view (another view of the tree): likewise */
+  if (self->n_items > GROW_FIRST_ROWS && grow_list_hold (self))
+    self->n_items = GROW_FIRST_ROWS;
   return self;
 }
 
@@ -728,12 +835,14 @@ tree_model_changed_cb (XpTreeModel *tree,
       g_set_object (&self->models[i], model);
       if (i == 1)
         {
-          self->selections[i] = gtk_multi_selection_new (G_LIST_MODEL (xp_slot_list_new (model, self->list_views[1])));
+          self->selections[i] = gtk_multi_selection_new (G_LIST_MODEL (xp_grow_list_new (G_LIST_MODEL (xp_slot_list_new (model)),
+                                                                                         self->list_views[1])));
           /* after the slots have changed: what was selected is not there */
           g_signal_connect (model, "items-changed", G_CALLBACK (search_rows_changed_cb), self);
         }
       else
-        self->selections[i] = gtk_multi_selection_new (g_object_ref (model));
+        self->selections[i] = gtk_multi_selection_new (G_LIST_MODEL (xp_grow_list_new (g_object_ref (model),
+                                                                                       self->list_views[0])));
       g_signal_connect (self->selections[i], "selection-changed", G_CALLBACK (selection_changed_cb), self);
       gtk_list_view_set_model (GTK_LIST_VIEW (self->list_views[i]), GTK_SELECTION_MODEL (self->selections[i]));
     }
@@ -997,6 +1106,8 @@ xp_sidebar_select_item (XpSidebar *self,
 
   g_return_val_if_fail (XP_IS_SIDEBAR (self), FALSE);
 
+  /* every row, even in the frame a list grows in */
+  grow_list_catch_up (XP_GROW_LIST (gtk_multi_selection_get_model (self->selection)));
   n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
   for (guint i = 0; i < n; i++)
     {

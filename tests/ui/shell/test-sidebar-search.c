@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The sidebar's search list view against its rows: typed into the search
- * entry, a search that narrows to one VM and widens to hundreds shows, row
- * for row, the objects of the search's rows, and ends up with every one of
- * them (the list view grows a screenful first and the rest a frame later),
- * whatever is typed while it grows. */
+/* The sidebar's list views against their rows: the tree of a pool of
+ * hundreds of VMs, then searches typed into the entry that narrow to one VM
+ * and widen to hundreds show, row for row, the objects of the search's rows,
+ * and end up with every one of them (a list view grows a screenful first
+ * and the rest a frame later), whatever is typed while it grows. */
 
 #include "config.h"
 
@@ -174,6 +174,9 @@ test_search_rows (Fixture       *f,
   if (f->sim == NULL)
     return;
   g_assert_true (xapi_test_wait_for (pool_synced, f, TIMEOUT_MS));
+  /* the tree, grown past a screenful as the pool came */
+  g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
+  g_assert_cmpuint (n_rows (f), >, 64);
   vms = xapi_cache_get_objects (xapi_connection_get_cache (f->conn), XAPI_TYPE_VM);
   for (guint i = 0; i < g_list_model_get_n_items (vms) && one == NULL; i++)
     {
