@@ -1936,17 +1936,19 @@ search_list_matches (XpSearchList *self,
 }
 
 /* Whether all->pdata[i] matches, looking at its key first: the object
- * itself only when the key matches, or for an address. */
+ * itself only when the key matches, or for an address.  @by_key: the query
+ * has no line break (the keys' separator). */
 static gboolean
 search_list_matches_at (XpSearchList *self,
-                        guint         i)
+                        guint         i,
+                        gboolean      by_key)
 {
   const SearchKey *key = &g_array_index (self->keys, SearchKey, i);
   XapiObject *object = self->all->pdata[i];
 
-  if (strchr (self->query, '\n') == NULL && strstr (key->text, self->query) != NULL)
+  if (by_key && strstr (key->text, self->query) != NULL)
     return search_list_shows (self, object);
-  if (!key->host && !self->address_like && strchr (self->query, '\n') == NULL)
+  if (by_key && !key->host && !self->address_like)
     return FALSE;
   return search_list_matches (self, object);
 }
@@ -2038,7 +2040,7 @@ search_list_refilter (XpSearchList    *self,
                       GtkFilterChange  change)
 {
   g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_object_unref);
-  gboolean same_order;
+  gboolean same_order, by_key;
   GPtrArray *all;
 
   if (self->query == NULL)
@@ -2050,8 +2052,9 @@ search_list_refilter (XpSearchList    *self,
    * than the current matches' objects. */
   all = search_list_ensure_all (self);
   same_order = self->order == self->matches_order;
+  by_key = strchr (self->query, '\n') == NULL;
   for (guint i = 0; i < all->len; i++)
-    if (search_list_matches_at (self, i))
+    if (search_list_matches_at (self, i, by_key))
       g_ptr_array_add (next, g_object_ref (all->pdata[i]));
   self->matches_order = self->order;
   search_list_publish (self, next,
