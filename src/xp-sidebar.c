@@ -201,18 +201,20 @@ xp_slot_list_new (GListModel *source)
   return self;
 }
 
-/* ---- a list that grows a screenful first ----
+/* ---- a list that grows a screenful at a time ----
  *
  * GTK 4.8's list view keeps ~200 rows alive and makes them all at once when
  * a short list gets long: the tree of a pool when its sync ends, a search
- * widening from one row to 10,000; 200 rows at 0.2 ms each, in one frame.
- * So between a model and its list view sits an XpGrowList: when a list of
- * less than a screenful gets long, it shows the first screenful, and the
- * rest right after that frame is painted.  Two frames of half the work
- * each; the rows in view come in the first, the rows below them (and the
- * scroll bar's length) in the second. */
+ * widening from one row to 10,000; 200 rows at 0.2 ms each (more while a
+ * sync keeps the other core busy), in one frame.  So between a model and
+ * its list view sits an XpGrowList: when a list of less than a screenful
+ * gets long, it shows the first screenful, and one more after each frame
+ * is painted until the list view has all the rows it keeps, then the rest.
+ * The rows in view come in the first frame, the rows below them (and the
+ * scroll bar's length) over the next three, none of them long. */
 
-#define GROW_FIRST_ROWS 64
+#define GROW_STEP_ROWS 64
+#define GROW_VIEW_ROWS 200    /* what a GTK 4.8 list view keeps */
 
 #define XP_TYPE_GROW_LIST (xp_grow_list_get_type ())
 G_DECLARE_FINAL_TYPE (XpGrowList, xp_grow_list, XP, GROW_LIST, GObject)
@@ -222,11 +224,13 @@ struct _XpGrowList
   GObject        parent_instance;
   GListModel    *source;          /* strong */
   guint          n_items;         /* the source's first n_items are shown */
-  gboolean       holding;         /* at most GROW_FIRST_ROWS shown until the frame */
+  gboolean       holding;         /* at most cap shown, until the next frame */
+  guint          cap;
   GtkWidget     *view;            /* weak: the list view that shows it */
   GdkFrameClock *clock;           /* strong while holding */
   gulong         after_paint_id;
-  guint          catch_up_id;     /* after the frame, or after 100 ms at the latest */
+  guint          step_id;         /* after the frame */
+  guint          timeout_id;      /* everything, if no frame comes */
 };
 
 static GType
@@ -267,7 +271,8 @@ grow_list_stop_holding (XpGrowList *self)
   if (self->clock != NULL)
     g_clear_signal_handler (&self->after_paint_id, self->clock);
   g_clear_object (&self->clock);
-  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  g_clear_handle_id (&self->step_id, g_source_remove);
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
   self->holding = FALSE;
 }
 
@@ -295,18 +300,27 @@ xp_grow_list_init (XpGrowList *self)
 {
 }
 
+/* Up to @cap rows shown (G_MAXUINT: all, and no more holding back). */
+static void
+grow_list_show (XpGrowList *self,
+                guint       cap)
+{
+  guint old_n = self->n_items;
+
+  if (cap == G_MAXUINT)
+    grow_list_stop_holding (self);
+  self->cap = cap;
+  self->n_items = MIN (g_list_model_get_n_items (self->source), cap);
+  if (self->n_items > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->n_items - old_n);
+}
+
 /* Everything shown, at once. */
 static void
 grow_list_catch_up (XpGrowList *self)
 {
-  guint old_n = self->n_items;
-
-  if (!self->holding)
-    return;
-  grow_list_stop_holding (self);
-  self->n_items = g_list_model_get_n_items (self->source);
-  if (self->n_items > old_n)
-    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->n_items - old_n);
+  if (self->holding)
+    grow_list_show (self, G_MAXUINT);
 }
 
 static gboolean
@@ -314,8 +328,26 @@ grow_list_catch_up_cb (gpointer data)
 {
   XpGrowList *self = data;
 
-  self->catch_up_id = 0;
+  self->timeout_id = 0;
   grow_list_catch_up (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void grow_list_wait_frame (XpGrowList *self);
+
+static gboolean
+grow_list_step_cb (gpointer data)
+{
+  XpGrowList *self = data;
+
+  self->step_id = 0;
+  if (self->cap + GROW_STEP_ROWS >= GROW_VIEW_ROWS)
+    {
+      grow_list_show (self, G_MAXUINT);
+      return G_SOURCE_REMOVE;
+    }
+  grow_list_show (self, self->cap + GROW_STEP_ROWS);
+  grow_list_wait_frame (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -327,13 +359,23 @@ grow_list_after_paint_cb (GdkFrameClock *clock,
                           XpGrowList    *self)
 {
   g_clear_signal_handler (&self->after_paint_id, self->clock);
-  g_clear_handle_id (&self->catch_up_id, g_source_remove);
-  self->catch_up_id = g_idle_add_full (G_PRIORITY_LOW, grow_list_catch_up_cb, self, NULL);
+  if (self->step_id == 0)
+    self->step_id = g_idle_add_full (G_PRIORITY_LOW, grow_list_step_cb, self, NULL);
 }
 
-/* Hold the rest back until the frame being made is painted: only in a
- * window on screen (the list view itself may be shown in that very frame,
- * as when a search starts). */
+/* The next step after the next frame, or everything if no frame comes
+ * (the window hidden, say). */
+static void
+grow_list_wait_frame (XpGrowList *self)
+{
+  self->after_paint_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (grow_list_after_paint_cb), self);
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  self->timeout_id = g_timeout_add (250, grow_list_catch_up_cb, self);
+}
+
+/* Hold all but a screenful back until the frame being made is painted:
+ * only in a window on screen (the list view itself may be shown in that
+ * very frame, as when a search starts). */
 static gboolean
 grow_list_hold (XpGrowList *self)
 {
@@ -345,9 +387,9 @@ grow_list_hold (XpGrowList *self)
       (clock = gtk_widget_get_frame_clock (self->view)) == NULL)
     return FALSE;
   self->holding = TRUE;
+  self->cap = GROW_STEP_ROWS;
   self->clock = g_object_ref (clock);
-  self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (grow_list_after_paint_cb), self);
-  self->catch_up_id = g_timeout_add (100, grow_list_catch_up_cb, self);
+  grow_list_wait_frame (self);
   return TRUE;
 }
 
@@ -362,9 +404,9 @@ grow_list_source_changed_cb (GListModel *source,
   guint n = g_list_model_get_n_items (source);
   guint new_n, from;
 
-  if (!self->holding && old_n < GROW_FIRST_ROWS && n > GROW_FIRST_ROWS)
+  if (!self->holding && old_n < GROW_STEP_ROWS && n > GROW_STEP_ROWS)
     grow_list_hold (self);
-  new_n = self->holding ? MIN (n, GROW_FIRST_ROWS) : n;
+  new_n = self->holding ? MIN (n, self->cap) : n;
   self->n_items = new_n;
 
   /* The same change when it is all within what is shown (always so when
@@ -393,8 +435,8 @@ xp_grow_list_new (GListModel *source,
   g_signal_connect (source, "items-changed", G_CALLBACK (grow_list_source_changed_cb), self);
   g_set_weak_pointer (&self->view, view);
   /* a new model for the list view (another view of the tree): likewise */
-  if (self->n_items > GROW_FIRST_ROWS && grow_list_hold (self))
-    self->n_items = GROW_FIRST_ROWS;
+  if (self->n_items > GROW_STEP_ROWS && grow_list_hold (self))
+    self->n_items = GROW_STEP_ROWS;
   return self;
 }
 
