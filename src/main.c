@@ -6,7 +6,6 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
-#include <malloc.h>
 
 #include "xp-application.h"
 
@@ -16,10 +15,6 @@ main (int   argc,
 {
   g_autoptr(XpApplication) app = NULL;
 
-  /* One malloc arena: libxapi decodes records in worker threads and the
-   * cache keeps them on the main thread; per-thread arenas keep the freed
-   * decode memory mapped (10,000-VM sync: peak RSS 247 -> 218 MB). */
-  mallopt (M_ARENA_MAX, 1);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

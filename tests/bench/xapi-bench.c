@@ -34,7 +34,6 @@
  */
 #include "config.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -530,10 +529,6 @@ main (int    argc,
   g_autoptr(GString) json = g_string_new ("{\"bench\":\"sync\",");
   g_autoptr(XapiConnection) conn = NULL;
 
-  /* As xenpools (src/main.c), one malloc arena: libxapi decodes records in worker threads and the
-   * cache keeps them on the main thread; per-thread arenas keep the freed
-   * decode memory mapped (10,000-VM sync: peak RSS 247 -> 218 MB). */
-  mallopt (M_ARENA_MAX, 1);
   if (argc < 3 || (strcmp (argv[1], "sync") != 0 && strcmp (argv[1], "storm") != 0)
       || (strcmp (argv[1], "storm") == 0 && argc < 5))
     {
