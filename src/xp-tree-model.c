@@ -1866,9 +1866,36 @@ search_key_make (XapiObject *object)
   return (SearchKey) { g_string_free (text, FALSE), XAPI_IS_HOST (object) };
 }
 
-/* The candidates, collected and sorted if need be, with their keys. */
+/* The keys no longer follow the candidates: made again, from the first. */
+static void
+search_list_keys_invalidate (XpSearchList *self)
+{
+  self->keys_stale = TRUE;
+  g_array_set_size (self->keys, 0);
+}
+
+/* Makes up to @max more keys (they follow all while stale, from the
+ * first, as far as made); returns whether every key is made. */
+static gboolean
+search_list_make_keys (XpSearchList *self,
+                       guint         max)
+{
+  guint end = self->all->len - self->keys->len <= max ? self->all->len : self->keys->len + max;
+
+  for (guint i = self->keys->len; i < end; i++)
+    {
+      SearchKey key = search_key_make (self->all->pdata[i]);
+
+      g_array_append_val (self->keys, key);
+    }
+  self->keys_stale = self->keys->len < self->all->len;
+  return !self->keys_stale;
+}
+
+/* The candidates, collected and sorted if need be (their keys may be
+ * stale). */
 static GPtrArray *
-search_list_ensure_all (XpSearchList *self)
+search_list_ensure_sorted (XpSearchList *self)
 {
   const GType types[] = { XAPI_TYPE_POOL, XAPI_TYPE_HOST, XAPI_TYPE_VM, XAPI_TYPE_SR, XAPI_TYPE_NETWORK };
 
@@ -1892,26 +1919,24 @@ search_list_ensure_all (XpSearchList *self)
             }
         }
       self->all_sorted = FALSE;
-      self->keys_stale = TRUE;
     }
   if (!self->all_sorted)
     {
       g_ptr_array_sort (self->all, search_compare);
       self->all_sorted = TRUE;
       self->order++;
-      self->keys_stale = TRUE;
+      search_list_keys_invalidate (self);
     }
-  if (self->keys_stale)
-    {
-      g_array_set_size (self->keys, 0);
-      for (guint i = 0; i < self->all->len; i++)
-        {
-          SearchKey key = search_key_make (self->all->pdata[i]);
+  return self->all;
+}
 
-          g_array_append_val (self->keys, key);
-        }
-      self->keys_stale = FALSE;
-    }
+/* The candidates, collected and sorted if need be, with their keys. */
+static GPtrArray *
+search_list_ensure_all (XpSearchList *self)
+{
+  search_list_ensure_sorted (self);
+  if (self->keys_stale)
+    search_list_make_keys (self, G_MAXUINT);
   return self->all;
 }
 
@@ -2116,9 +2141,9 @@ search_list_object_added (XpSearchList *self,
   g_ptr_array_insert (self->all, (int) at, g_object_ref (object));
   /* Not searching (a sync adds thousands): all keys made again in one go,
    * when the search starts or ahead of it. */
-  if (self->query == NULL)
-    self->keys_stale = TRUE;
-  if (!self->keys_stale)
+  if (self->query == NULL || self->keys_stale)
+    search_list_keys_invalidate (self);
+  else
     {
       SearchKey key = search_key_make (object);
 
@@ -2146,6 +2171,8 @@ search_list_object_removed (XpSearchList *self,
       g_ptr_array_remove_index (self->all, pos);
       if (!self->keys_stale)
         g_array_remove_index (self->keys, pos);
+      else
+        search_list_keys_invalidate (self);
     }
   if (g_ptr_array_find (self->matches, object, &pos))
     {
@@ -2159,7 +2186,7 @@ static void
 search_list_names_changed (XpSearchList *self)
 {
   self->all_sorted = FALSE;
-  self->keys_stale = TRUE;
+  search_list_keys_invalidate (self);
   if (self->query != NULL)
     search_list_refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
 }
@@ -2169,7 +2196,7 @@ static void
 search_list_reset (XpSearchList *self)
 {
   g_clear_pointer (&self->all, g_ptr_array_unref);
-  self->keys_stale = TRUE;
+  search_list_keys_invalidate (self);
   if (self->query != NULL)
     search_list_refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
 }
@@ -2713,19 +2740,33 @@ create_child_model (gpointer item,
   return NULL;
 }
 
-/* Objects-view filters (which span connections) are refreshed on any
- * placement change. */
+/* Keys made per idle ahead of a search (~4 ms). */
+#define SEARCH_PREPARE_KEYS 2048
+
 /* Once the objects are placed (the sync is over), the search's candidates
- * are collected and sorted ahead, not at the first key press.  Only the
- * first time: after renames, the first search sorts them again. */
+ * are collected, sorted and given their keys ahead, not at the first key
+ * press: in idles of their own, after any other idle work (a list view
+ * growing, say), a few ms each.  After renames, the first search sorts
+ * them again. */
 static gboolean
 search_prepare_cb (gpointer data)
 {
   XpTreeModel *self = data;
+  XpSearchList *list = self->search_list;
 
+  if (self->search != NULL)
+    {
+      self->prepare_id = 0;
+      return G_SOURCE_REMOVE;   /* the search makes what it needs */
+    }
+  if (list->all == NULL || !list->all_sorted)
+    {
+      search_list_ensure_sorted (list);
+      return G_SOURCE_CONTINUE;
+    }
+  if (list->keys_stale && !search_list_make_keys (list, SEARCH_PREPARE_KEYS))
+    return G_SOURCE_CONTINUE;
   self->prepare_id = 0;
-  if (self->search == NULL)
-    search_list_ensure_all (self->search_list);
   return G_SOURCE_REMOVE;
 }
 
@@ -2743,12 +2784,12 @@ any_placement_changed_cb (XpPlacement *placement,
   if (placement->tags_changed)
     {
       placement->tags_changed = FALSE;
-      self->search_list->keys_stale = TRUE;
+      search_list_keys_invalidate (self->search_list);
     }
   if (self->search != NULL)
     search_list_refilter (self->search_list, GTK_FILTER_CHANGE_DIFFERENT);
   else if ((self->search_list->all == NULL || self->search_list->keys_stale) && self->prepare_id == 0)
-    self->prepare_id = g_idle_add_full (G_PRIORITY_LOW, search_prepare_cb, self, NULL);
+    self->prepare_id = g_idle_add_full (G_PRIORITY_LOW + 10, search_prepare_cb, self, NULL);
 }
 
 static void

@@ -802,6 +802,14 @@ search_finds (gpointer data)
   return listed == w->found;
 }
 
+static gboolean
+vm_has_tag (gpointer data)
+{
+  const char * const *tags = xapi_vm_get_tags (XAPI_VM (data));
+
+  return tags != NULL && g_strv_contains (tags, "quiet-tag");
+}
+
 /* A sidebar open before the connection: the initial sync's thousands of
  * VMs are placed a slice at a time, the lists filled a list at a time,
  * while VMs are renamed and removed; in the end the tree is the one made
@@ -1036,6 +1044,14 @@ test_tree_search (Fixture       *f,
     w.found = FALSE;
     xp_tree_model_set_search (tree, w.text);
     g_assert_true (search_finds (&w));
+
+    /* a tag given while no search runs is found by the next one */
+    xp_tree_model_set_search (tree, NULL);
+    mutate (f, "VM", ref, "tags", "[\"quiet-tag\"]");
+    g_assert_true (xapi_test_wait_for (vm_has_tag, vm, TIMEOUT_MS));
+    w.text = "Quiet-Tag";
+    w.found = TRUE;
+    g_assert_true (xapi_test_wait_for (search_finds, &w, TIMEOUT_MS));
   }
 
   /* VMs added and removed while searching, typing on meanwhile; then the
