@@ -1,10 +1,28 @@
-/* ui-util.c: widget lookups shared by the in-process UI tests
+/* ui-util.c: prerequisites and widget lookups shared by the in-process UI tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include "ui-util.h"
+
+#include "sim-fixture.h"
+
+gboolean
+xp_test_have_sim_and_display (void)
+{
+  if (xapi_sim_path () == NULL)
+    {
+      g_test_skip ("xapi-sim not found (set XAPI_SIM)");
+      return FALSE;
+    }
+  if (gdk_display_get_default () == NULL)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return FALSE;
+    }
+  return TRUE;
+}
 
 GtkWidget *
 xp_test_find_named (GtkWidget  *root,

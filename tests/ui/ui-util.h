@@ -1,4 +1,4 @@
-/* ui-util.h: widget lookups shared by the in-process UI tests
+/* ui-util.h: prerequisites and widget lookups shared by the in-process UI tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +7,10 @@
 #include <gtk/gtk.h>
 
 G_BEGIN_DECLS
+
+/* Whether the simulator is built and there is a display; if not, the test
+ * is marked skipped with the reason. */
+gboolean   xp_test_have_sim_and_display (void);
 
 /* The first widget named @name (gtk_widget_set_name) in @root's tree, or NULL. */
 GtkWidget *xp_test_find_named (GtkWidget  *root,

@@ -42,16 +42,8 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not found (set XAPI_SIM)");
-      return;
-    }
-  if (gdk_display_get_default () == NULL)
-    {
-      g_test_skip ("no display (run under xvfb-run)");
-      return;
-    }
+  if (!xp_test_have_sim_and_display ())
+    return;
   f->toasts = g_ptr_array_new_with_free_func (g_free);
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
   f->session = xapi_sim_raw_login (f->sim);

@@ -19,6 +19,7 @@
 #include <xapi-task-ops.h>
 
 #include "sim-fixture.h"
+#include "../ui-util.h"
 #include "xp-alerts-view.h"
 #include "xp-application.h"
 #include "xp-connection-store.h"
@@ -35,22 +36,6 @@ typedef struct {
   XpConnectionStore *store;
   XapiConnection    *conn;   /* owned by the store */
 } Fixture;
-
-static gboolean
-have_prerequisites (void)
-{
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not found (set XAPI_SIM)");
-      return FALSE;
-    }
-  if (gdk_display_get_default () == NULL)
-    {
-      g_test_skip ("no display (run under xvfb-run)");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static gboolean
 conn_is_connected (gpointer data)
@@ -70,7 +55,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!have_prerequisites ())
+  if (!xp_test_have_sim_and_display ())
     return;
   f->dir = g_dir_make_tmp ("xp-shell-XXXXXX", &error);
   g_assert_no_error (error);
@@ -557,7 +542,7 @@ test_tree_golden (Fixture       *f,
   g_autoptr(GPtrArray) kinds = g_ptr_array_new_with_free_func (g_free);
   Golden golden = { g_array_new (FALSE, TRUE, sizeof (Row)), kinds, 0 };
 
-  if (!have_prerequisites ())
+  if (!xp_test_have_sim_and_display ())
     return;
   g_array_set_clear_func (golden.rows, row_clear);
   statedb = g_build_filename (shared ? shared : "", "realdata",
@@ -848,7 +833,7 @@ test_tree_placed_while_syncing (Fixture       *f,
   GListModel *vms;
   guint n_rows;
 
-  if (!have_prerequisites ())
+  if (!xp_test_have_sim_and_display ())
     return;
   f->sim = xapi_sim_start ("--scenario", "large", "--hosts", "4", "--vms", "3000", NULL);
   tree = xp_tree_model_new (connections);

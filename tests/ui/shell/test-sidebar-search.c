@@ -32,16 +32,8 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *vms = g_strdup_printf ("%d", N_VMS);
 
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not built");
-      return;
-    }
-  if (gdk_display_get_default () == NULL)
-    {
-      g_test_skip ("no display (run under xvfb-run)");
-      return;
-    }
+  if (!xp_test_have_sim_and_display ())
+    return;
   f->sim = xapi_sim_start ("--scenario", "large", "--hosts", "2", "--vms", vms, NULL);
   f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
   f->conns = g_list_store_new (XAPI_TYPE_CONNECTION);

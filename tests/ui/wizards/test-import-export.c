@@ -28,16 +28,8 @@ typedef struct {
 static gboolean
 have_prerequisites (void)
 {
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not built");
-      return FALSE;
-    }
-  if (gdk_display_get_default () == NULL)
-    {
-      g_test_skip ("no display (run under xvfb-run)");
-      return FALSE;
-    }
+  if (!xp_test_have_sim_and_display ())
+    return FALSE;
   return TRUE;
 }
 

@@ -39,16 +39,8 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  if (xapi_sim_path () == NULL)
-    {
-      g_test_skip ("xapi-sim not built");
-      return;
-    }
-  if (gdk_display_get_default () == NULL)
-    {
-      g_test_skip ("no display (run under xvfb-run)");
-      return;
-    }
+  if (!xp_test_have_sim_and_display ())
+    return;
   f->sim = xapi_sim_start ("--scenario", "demo", "--time-scale", "0.02", NULL);
   f->conn = xapi_test_connect_pinned (f->sim, NULL, "secret");
 }
