@@ -347,7 +347,9 @@ grow_list_step_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
   grow_list_show (self, self->cap + GROW_STEP_ROWS);
-  grow_list_wait_frame (self);
+  /* (a handler of the rows added may have shown them all) */
+  if (self->holding)
+    grow_list_wait_frame (self);
   return G_SOURCE_REMOVE;
 }
 
