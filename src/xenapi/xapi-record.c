@@ -36,8 +36,9 @@ typedef struct
 struct _XapiRecord
 {
   const XapiClassInfo *info;
-  GArray              *values;   /* FieldValue */
   GArray              *extra;    /* ExtraValue */
+  guint                n_values;
+  FieldValue           values[];
 };
 
 /* ---- values ------------------------------------------------------------------ */
@@ -425,15 +426,25 @@ read_value (XapiJsonReader      *r,
 }
 
 static void
-add_extra_take (XapiRecord *record,
+extra_value_clear (ExtraValue *e)
+{
+  g_free (e->name);
+  g_free (e->raw);
+}
+
+static void
+add_extra_take (GArray    **extra,
                 const char *name,
                 char       *raw)
 {
   ExtraValue e = { g_strdup (name), raw };
 
-  if (record->extra == NULL)
-    record->extra = g_array_new (FALSE, FALSE, sizeof (ExtraValue));
-  g_array_append_val (record->extra, e);
+  if (*extra == NULL)
+    {
+      *extra = g_array_new (FALSE, FALSE, sizeof (ExtraValue));
+      g_array_set_clear_func (*extra, (GDestroyNotify) extra_value_clear);
+    }
+  g_array_append_val (*extra, e);
 }
 
 /* Records of one class come with their fields in the same order, so the
@@ -492,21 +503,48 @@ field_index (const XapiClassInfo *info,
   return idx;
 }
 
+static void
+clear_values (const XapiClassInfo *info,
+              FieldValue          *values,
+              guint                n_values)
+{
+  for (guint i = 0; i < n_values; i++)
+    _xapi_field_clear (&values[i].v, info->fields[values[i].index].kind);
+}
+
+/* The values of the record being parsed, per thread: a record is then one
+ * block of the right size, where the array of a VM's ~100 fields used to be
+ * a block of its own (and a "large" one to malloc, see xapi-json.c). */
+static GPrivate scratch_values = G_PRIVATE_INIT ((GDestroyNotify) g_array_unref);
+
+static GArray *
+scratch_values_get (void)
+{
+  GArray *a = g_private_get (&scratch_values);
+
+  if (a == NULL)
+    {
+      a = g_array_sized_new (FALSE, FALSE, sizeof (FieldValue), 128);
+      g_private_set (&scratch_values, a);
+    }
+  g_array_set_size (a, 0);
+  return a;
+}
+
 XapiRecord *
 xapi_record_parse (const XapiClassInfo  *info,
                    XapiJsonReader       *reader,
                    GError              **error)
 {
-  g_autoptr(XapiRecord) record = g_new0 (XapiRecord, 1);
+  g_autoptr(GArray) extra = NULL;
   FieldOrder *order = field_order_for (info);
+  GArray *values = scratch_values_get ();
+  XapiRecord *record;
   guint position = 0;
   const char *key;
   gsize key_len;
 
   g_return_val_if_fail (reader != NULL, NULL);
-
-  record->info = info;
-  record->values = g_array_sized_new (FALSE, FALSE, sizeof (FieldValue), info ? info->n_fields : 0);
 
   if (xapi_json_reader_peek (reader) != XAPI_JSON_TOKEN_BEGIN_OBJECT)
     {
@@ -533,9 +571,9 @@ xapi_record_parse (const XapiClassInfo  *info,
 
           if (read_value (reader, f, &fv.v, &text))
             {
-              g_array_append_val (record->values, fv);
+              g_array_append_val (values, fv);
               if (text)
-                add_extra_take (record, f->wire_name, text);
+                add_extra_take (&extra, f->wire_name, text);
               continue;
             }
           if (xapi_json_reader_failed (reader, NULL))
@@ -548,7 +586,7 @@ xapi_record_parse (const XapiClassInfo  *info,
                 break;
               text = g_strndup (raw, raw_len);
             }
-          add_extra_take (record, f->wire_name, text);
+          add_extra_take (&extra, f->wire_name, text);
           continue;
         }
       else
@@ -557,12 +595,22 @@ xapi_record_parse (const XapiClassInfo  *info,
 
           if (!xapi_json_reader_read_raw (reader, &raw, &raw_len))
             break;
-          add_extra_take (record, name, g_strndup (raw, raw_len));
+          add_extra_take (&extra, name, g_strndup (raw, raw_len));
         }
     }
   if (xapi_json_reader_failed (reader, error))
-    return NULL;
-  return g_steal_pointer (&record);
+    {
+      clear_values (info, (FieldValue *) (gpointer) values->data, values->len);
+      return NULL;
+    }
+
+  record = g_malloc (sizeof (XapiRecord) + values->len * sizeof (FieldValue));
+  record->info = info;
+  record->extra = g_steal_pointer (&extra);
+  record->n_values = values->len;
+  if (values->len > 0)
+    memcpy (record->values, values->data, values->len * sizeof (FieldValue));
+  return record;
 }
 
 XapiRecord *
@@ -590,25 +638,9 @@ xapi_record_free (XapiRecord *record)
 {
   if (record == NULL)
     return;
-  if (record->values)
-    {
-      for (guint i = 0; i < record->values->len; i++)
-        {
-          FieldValue *fv = &g_array_index (record->values, FieldValue, i);
-          _xapi_field_clear (&fv->v, record->info->fields[fv->index].kind);
-        }
-      g_array_unref (record->values);
-    }
-  if (record->extra)
-    {
-      for (guint i = 0; i < record->extra->len; i++)
-        {
-          ExtraValue *e = &g_array_index (record->extra, ExtraValue, i);
-          g_free (e->name);
-          g_free (e->raw);
-        }
-      g_array_unref (record->extra);
-    }
+  if (record->info != NULL)
+    clear_values (record->info, record->values, record->n_values);
+  g_clear_pointer (&record->extra, g_array_unref);
   g_free (record);
 }
 
@@ -616,7 +648,7 @@ guint
 xapi_record_get_n_values (XapiRecord *record)
 {
   g_return_val_if_fail (record != NULL, 0);
-  return record->values->len + (record->extra ? record->extra->len : 0);
+  return record->n_values + (record->extra ? record->extra->len : 0);
 }
 
 /* ---- applying ------------------------------------------------------------------ */
@@ -641,7 +673,7 @@ apply (XapiObject *self,
   GHashTable *extra = xapi_object_get_extra_fields (self);
   guint changed = 0;
 
-  if (record->info != info && record->values->len > 0)
+  if (record->info != info && record->n_values > 0)
     {
       g_critical ("Record of class %s applied to an object of class %s",
                   record->info ? record->info->wire_name : "(unknown)",
@@ -652,9 +684,9 @@ apply (XapiObject *self,
   if (notify)
     g_object_freeze_notify (G_OBJECT (self));
 
-  for (guint i = 0; i < record->values->len; i++)
+  for (guint i = 0; i < record->n_values; i++)
     {
-      FieldValue *fv = &g_array_index (record->values, FieldValue, i);
+      FieldValue *fv = &record->values[i];
       const XapiFieldInfo *f = &info->fields[fv->index];
       gpointer slot = G_STRUCT_MEMBER_P (self, f->offset);
 
