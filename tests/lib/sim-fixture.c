@@ -367,3 +367,15 @@ xapi_test_connect_pinned (XapiSim    *sim,
   g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
   return conn;
 }
+
+GBytes *
+xapi_test_feed_next (gpointer user_data)
+{
+  XapiTestFeed *f = user_data;
+  gsize n = MIN (f->chunk, f->len - f->pos);
+
+  if (f->pos >= f->len)
+    return NULL;
+  f->pos += n;
+  return g_bytes_new (f->data + f->pos - n, n);
+}

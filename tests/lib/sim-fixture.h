@@ -85,6 +85,16 @@ XapiConnection *xapi_test_connect_pinned (XapiSim    *sim,
 typedef XapiConnection XapiTestConnection;
 void          xapi_test_connection_close (XapiTestConnection *conn);
 
+/* A streaming reader's source giving @data @chunk bytes at a time. */
+typedef struct {
+  const char *data;
+  gsize       len;
+  gsize       pos;
+  gsize       chunk;
+} XapiTestFeed;
+
+GBytes       *xapi_test_feed_next        (gpointer user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiSim, xapi_sim_stop)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiTestConnection, xapi_test_connection_close)
 

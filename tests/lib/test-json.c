@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xapi-json.h"
+#include "sim-fixture.h"
 
 static void
 test_scalars (void)
@@ -250,26 +251,6 @@ test_length_bounded (void)
 
 /* ---- streaming input ---------------------------------------------------- */
 
-typedef struct
-{
-  const char *data;
-  gsize       len;
-  gsize       pos;
-  gsize       chunk;
-} Feed;
-
-static GBytes *
-feed_next (gpointer user_data)
-{
-  Feed *f = user_data;
-  gsize n = MIN (f->chunk, f->len - f->pos);
-
-  if (f->pos >= f->len)
-    return NULL;
-  f->pos += n;
-  return g_bytes_new (f->data + f->pos - n, n);
-}
-
 /* A trace of everything the reader sees, using each kind of call: raw text
  * for members named "raw…", skip for "skip…", values otherwise. */
 static void
@@ -399,8 +380,8 @@ test_streaming (void)
 
       for (gsize c = 0; c < G_N_ELEMENTS (chunks); c++)
         {
-          Feed feed = { docs[d], strlen (docs[d]), 0, chunks[c] };
-          g_autoptr(XapiJsonReader) r = xapi_json_reader_new_streaming (feed_next, &feed);
+          XapiTestFeed feed = { docs[d], strlen (docs[d]), 0, chunks[c] };
+          g_autoptr(XapiJsonReader) r = xapi_json_reader_new_streaming (xapi_test_feed_next, &feed);
           g_autofree char *got = trace (r);
 
           if (g_strcmp0 (got, expected) != 0)
