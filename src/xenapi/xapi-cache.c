@@ -124,12 +124,81 @@ parse_op (const char  *text,
   return TRUE;
 }
 
+/* ---- the event loop's memo ------------------------------------------------ */
+
+struct _XapiEventMemo
+{
+  GHashTable *entries;   /* ref -> MemoEntry */
+};
+
+typedef struct {
+  const XapiClassInfo *info;
+  guint64              hashes[];   /* info->n_fields */
+} MemoEntry;
+
+XapiEventMemo *
+_xapi_event_memo_new (void)
+{
+  XapiEventMemo *memo = g_atomic_rc_box_new0 (XapiEventMemo);
+
+  memo->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return memo;
+}
+
+XapiEventMemo *
+_xapi_event_memo_ref (XapiEventMemo *memo)
+{
+  return g_atomic_rc_box_acquire (memo);
+}
+
+static void
+memo_clear (XapiEventMemo *memo)
+{
+  g_hash_table_unref (memo->entries);
+}
+
+void
+_xapi_event_memo_unref (XapiEventMemo *memo)
+{
+  g_atomic_rc_box_release_full (memo, (GDestroyNotify) memo_clear);
+}
+
+/* A snapshot, the reader on its '{'.  With a memo, a mod event of an object
+ * that had one before decodes only the fields whose text changed since
+ * (*@memo_used is then set).  Any other event decodes everything, and its
+ * object's entry is dropped when the event ends.  Tasks are left out:
+ * xapi-task-ops also updates them from get_record. */
+static XapiRecord *
+parse_snapshot (XapiJsonReader  *reader,
+                XapiEventMemo   *memo,
+                XapiEvent       *event,
+                gboolean         have_op,
+                gboolean        *memo_used,
+                GError         **error)
+{
+  const XapiClassInfo *info = event->info;
+  MemoEntry *entry;
+
+  if (memo == NULL || event->ref == NULL || info == NULL || !have_op ||
+      event->op != XAPI_EVENT_MOD || g_str_equal (info->lower_name, "task"))
+    return xapi_record_parse (info, reader, error);
+  *memo_used = TRUE;
+  entry = g_hash_table_lookup (memo->entries, event->ref);
+  if (entry != NULL && entry->info == info)
+    return _xapi_record_parse_changed (info, reader, entry->hashes, TRUE, error);
+  entry = g_malloc0 (sizeof (MemoEntry) + info->n_fields * sizeof (guint64));
+  entry->info = info;
+  g_hash_table_replace (memo->entries, g_strdup (event->ref), entry);
+  return _xapi_record_parse_changed (info, reader, entry->hashes, FALSE, error);
+}
+
 static gboolean
 parse_one_event (XapiJsonReader  *reader,
+                 XapiEventMemo   *memo,
                  XapiEvent      **out_event,
                  GError         **error)
 {
-  gboolean have_op = FALSE, op_valid = FALSE;
+  gboolean have_op = FALSE, op_valid = FALSE, memo_used = FALSE;
   g_autofree char *snapshot_text = NULL;  /* snapshot seen before "class" */
   g_autoptr(XapiRecord) record = NULL;
   XapiEvent *event;
@@ -188,7 +257,7 @@ parse_one_event (XapiJsonReader  *reader,
                                "event snapshot is not an object");
                   goto fail_set;
                 }
-              event->record = xapi_record_parse (event->info, reader, error);
+              event->record = parse_snapshot (reader, memo, event, have_op, &memo_used, error);
               if (event->record == NULL)
                 goto fail_set;
             }
@@ -214,6 +283,9 @@ parse_one_event (XapiJsonReader  *reader,
                    "event lacks a valid class, ref or operation");
       goto fail_set;
     }
+
+  if (memo != NULL && !memo_used)
+    g_hash_table_remove (memo->entries, event->ref);
 
   if (snapshot_text != NULL)
     {
@@ -246,6 +318,7 @@ fail_set:
 static XapiEventBatch *
 parse_batch (XapiJsonReader  *reader,
              XapiCacheFeed   *feed,
+             XapiEventMemo   *memo,
              GError         **error)
 {
   g_autoptr(XapiEventBatch) batch = xapi_event_batch_new ();
@@ -278,7 +351,7 @@ parse_batch (XapiJsonReader  *reader,
             {
               XapiEvent *event;
 
-              if (!parse_one_event (reader, &event, error))
+              if (!parse_one_event (reader, memo, &event, error))
                 return NULL;
               g_ptr_array_add (batch->events, event);
               if (feed != NULL && batch->events->len >= FEED_CHUNK)
@@ -346,7 +419,15 @@ XapiEventBatch *
 xapi_event_batch_parse (XapiJsonReader  *reader,
                         GError         **error)
 {
-  return parse_batch (reader, NULL, error);
+  return parse_batch (reader, NULL, NULL, error);
+}
+
+XapiEventBatch *
+_xapi_event_batch_parse_memo (XapiJsonReader  *reader,
+                              XapiEventMemo   *memo,
+                              GError         **error)
+{
+  return parse_batch (reader, NULL, memo, error);
 }
 
 XapiEventBatch *
@@ -355,7 +436,7 @@ _xapi_event_batch_parse_feeding (XapiJsonReader  *reader,
                                  GError         **error)
 {
   g_return_val_if_fail (feed != NULL, NULL);
-  return parse_batch (reader, feed, error);
+  return parse_batch (reader, feed, NULL, error);
 }
 
 XapiEventBatch *
@@ -826,6 +907,13 @@ apply_event (XapiCache      *self,
             g_hash_table_remove (self->by_uuid, uuid_before);
           index_uuid (self, existing);
         }
+      return;
+    }
+
+  if (_xapi_record_is_partial (event->record))
+    {
+      /* only what changed, of an object the cache lost: cannot be made */
+      g_debug ("event for %s %s ignored: the object is not cached", event->class_name, event->ref);
       return;
     }
 

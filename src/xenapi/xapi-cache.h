@@ -136,6 +136,19 @@ void            _xapi_cache_feed_end          (XapiCacheFeed  *feed,
 XapiEventBatch *_xapi_event_batch_parse_feeding (XapiJsonReader *reader,
                                                  XapiCacheFeed  *feed,
                                                  GError        **error);
+/* What the event loop last decoded of each object that had a mod event: a
+ * hash of each field's text, so that the next mod event of the object decodes
+ * only the fields that changed.  Right only while every batch decoded with
+ * it is applied to the cache, in order, and nothing else changes the cached
+ * objects (tasks are left out): one memo per generation of the event loop. */
+typedef struct _XapiEventMemo XapiEventMemo;
+
+XapiEventMemo  *_xapi_event_memo_new          (void);
+XapiEventMemo  *_xapi_event_memo_ref          (XapiEventMemo  *memo);
+void            _xapi_event_memo_unref        (XapiEventMemo  *memo);
+XapiEventBatch *_xapi_event_batch_parse_memo  (XapiJsonReader *reader,
+                                               XapiEventMemo  *memo,
+                                               GError        **error);
 void            _xapi_cache_insert            (XapiCache      *self,
                                                XapiObject     *object);
 void            _xapi_cache_set_populated     (XapiCache      *self,
@@ -143,5 +156,6 @@ void            _xapi_cache_set_populated     (XapiCache      *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiEventBatch, xapi_event_batch_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiCacheFeed, _xapi_cache_feed_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiEventMemo, _xapi_event_memo_unref)
 
 G_END_DECLS

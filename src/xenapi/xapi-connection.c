@@ -81,6 +81,7 @@ struct _XapiConnection
   /* The event loop is pipelined: the next event.from is on the wire while
    * the previous batch is applied.  Batches are applied in order. */
   GQueue               batches;            /* XapiEventBatch* received, not applied */
+  XapiEventMemo       *event_memo;         /* of this generation (see xapi-cache.h) */
   gboolean             fetch_in_flight;
   gboolean             apply_in_flight;
 
@@ -277,6 +278,7 @@ stop_loop (XapiConnection *self)
       g_clear_object (&self->loop_cancellable);
     }
   self->loop_generation++;
+  g_clear_pointer (&self->event_memo, _xapi_event_memo_unref);
   while ((batch = g_queue_pop_head (&self->batches)) != NULL)
     xapi_event_batch_free (batch);
   self->fetch_in_flight = FALSE;
@@ -592,7 +594,7 @@ parse_event_batch (XapiJsonReader  *reader,
                    gpointer         user_data,
                    GError         **error)
 {
-  return xapi_event_batch_parse (reader, error);
+  return _xapi_event_batch_parse_memo (reader, user_data, error);
 }
 
 /* The initial sync: the cache applies the events while the rest of the
@@ -662,12 +664,13 @@ handle_loop_error (XapiConnection *self,
 typedef struct {
   XapiConnection *self;
   guint           generation;
+  XapiEventMemo  *memo;         /* an event.from's, while it is decoded */
 } LoopStep;
 
 static LoopStep *
 loop_step_new (XapiConnection *self)
 {
-  LoopStep *step = g_new (LoopStep, 1);
+  LoopStep *step = g_new0 (LoopStep, 1);
 
   step->self = g_object_ref (self);
   step->generation = self->loop_generation;
@@ -678,6 +681,7 @@ static void
 loop_step_free (LoopStep *step)
 {
   g_object_unref (step->self);
+  g_clear_pointer (&step->memo, _xapi_event_memo_unref);
   g_free (step);
 }
 
@@ -760,6 +764,8 @@ event_from_done (GObject      *source,
 
   if (self->state != XAPI_CONNECTION_STATE_CONNECTED)
     {
+      /* never applied: the memo no longer matches the cache */
+      g_clear_pointer (&self->event_memo, _xapi_event_memo_unref);
       xapi_event_batch_free (batch);
       return;
     }
@@ -775,6 +781,8 @@ event_from_done (GObject      *source,
 static void
 event_loop_next (XapiConnection *self)
 {
+  LoopStep *step;
+
   if (self->state != XAPI_CONNECTION_STATE_CONNECTED || self->loop_cancellable == NULL)
     return;
   /* One request on the wire at a time, and no more than one batch waiting
@@ -783,11 +791,15 @@ event_loop_next (XapiConnection *self)
     return;
 
   self->fetch_in_flight = TRUE;
+  if (self->event_memo == NULL)
+    self->event_memo = _xapi_event_memo_new ();
+  step = loop_step_new (self);
+  step->memo = _xapi_event_memo_ref (self->event_memo);
   xapi_rpc_call_parsed_async (self->event_rpc, "event.from",
                               event_from_params (self, self->token, EVENT_FROM_TIMEOUT_S),
                               (guint) (EVENT_FROM_TIMEOUT_S * 1000) + EVENT_FROM_SLACK_MS,
-                              parse_event_batch, NULL, (GDestroyNotify) xapi_event_batch_free,
-                              self->loop_cancellable, event_from_done, loop_step_new (self));
+                              parse_event_batch, step->memo, (GDestroyNotify) xapi_event_batch_free,
+                              self->loop_cancellable, event_from_done, step);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -948,6 +960,8 @@ start_sync (XapiConnection *self)
 
   set_state (self, XAPI_CONNECTION_STATE_SYNCING);
   set_sync_progress (self, 0.1);
+  /* the memo is of objects as the event loop last saw them */
+  g_clear_pointer (&self->event_memo, _xapi_event_memo_unref);
 
   /* A resync after a reconnect keeps the objects that still exist. */
   call->self = g_object_ref (self);

@@ -37,6 +37,7 @@ struct _XapiJsonReader {
   gsize       window_size;
   gsize       base;
   const char *mark;
+  const char *capture;   /* set by xapi_json_reader_capture_begin(); kept like @mark */
   GString    *key;
   GString    *str;
   guint       depth;
@@ -129,6 +130,22 @@ window_release (XapiJsonReader *r)
 }
 
 void
+xapi_json_reader_reset (XapiJsonReader *r,
+                        const char     *data,
+                        gsize           len)
+{
+  g_return_if_fail (r != NULL && r->source == NULL && r->window == NULL);
+
+  g_clear_error (&r->error);
+  r->start = r->p = data;
+  r->end = data + len;
+  r->base = 0;
+  r->mark = r->capture = NULL;
+  r->depth = 0;
+  memset (r->frames, 0, sizeof r->frames);
+}
+
+void
 xapi_json_reader_free (XapiJsonReader *r)
 {
   if (r == NULL)
@@ -187,9 +204,8 @@ more (XapiJsonReader *r)
     {
       g_autoptr(GBytes) chunk = r->source (r->source_data);
       const char *keep = r->mark != NULL ? MIN (r->mark, r->p) : r->p;
-      gsize kept = (gsize) (r->end - keep);
-      gsize drop = (gsize) (keep - r->window);
-      gsize p_off, mark_off = 0;
+      gsize kept, drop;
+      gsize p_off, mark_off = 0, capture_off = 0;
       const char *data;
       gsize len;
 
@@ -202,9 +218,15 @@ more (XapiJsonReader *r)
       if (len == 0)
         continue;
 
+      if (r->capture != NULL)
+        keep = MIN (keep, r->capture);
+      kept = (gsize) (r->end - keep);
+      drop = (gsize) (keep - r->window);
       p_off = (gsize) (r->p - keep);
       if (r->mark != NULL)
         mark_off = (gsize) (r->mark - keep);
+      if (r->capture != NULL)
+        capture_off = (gsize) (r->capture - keep);
       if (drop > 0)
         memmove (r->window, keep, kept);
       if (kept + len > r->window_size)
@@ -219,6 +241,8 @@ more (XapiJsonReader *r)
       r->end = r->window + kept + len;
       if (r->mark != NULL)
         r->mark = r->window + mark_off;
+      if (r->capture != NULL)
+        r->capture = r->window + capture_off;
       return TRUE;
     }
   return FALSE;
@@ -953,6 +977,30 @@ xapi_json_reader_read_raw (XapiJsonReader  *r,
     *len = (gsize) (r->p - r->mark);
   r->mark = NULL;
   return ok;
+}
+
+void
+xapi_json_reader_capture_begin (XapiJsonReader *r)
+{
+  g_return_if_fail (r->capture == NULL);
+  if (r->error != NULL)
+    return;
+  skip_ws (r);
+  r->capture = r->p;
+}
+
+gboolean
+xapi_json_reader_capture_end (XapiJsonReader  *r,
+                              const char     **start,
+                              gsize           *len)
+{
+  const char *from = g_steal_pointer (&r->capture);
+
+  if (r->error != NULL || from == NULL)
+    return FALSE;
+  *start = from;
+  *len = (gsize) (r->p - from);
+  return TRUE;
 }
 
 JsonNode *

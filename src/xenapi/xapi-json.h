@@ -71,6 +71,11 @@ typedef GBytes *(*XapiJsonSourceFunc) (gpointer user_data);
 XapiJsonReader *xapi_json_reader_new_streaming   (XapiJsonSourceFunc source,
                                                   gpointer           user_data);
 void            xapi_json_reader_free            (XapiJsonReader   *reader);
+/* Point a reader made by xapi_json_reader_new() at other input, keeping its
+ * buffers (the error is cleared). */
+void            xapi_json_reader_reset           (XapiJsonReader   *reader,
+                                                  const char       *data,
+                                                  gsize             len);
 
 /* Kind of the next value (or END_* / EOF), without consuming anything. */
 XapiJsonToken   xapi_json_reader_peek            (XapiJsonReader   *reader);
@@ -109,6 +114,12 @@ gboolean        xapi_json_reader_skip            (XapiJsonReader   *reader);
 
 /* The exact source text of the next value (consumed), e.g. for keeping
  * unknown fields verbatim.  Pointer into the input buffer. */
+/* The text of what is read between the two calls (one value), in the
+ * reader's buffer: valid until the reader moves on.  FALSE if it failed. */
+void            xapi_json_reader_capture_begin   (XapiJsonReader   *reader);
+gboolean        xapi_json_reader_capture_end     (XapiJsonReader   *reader,
+                                                  const char      **start,
+                                                  gsize            *len);
 gboolean        xapi_json_reader_read_raw        (XapiJsonReader   *reader,
                                                   const char      **start,
                                                   gsize            *len);

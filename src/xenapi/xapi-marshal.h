@@ -101,6 +101,12 @@ int         _xapi_class_info_field_index (const XapiClassInfo *info, const char 
 /* As xapi_object_apply_record() and xapi_record_instantiate(), but the
  * record's values move into the object: @record is left fit only to be freed. */
 guint       _xapi_object_apply_record_take (XapiObject *self, XapiRecord *record);
+/* xapi_record_parse() of a known class, given a hash of each field's raw
+ * text (n_fields entries): with @compare, fields whose text has the same hash
+ * are left out of the record; every other entry is set. */
+XapiRecord *_xapi_record_parse_changed (const XapiClassInfo *info, XapiJsonReader *reader,
+                                        guint64 *hashes, gboolean compare, GError **error);
+gboolean    _xapi_record_is_partial    (XapiRecord *record);
 XapiObject *_xapi_record_instantiate_take  (XapiRecord     *record,
                                             XapiConnection *connection,
                                             const char     *class_name,

@@ -37,6 +37,7 @@ struct _XapiRecord
 {
   const XapiClassInfo *info;
   GArray              *extra;    /* ExtraValue */
+  gboolean             partial;  /* fields were left out (unchanged) */
   guint                n_values;
   FieldValue           values[];
 };
@@ -531,15 +532,62 @@ scratch_values_get (void)
   return a;
 }
 
-XapiRecord *
-xapi_record_parse (const XapiClassInfo  *info,
-                   XapiJsonReader       *reader,
-                   GError              **error)
+/* Of raw JSON text; never 0 (0: no hash yet). */
+static guint64
+raw_hash (const char *data,
+          gsize       len)
+{
+  guint64 h = 0x6a09e667f3bcc909ull ^ len;
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, data + i, 8);
+      h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+      h ^= h >> 29;
+    }
+  for (; i < len; i++)
+    h = (h ^ (guchar) data[i]) * 0x100000001b3ull;
+  h ^= h >> 32;
+  return h | 1;
+}
+
+/* A reader over one raw value, per thread. */
+static GPrivate value_reader = G_PRIVATE_INIT ((GDestroyNotify) xapi_json_reader_free);
+
+static XapiJsonReader *
+value_reader_for (const char *raw,
+                  gsize       len)
+{
+  XapiJsonReader *r = g_private_get (&value_reader);
+
+  if (r == NULL)
+    {
+      r = xapi_json_reader_new (raw, len);
+      g_private_set (&value_reader, r);
+    }
+  else
+    xapi_json_reader_reset (r, raw, len);
+  return r;
+}
+
+/* With @hashes (one per field of @info): a known field whose raw text hashes
+ * to its entry is skipped when @compare, and every other known field's entry
+ * is set to its text's hash. */
+static XapiRecord *
+parse_record (const XapiClassInfo  *info,
+              XapiJsonReader       *reader,
+              guint64              *hashes,
+              gboolean              compare,
+              GError              **error)
 {
   g_autoptr(GArray) extra = NULL;
   FieldOrder *order = field_order_for (info);
   GArray *values = scratch_values_get ();
   XapiRecord *record;
+  gboolean partial = FALSE;
   guint position = 0;
   const char *key;
   gsize key_len;
@@ -560,29 +608,64 @@ xapi_record_parse (const XapiClassInfo  *info,
   while (xapi_json_reader_next_member (reader, &key, &key_len))
     {
       int idx = field_index (info, order, position++, key);
-      const char *raw;
-      gsize raw_len;
+      const char *raw = NULL;
+      gsize raw_len = 0;
 
       if (idx >= 0)
         {
           const XapiFieldInfo *f = &info->fields[idx];
           FieldValue fv = { (guint) idx, { 0 } };
+          XapiJsonReader *from = reader;
           char *text = NULL;
 
-          if (read_value (reader, f, &fv.v, &text))
+          if (hashes != NULL && compare)
             {
+              guint64 h;
+
+              if (!xapi_json_reader_read_raw (reader, &raw, &raw_len))
+                break;
+              h = raw_hash (raw, raw_len);
+              if (hashes[idx] == h)
+                {
+                  partial = TRUE;
+                  continue;
+                }
+              hashes[idx] = h;
+              from = value_reader_for (raw, raw_len);
+            }
+          else if (hashes != NULL)
+            {
+              /* the first time: decode as usual, and hash the text read */
+              hashes[idx] = 0;
+              xapi_json_reader_capture_begin (reader);
+            }
+          if (read_value (from, f, &fv.v, &text))
+            {
+              const char *read;
+              gsize read_len;
+
+              if (hashes != NULL && !compare && xapi_json_reader_capture_end (reader, &read, &read_len))
+                hashes[idx] = raw_hash (read, read_len);
               g_array_append_val (values, fv);
               if (text)
                 add_extra_take (&extra, f->wire_name, text);
               continue;
             }
-          if (xapi_json_reader_failed (reader, NULL))
+          if (hashes != NULL && !compare)
+            {
+              const char *read;
+              gsize read_len;
+
+              /* no hash: decoded again next time */
+              xapi_json_reader_capture_end (reader, &read, &read_len);
+            }
+          if (from == reader && xapi_json_reader_failed (reader, NULL))
             break;
           g_debug ("Field %s.%s: value of an unexpected type, kept as extra",
                    info->wire_name, f->wire_name);
           if (text == NULL)
             {
-              if (!xapi_json_reader_read_raw (reader, &raw, &raw_len))
+              if (raw == NULL && !xapi_json_reader_read_raw (reader, &raw, &raw_len))
                 break;
               text = g_strndup (raw, raw_len);
             }
@@ -607,10 +690,30 @@ xapi_record_parse (const XapiClassInfo  *info,
   record = g_malloc (sizeof (XapiRecord) + values->len * sizeof (FieldValue));
   record->info = info;
   record->extra = g_steal_pointer (&extra);
+  record->partial = partial;
   record->n_values = values->len;
   if (values->len > 0)
     memcpy (record->values, values->data, values->len * sizeof (FieldValue));
   return record;
+}
+
+XapiRecord *
+xapi_record_parse (const XapiClassInfo  *info,
+                   XapiJsonReader       *reader,
+                   GError              **error)
+{
+  return parse_record (info, reader, NULL, FALSE, error);
+}
+
+XapiRecord *
+_xapi_record_parse_changed (const XapiClassInfo  *info,
+                            XapiJsonReader       *reader,
+                            guint64              *hashes,
+                            gboolean              compare,
+                            GError              **error)
+{
+  g_return_val_if_fail (info != NULL && hashes != NULL, NULL);
+  return parse_record (info, reader, hashes, compare, error);
 }
 
 XapiRecord *
@@ -642,6 +745,12 @@ xapi_record_free (XapiRecord *record)
     clear_values (record->info, record->values, record->n_values);
   g_clear_pointer (&record->extra, g_array_unref);
   g_free (record);
+}
+
+gboolean
+_xapi_record_is_partial (XapiRecord *record)
+{
+  return record->partial;
 }
 
 guint

@@ -6,7 +6,9 @@
  * "#VM"), the rest is a get_all_records reply for that class; otherwise it
  * is an event.from reply.  The decoded batch is applied to a fresh cache
  * twice (adds, then the same events again as updates), the cache is walked
- * through its public accessors, then cleared.
+ * through its public accessors, then cleared.  An event.from reply is also
+ * decoded twice with one memo, as the event loop does (the second time only
+ * what changed), each applied to another cache, walked too.
  */
 #include <stdint.h>
 #include <string.h>
@@ -23,6 +25,14 @@ parse_events (XapiJsonReader  *reader,
               GError         **error)
 {
   return xapi_event_batch_parse (reader, error);
+}
+
+static gpointer
+parse_events_memo (XapiJsonReader  *reader,
+                   gpointer         user_data,
+                   GError         **error)
+{
+  return _xapi_event_batch_parse_memo (reader, user_data, error);
 }
 
 static gpointer
@@ -123,6 +133,27 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       walk_cache (cache);
       xapi_cache_clear (cache);
       xapi_event_batch_free (batch);
+    }
+
+  if (class_name == NULL)
+    {
+      g_autoptr(XapiEventMemo) memo = _xapi_event_memo_new ();
+      g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+
+      for (int pass = 0; pass < 2; pass++)
+        {
+          g_autoptr(GError) local = NULL;
+
+          memcpy (buf, body, body_len);
+          batch = xapi_rpc_decode_response (buf, body_len, parse_events_memo, memo,
+                                            (GDestroyNotify) xapi_event_batch_free, &local);
+          if (batch == NULL)
+            break;
+          xapi_cache_apply_batch (cache, batch);
+          walk_cache (cache);
+          xapi_event_batch_free (batch);
+        }
+      xapi_cache_clear (cache);
     }
 
   g_free (buf);

@@ -8,6 +8,7 @@
 
 #include "xapi-cache.h"
 #include "xapi-classes.h"
+#include "xapi-marshal.h"
 #include "sim-fixture.h"
 
 #define VM1 "OpaqueRef:11111111-1111-1111-1111-111111111111"
@@ -518,6 +519,159 @@ test_fed_apply_broken (void)
   g_assert_cmpuint (g_list_model_get_n_items (xapi_cache_get_objects (cache, XAPI_TYPE_VM)), <=, 5001);
 }
 
+
+/* ---- the event loop's memo: mod events decode only what changed ---------- */
+
+#define TASK1 "OpaqueRef:55555555-5555-5555-5555-555555555555"
+
+/* A VM record with every kind of value, spaced the way a server might. */
+static char *
+spaced_vm_record (const char *name,
+                  const char *folder)
+{
+  return g_strdup_printf ("{ \"uuid\" : \"u-vm1\" , \"name_label\" :\"%s\",\"name_description\":\"a \\\"quoted\\\" one\",\n"
+                          "  \"power_state\": \"Running\", \"VCPUs_max\" : 4 , \"memory_static_max\":8589934592,"
+                          "\"HVM_shadow_multiplier\" : 1.5e0, \"is_a_template\" : false ,\"affinity\":\"OpaqueRef:NULL\","
+                          "\"VBDs\" : [ \"" VBD1 "\" , \"" VM2 "\" ], \"tags\":[],\"bios_strings\":{ },"
+                          "\"other_config\" : { \"folder\" : \"%s\" , \"k\":\"v\" },"
+                          "\"snapshot_time\": \"20240101T00:00:00Z\", \"domid\" : -1 , \"new_field\": {\"x\":[1,2]} }",
+                          name, folder);
+}
+
+#define SPACED_KNOWN_FIELDS 15
+
+static XapiEventBatch *
+parse_with_memo (XapiEventMemo *memo,
+                 const char    *op,
+                 const char    *cls,
+                 const char    *ref,
+                 const char    *snapshot,
+                 gsize          chunk)
+{
+  g_autofree char *event = event_json (op, cls, ref, snapshot);
+  g_autofree char *json = batch_json ("1", event, NULL);
+  XapiTestFeed feed = { json, strlen (json), 0, chunk };
+  g_autoptr(XapiJsonReader) reader = xapi_json_reader_new_streaming (xapi_test_feed_next, &feed);
+  g_autoptr(GError) error = NULL;
+  XapiEventBatch *batch = _xapi_event_batch_parse_memo (reader, memo, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (batch);
+  g_assert_cmpuint (xapi_event_batch_get_n_events (batch), ==, 1);
+  return batch;
+}
+
+/* Known fields the only event of @batch carries (its one unknown field,
+ * kept as raw text, is always there). */
+static int
+known_values (XapiEventBatch *batch)
+{
+  XapiEvent *event = xapi_event_batch_get_event (batch, 0);
+
+  g_assert_nonnull (event->record);
+  return (int) xapi_record_get_n_values (event->record) - 1;
+}
+
+static gboolean
+is_partial (XapiEventBatch *batch)
+{
+  return _xapi_record_is_partial (xapi_event_batch_get_event (batch, 0)->record);
+}
+
+static void
+apply_and_free (XapiCache      *cache,
+                XapiEventBatch *batch)
+{
+  xapi_cache_apply_batch (cache, batch);
+  xapi_event_batch_free (batch);
+}
+
+static void
+test_mod_memo (void)
+{
+  static const gsize chunks[] = { 1, 3, 7, 64, 1 << 20 };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (chunks); c++)
+    {
+      gsize chunk = chunks[c];
+      g_autoptr(XapiCache) cache = xapi_cache_new (NULL);
+      g_autoptr(XapiCache) lost = xapi_cache_new (NULL);
+      g_autoptr(XapiEventMemo) memo = _xapi_event_memo_new ();
+      g_autofree char *a = spaced_vm_record ("web01", "/prod");
+      g_autofree char *b = spaced_vm_record ("web02", "/prod");
+      g_autofree char *f = spaced_vm_record ("web01", "/test");
+      NotifyCounts counts = { 0, };
+      XapiEventBatch *batch;
+      XapiObject *vm;
+
+      /* An add decodes everything, and so does the first mod of an object. */
+      batch = parse_with_memo (memo, "add", "vm", VM1, a, chunk);
+      g_assert_cmpint (known_values (batch), ==, SPACED_KNOWN_FIELDS);
+      apply_and_free (cache, batch);
+      vm = xapi_cache_lookup (cache, VM1);
+      g_assert_nonnull (vm);
+      g_signal_connect (vm, "notify", G_CALLBACK (count_notify), &counts);
+      batch = parse_with_memo (memo, "mod", "vm", VM1, a, chunk);
+      g_assert_cmpint (known_values (batch), ==, SPACED_KNOWN_FIELDS);
+      g_assert_false (is_partial (batch));
+      apply_and_free (cache, batch);
+
+      /* The same text again: nothing to decode (the text hashed while it
+       * was decoded is the text skipped the next time, in any chunking). */
+      batch = parse_with_memo (memo, "mod", "vm", VM1, a, chunk);
+      g_assert_cmpint (known_values (batch), ==, 0);
+      g_assert_true (is_partial (batch));
+      apply_and_free (cache, batch);
+      g_assert_cmpuint (counts.name_label + counts.other, ==, 0);
+
+      /* One change: one field decoded, applied, notified. */
+      batch = parse_with_memo (memo, "mod", "vm", VM1, b, chunk);
+      g_assert_cmpint (known_values (batch), ==, 1);
+      apply_and_free (cache, batch);
+      g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (vm)), ==, "web02");
+      g_assert_cmpuint (counts.name_label, ==, 1);
+      g_assert_cmpuint (counts.other, ==, 0);
+
+      /* Back to an older value: still a change. */
+      batch = parse_with_memo (memo, "mod", "vm", VM1, a, chunk);
+      g_assert_cmpint (known_values (batch), ==, 1);
+      apply_and_free (cache, batch);
+      g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (vm)), ==, "web01");
+      g_assert_cmpuint (counts.name_label, ==, 2);
+
+      /* A change inside a map. */
+      batch = parse_with_memo (memo, "mod", "vm", VM1, f, chunk);
+      g_assert_cmpint (known_values (batch), ==, 1);
+      apply_and_free (cache, batch);
+      g_assert_cmpstr (g_hash_table_lookup (xapi_vm_get_other_config (XAPI_VM (vm)), "folder"), ==, "/test");
+      g_signal_handlers_disconnect_by_data (vm, &counts);
+
+      /* A cache without the object is not given a part of one. */
+      batch = parse_with_memo (memo, "mod", "vm", VM1, f, chunk);
+      g_assert_true (is_partial (batch));
+      apply_and_free (lost, batch);
+      g_assert_null (xapi_cache_lookup (lost, VM1));
+
+      /* After a del and an add, the first mod decodes everything again. */
+      apply_and_free (cache, parse_with_memo (memo, "del", "vm", VM1, NULL, chunk));
+      g_assert_null (xapi_cache_lookup (cache, VM1));
+      apply_and_free (cache, parse_with_memo (memo, "add", "vm", VM1, b, chunk));
+      batch = parse_with_memo (memo, "mod", "vm", VM1, b, chunk);
+      g_assert_cmpint (known_values (batch), ==, SPACED_KNOWN_FIELDS);
+      apply_and_free (cache, batch);
+      g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (xapi_cache_lookup (cache, VM1))), ==, "web02");
+
+      /* Tasks always decode everything (xapi-task-ops updates them too). */
+      for (int i = 0; i < 2; i++)
+        {
+          batch = parse_with_memo (memo, "mod", "task", TASK1,
+                                   "{\"uuid\":\"u-t\",\"name_label\":\"t\",\"progress\":0.5}", chunk);
+          g_assert_cmpuint (xapi_record_get_n_values (xapi_event_batch_get_event (batch, 0)->record), ==, 3);
+          xapi_event_batch_free (batch);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -534,6 +688,7 @@ main (int   argc,
   g_test_add_func ("/Xapi/Cache/chunked-apply-and-resync", test_chunked_apply_and_resync);
   g_test_add_func ("/Xapi/Cache/fed-apply", test_fed_apply);
   g_test_add_func ("/Xapi/Cache/fed-apply-broken", test_fed_apply_broken);
+  g_test_add_func ("/Xapi/Cache/mod-memo", test_mod_memo);
 
   return g_test_run ();
 }
