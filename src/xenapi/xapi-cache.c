@@ -491,32 +491,21 @@ fail:
 /* ------------------------------------------------------------------------ */
 /* The cache                                                                */
 
-static char *
-store_key_for_name (const char *class_name)
-{
-  const XapiClassInfo *info = xapi_class_info_lookup (class_name);
-
-  if (info != NULL)
-    return g_strdup (info->lower_name);
-  return g_ascii_strdown (class_name, -1);
-}
-
+/* Stores are keyed by the class's lower-case name. */
 static GListStore *
 ensure_store (XapiCache  *self,
               const char *class_name)
 {
-  g_autofree char *key = store_key_for_name (class_name);
+  const XapiClassInfo *info = xapi_class_info_lookup (class_name);
+  g_autofree char *lower = info == NULL ? g_ascii_strdown (class_name, -1) : NULL;
+  const char *key = info != NULL ? info->lower_name : lower;
   GListStore *store = g_hash_table_lookup (self->stores, key);
 
   if (store == NULL)
     {
-      const XapiClassInfo *info = xapi_class_info_lookup (class_name);
-      GType type = info != NULL ? info->get_type () : XAPI_TYPE_UNKNOWN_OBJECT;
-
-      store = g_list_store_new (type);
-      g_hash_table_insert (self->stores, g_steal_pointer (&key), store);
+      store = g_list_store_new (info != NULL ? info->get_type () : XAPI_TYPE_UNKNOWN_OBJECT);
+      g_hash_table_insert (self->stores, g_strdup (key), store);
     }
-
   return store;
 }
 
@@ -594,7 +583,8 @@ static void
 xapi_cache_init (XapiCache *self)
 {
   g_weak_ref_init (&self->connection, NULL);
-  self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  /* keyed by each object's own ref string */
+  self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->stores = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
@@ -924,7 +914,7 @@ apply_event (XapiCache      *self,
     PendingAdds *adds = g_hash_table_lookup (pending, store);
 
     record_done (event, spent);
-    g_hash_table_insert (self->objects, g_strdup (event->ref), object);
+    g_hash_table_replace (self->objects, (gpointer) xapi_object_get_ref (object), object);
     index_uuid (self, object);
 
     if (adds == NULL)
@@ -1388,8 +1378,8 @@ _xapi_cache_insert (XapiCache  *self,
     return;
 
   store = ensure_store (self, xapi_object_get_class_name (object));
-  g_hash_table_insert (self->objects, g_strdup (xapi_object_get_ref (object)),
-                       g_object_ref (object));
+  g_hash_table_replace (self->objects, (gpointer) xapi_object_get_ref (object),
+                        g_object_ref (object));
   index_uuid (self, object);
   g_list_store_append (store, object);
   g_signal_emit (self, signals[OBJECT_ADDED], 0, object);
