@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmarks of libxapi against Xen Orchestra's xen-api on the same xapi-sim
 # in the same run (issue #5).  One command: release build, runs, table,
-# tests/bench/results/bench.json (console results merged from console.json,
-# which tests/bench/console/run.sh writes).
+# tests/bench/results/bench.json.  The console benchmark (XpVncDisplay
+# against gvncviewer, tests/bench/console/run.sh) runs last and writes
+# console.json, merged into bench.json; without gvncviewer or Xvfb the last
+# console.json is merged as it is (its date says when it ran).
 #
 # usage: build-aux/run-bench.sh [BUILD_DIR]          (default: ./_build/bench-release)
 # env:   SIZES="5000 10000"   VMs of the "large" scenario (16 hosts) to sync
@@ -15,6 +17,7 @@
 #        ONLY=window          only the sidebar (bench-window) at each size; the
 #                             other sections of bench.json are kept as they are
 #        ONLY=storm           only the storms (no sync, no window); likewise
+#        ONLY=console         only the console benchmark; likewise
 # Other processes skew the numbers: the load average at start and end goes
 # into the JSON, and a busy machine is reported before the run.
 set -euo pipefail
@@ -28,11 +31,11 @@ PHASES=${PHASES:-"2000:3 10000:3 50000:3 100000:2"}
 STORMS=${STORMS:-"VM:name_description VM_metrics:memory_actual"}
 ONLY=${ONLY:-}
 case "$ONLY" in
-  ""|window|storm) ;;
-  *) echo "ONLY: 'window' or 'storm'" >&2; exit 2 ;;
+  ""|window|storm|console) ;;
+  *) echo "ONLY: 'window', 'storm' or 'console'" >&2; exit 2 ;;
 esac
 SYNC_SIZES=$SIZES
-[ "$ONLY" = storm ] && SYNC_SIZES=""
+case "$ONLY" in storm|console) SYNC_SIZES="" ;; esac
 export CONFORMANCE=$ROOT/tests/xapi-sim/conformance
 RESULTS=$ROOT/tests/bench/results
 
@@ -42,12 +45,14 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 ninja -C "$BUILD" tests/xapi-sim/xapi-sim tests/bench/xapi-bench >/dev/null
 ninja -C "$BUILD" tests/bench/bench-window >/dev/null 2>&1 || true   # needs GTK/libadwaita
+ninja -C "$BUILD" tests/console/vnc-test-server tests/bench/console/bench-console-client \
+  >/dev/null 2>&1 || true   # needs gvnc and libvncserver
 SIM=$BUILD/tests/xapi-sim/xapi-sim
 CBENCH=$BUILD/tests/bench/xapi-bench
 WBENCH=$BUILD/tests/bench/bench-window
 NBENCH=$ROOT/tests/bench/bench-xen-api.mjs
 
-if [ "$ONLY" != window ] && [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
+if { [ -z "$ONLY" ] || [ "$ONLY" = storm ]; } && [ ! -d "$CONFORMANCE/node_modules/xen-api" ]; then
   (cd "$CONFORMANCE" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 
@@ -130,7 +135,7 @@ for vms in $SYNC_SIZES; do
   stop_sim
 done
 
-if [ "$ONLY" != window ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = storm ]; then
 start_sim "$STORM_VMS"
 export XAPI_BENCH_SIM_PID=$SIM_PID
 for storm in $STORMS; do
@@ -146,6 +151,16 @@ for storm in $STORMS; do
 done
 unset XAPI_BENCH_SIM_PID STORM_CLASS STORM_FIELD
 stop_sim
+fi
+
+if [ -z "$ONLY" ] || [ "$ONLY" = console ]; then
+  if command -v gvncviewer >/dev/null && command -v Xvfb >/dev/null && [ -x "$BUILD/tests/console/vnc-test-server" ]; then
+    echo "=== console: XpVncDisplay and gvncviewer ===" >&2
+    # its own SIZES and RESULTS, not ours
+    env -u SIZES -u RESULTS "$ROOT/tests/bench/console/run.sh" "$BUILD" >&2 || echo "warning: console benchmark failed" >&2
+  else
+    echo "warning: no gvncviewer, Xvfb or vnc-test-server: the last console.json is merged as it is" >&2
+  fi
 fi
 
 mkdir -p "$RESULTS"
@@ -310,13 +325,14 @@ if only:
     # Only some sections were measured: keep the others of the last full run.
     path = os.path.join(results, "bench.json")
     previous = json.load(open(path)) if os.path.exists(path) else {}
-    section = {"window": windows, "storm": storms}[only]
+    section = {"window": windows, "storm": storms, "console": console}[only]
     previous[only] = section
     previous[only + "_date"] = out["date"]
     previous[only + "_loadavg"] = [load_start, " ".join(load_end)]
     if only == "storm":
         previous["notes"] = out["notes"]
-    previous["raw"] = [r for r in previous.get("raw", []) if r.get("bench") != only] + section
+    if only != "console":
+        previous["raw"] = [r for r in previous.get("raw", []) if r.get("bench") != only] + section
     out = previous
 with open(os.path.join(results, "bench.json"), "w") as f:
     json.dump(out, f, indent=2)
