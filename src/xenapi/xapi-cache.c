@@ -192,6 +192,33 @@ parse_snapshot (XapiJsonReader  *reader,
   return _xapi_record_parse_changed (info, reader, entry->hashes, FALSE, error);
 }
 
+typedef enum {
+  EVENT_MEMBER_OTHER,
+  EVENT_MEMBER_CLASS,
+  EVENT_MEMBER_OPERATION,
+  EVENT_MEMBER_REF,
+  EVENT_MEMBER_SNAPSHOT,
+} EventMember;
+
+/* One string compare per member (there are six per event). */
+static EventMember
+event_member (const char *key)
+{
+  switch (key[0])
+    {
+    case 'c':
+      return strcmp (key, "class") == 0 ? EVENT_MEMBER_CLASS : EVENT_MEMBER_OTHER;
+    case 'o':
+      return strcmp (key, "operation") == 0 ? EVENT_MEMBER_OPERATION : EVENT_MEMBER_OTHER;
+    case 'r':
+      return strcmp (key, "ref") == 0 ? EVENT_MEMBER_REF : EVENT_MEMBER_OTHER;
+    case 's':
+      return strcmp (key, "snapshot") == 0 ? EVENT_MEMBER_SNAPSHOT : EVENT_MEMBER_OTHER;
+    default:
+      return EVENT_MEMBER_OTHER;
+    }
+}
+
 static gboolean
 parse_one_event (XapiJsonReader  *reader,
                  XapiEventMemo   *memo,
@@ -200,7 +227,6 @@ parse_one_event (XapiJsonReader  *reader,
 {
   gboolean have_op = FALSE, op_valid = FALSE, memo_used = FALSE;
   g_autofree char *snapshot_text = NULL;  /* snapshot seen before "class" */
-  g_autoptr(XapiRecord) record = NULL;
   XapiEvent *event;
   const char *key;
 
@@ -212,23 +238,25 @@ parse_one_event (XapiJsonReader  *reader,
 
   while (xapi_json_reader_next_member (reader, &key, NULL))
     {
+      EventMember member = event_member (key);
+
       /* xapi never repeats a member; a reply that does is not trusted */
-      if ((g_str_equal (key, "class") && event->class_name != NULL) ||
-          (g_str_equal (key, "operation") && have_op) ||
-          (g_str_equal (key, "ref") && event->ref != NULL) ||
-          (g_str_equal (key, "snapshot") && (event->record != NULL || snapshot_text != NULL)))
+      if ((member == EVENT_MEMBER_CLASS && event->class_name != NULL) ||
+          (member == EVENT_MEMBER_OPERATION && have_op) ||
+          (member == EVENT_MEMBER_REF && event->ref != NULL) ||
+          (member == EVENT_MEMBER_SNAPSHOT && (event->record != NULL || snapshot_text != NULL)))
         {
           g_set_error (error, XAPI_JSON_ERROR, XAPI_JSON_ERROR_TYPE,
                        "event has a repeated \"%s\"", key);
           goto fail_set;
         }
-      if (g_str_equal (key, "class"))
+      if (member == EVENT_MEMBER_CLASS)
         {
           if ((event->class_name = xapi_json_reader_dup_string (reader)) == NULL)
             goto fail;
           event->info = xapi_class_info_lookup (event->class_name);
         }
-      else if (g_str_equal (key, "operation"))
+      else if (member == EVENT_MEMBER_OPERATION)
         {
           const char *op_text;
 
@@ -237,12 +265,12 @@ parse_one_event (XapiJsonReader  *reader,
           have_op = TRUE;
           op_valid = parse_op (op_text, &event->op);
         }
-      else if (g_str_equal (key, "ref"))
+      else if (member == EVENT_MEMBER_REF)
         {
           if ((event->ref = xapi_json_reader_dup_string (reader)) == NULL)
             goto fail;
         }
-      else if (g_str_equal (key, "snapshot"))
+      else if (member == EVENT_MEMBER_SNAPSHOT)
         {
           if (xapi_json_reader_peek (reader) == XAPI_JSON_TOKEN_NULL)
             {
