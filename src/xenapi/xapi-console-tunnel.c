@@ -80,7 +80,7 @@ xapi_console_tunnel_get_n_bridges (void)
   return (guint) g_atomic_int_get (&n_bridges);
 }
 
-/* Only called when the system does not trust the certificate. */
+/* Every certificate comes here: the connection has no CA database. */
 static gboolean
 accept_certificate_cb (GTlsConnection       *connection,
                        GTlsCertificate      *peer,
@@ -110,8 +110,12 @@ socket_client_event_cb (GSocketClient      *client,
                         gpointer            user_data)
 {
   if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection))
-    g_signal_connect (connection, "accept-certificate",
-                      G_CALLBACK (accept_certificate_cb), user_data);
+    {
+      /* so that even a certificate a CA vouches for must match the pin */
+      g_tls_connection_set_database (G_TLS_CONNECTION (connection), NULL);
+      g_signal_connect (connection, "accept-certificate",
+                        G_CALLBACK (accept_certificate_cb), user_data);
+    }
 }
 
 static void

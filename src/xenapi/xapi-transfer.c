@@ -1000,6 +1000,8 @@ session_new (Transfer *t)
                                               "idle-timeout", 0,
                                               "user-agent", "XenPools/" PACKAGE_VERSION " ",
                                               NULL);
+  /* every certificate goes through the pin (see xapi-rpc.c) */
+  soup_session_set_tls_database (t->session, NULL);
 }
 
 /* The task object for @ref, from the cache or made on the spot (its add

@@ -6,6 +6,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "xapi-connection.h"
 #include "xapi-cache.h"
@@ -420,6 +423,76 @@ test_close_logs_out (void)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (err), "message"), ==, "SESSION_INVALID");
 }
 
+
+/* A certificate the system trusts must still match the pin: here the
+ * simulator's own certificate is made a trust anchor of the default TLS
+ * database, and a connection pinned to another one is refused all the same. */
+static void
+test_pin_over_system_trust (void)
+{
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GTlsDatabase) previous = NULL;
+  g_autoptr(GTlsDatabase) anchors = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pem = NULL;
+  g_autofree char *path = NULL;
+  int fd;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+
+  /* the simulator's certificate, as a failed first connection shows it */
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  g_assert_false (xapi_test_open_sync (conn, &error));
+  g_clear_error (&error);
+  g_object_get (xapi_connection_get_peer_certificate (conn), "certificate-pem", &pem, NULL);
+  g_clear_pointer (&conn, xapi_test_connection_close);
+  fd = g_file_open_tmp ("xapi-anchor-XXXXXX.pem", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, pem, -1, NULL));
+  anchors = g_tls_file_database_new (path, &error);
+  g_assert_no_error (error);
+  previous = g_tls_backend_get_default_database (backend);
+  g_tls_backend_set_default_database (backend, anchors);
+
+  /* the system's verdict alone would accept it */
+  {
+    g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_pem (pem, -1, &error);
+    g_autoptr(GSocketConnectable) identity = NULL;
+    GTlsCertificateFlags flags;
+
+    g_assert_no_error (error);
+    flags = g_tls_database_verify_chain (anchors, cert, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                         NULL, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (flags, ==, 0);
+  }
+
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_pinned_fingerprint (conn,
+    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+  g_assert_false (xapi_test_open_sync (conn, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  g_clear_pointer (&conn, xapi_test_connection_close);
+
+  /* and its own pin is accepted */
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  g_assert_true (xapi_test_open_sync (conn, &error));
+  g_assert_no_error (error);
+
+  g_tls_backend_set_default_database (backend, previous);
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +500,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/connection/open-and-sync", test_open_and_sync);
   g_test_add_func ("/connection/untrusted-certificate", test_untrusted_certificate);
+  g_test_add_func ("/connection/pin-over-system-trust", test_pin_over_system_trust);
   g_test_add_func ("/connection/trust-func-and-member-redirect", test_trust_func_and_member_redirect);
   g_test_add_func ("/connection/wrong-password", test_wrong_password);
   g_test_add_func ("/connection/live-update", test_live_update);
