@@ -35,6 +35,9 @@
 #define TILE_SIZE 128
 #define PRESENT_COST_FACTOR 3
 #define PRESENT_MAX_WAIT_US 100000   /* never fewer than 10 presents a second */
+/* Screen area (pixels) of damage flushed per frame by all the displays of a
+ * frame clock together; see tick_cb(). */
+#define FRAME_AREA_BUDGET   (640 * 480)
 
 struct _XpVncDisplay
 {
@@ -58,6 +61,7 @@ struct _XpVncDisplay
   int                n_tiles_x;
   int                n_tiles_y;
   gboolean           dirty;            /* some tile is dirty */
+  gint64             dirty_since_us;   /* when the first dirty tile came */
   GdkTexture        *texture;          /* whole frame, built on demand (tests) */
   gboolean           texture_stale;
   guint              tick_id;
@@ -279,6 +283,52 @@ flush_damage (XpVncDisplay *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* On screen, the part of the display its dirty tiles cover. */
+static gint64
+dirty_screen_area (XpVncDisplay *self)
+{
+  int n = self->n_tiles_x * self->n_tiles_y, dirty = 0;
+
+  for (int i = 0; i < n; i++)
+    dirty += self->tile_dirty[i] != 0;
+  return n > 0 ? (gint64) gtk_widget_get_width (GTK_WIDGET (self)) *
+                 gtk_widget_get_height (GTK_WIDGET (self)) * dirty / n : 0;
+}
+
+/* The displays of a window are painted in one frame: with eight or more
+ * full-motion consoles in view, rebuilding and repainting them all in the
+ * same frame made frames of 60-85 ms (cairo).  They share a budget of
+ * screen area per frame instead: once it is spent the others wait for the
+ * next frame, first in line then (a display that flushed is ticked last
+ * the next time).  The first display of a frame always goes, and so does
+ * one that has waited PRESENT_MAX_WAIT_US. */
+static struct {
+  GdkFrameClock *clock;
+  gint64         frame;
+  gint64         area;
+} frame_budget;
+
+static gboolean
+frame_budget_take (XpVncDisplay  *self,
+                   GdkFrameClock *clock,
+                   gint64         now)
+{
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+  gint64 area = dirty_screen_area (self);
+
+  if (frame_budget.clock != clock || frame_budget.frame != frame)
+    {
+      frame_budget.clock = clock;
+      frame_budget.frame = frame;
+      frame_budget.area = 0;
+    }
+  if (frame_budget.area > 0 && frame_budget.area + area > FRAME_AREA_BUDGET &&
+      now - self->dirty_since_us < PRESENT_MAX_WAIT_US)
+    return FALSE;
+  frame_budget.area += MAX (area, 1);
+  return TRUE;
+}
+
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -294,6 +344,8 @@ tick_cb (GtkWidget     *widget,
    * updates (typing) are cheap to present and go out at once. */
   if (now - self->last_present_us < MIN (self->present_cost_us * PRESENT_COST_FACTOR,
                                          PRESENT_MAX_WAIT_US))
+    return G_SOURCE_CONTINUE;
+  if (!frame_budget_take (self, clock, now))
     return G_SOURCE_CONTINUE;
 
   flush_damage (self);
@@ -324,6 +376,8 @@ schedule_flush (XpVncDisplay *self,
   ty1 = (y + h - 1) / TILE_SIZE;
   for (int ty = ty0; ty <= ty1; ty++)
     memset (self->tile_dirty + ty * self->n_tiles_x + tx0, 1, tx1 - tx0 + 1);
+  if (!self->dirty)
+    self->dirty_since_us = g_get_monotonic_time ();
   self->dirty = TRUE;
   self->texture_stale = TRUE;
   if (self->tick_id == 0)

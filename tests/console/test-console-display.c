@@ -518,6 +518,113 @@ start_xvfb (void)
   return TRUE;
 }
 
+
+/* Many full-motion displays in one window share a budget of screen area per
+ * frame (xp-vnc-display.c): a frame presents only a few of them, and none is
+ * starved. */
+#define GRID 3
+
+typedef struct {
+  XpVncDisplay *displays[GRID * GRID];
+  guint64       last[GRID * GRID];
+  guint         presented[GRID * GRID];
+  guint         frames;
+  guint         most_in_a_frame;
+  gint64        most_area;
+} BudgetWatch;
+
+static void
+budget_after_paint (GdkFrameClock *clock,
+                    BudgetWatch   *w)
+{
+  guint n = 0;
+  gint64 area = 0;
+
+  for (int i = 0; i < GRID * GRID; i++)
+    {
+      guint64 count = xp_vnc_display_get_frame_count (w->displays[i]);
+
+      if (count == w->last[i])
+        continue;
+      w->last[i] = count;
+      w->presented[i]++;
+      n++;
+      area += (gint64) gtk_widget_get_width (GTK_WIDGET (w->displays[i])) *
+              gtk_widget_get_height (GTK_WIDGET (w->displays[i]));
+    }
+  if (n == 0)
+    return;
+  w->frames++;
+  w->most_in_a_frame = MAX (w->most_in_a_frame, n);
+  if (n > 1)
+    w->most_area = MAX (w->most_area, area);
+}
+
+static gboolean
+budget_watched_long_enough (gpointer data)
+{
+  BudgetWatch *w = data;
+
+  return w->frames >= 60;
+}
+
+static gboolean
+all_connected (gpointer data)
+{
+  BudgetWatch *w = data;
+
+  for (int i = 0; i < GRID * GRID; i++)
+    if (!xp_vnc_display_get_connected (w->displays[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_frame_budget (Fixture *f, gconstpointer data)
+{
+  g_autofree char *location = test_server_location (f->server, FALSE);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *grid = gtk_grid_new ();
+  BudgetWatch w = { { NULL, }, };
+  GdkFrameClock *clock;
+  gulong handler;
+
+  gtk_window_set_decorated (window, FALSE);
+  gtk_window_set_default_size (window, 1200, 900);
+  gtk_grid_set_row_homogeneous (GTK_GRID (grid), TRUE);
+  gtk_grid_set_column_homogeneous (GTK_GRID (grid), TRUE);
+  for (int i = 0; i < GRID * GRID; i++)
+    {
+      w.displays[i] = XP_VNC_DISPLAY (xp_vnc_display_new ());
+      gtk_widget_set_hexpand (GTK_WIDGET (w.displays[i]), TRUE);
+      gtk_widget_set_vexpand (GTK_WIDGET (w.displays[i]), TRUE);
+      gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (w.displays[i]), i % GRID, i / GRID, 1, 1);
+    }
+  gtk_window_set_child (window, grid);
+  gtk_window_present (window);
+  for (int i = 0; i < GRID * GRID; i++)
+    xp_vnc_display_open_console (w.displays[i], location, CONSOLE_TEST_SESSION, NULL);
+  g_assert_true (test_wait_condition (all_connected, &w));
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (budget_after_paint), &w);
+  g_assert_true (test_wait_condition (budget_watched_long_enough, &w));
+  g_signal_handler_disconnect (clock, handler);
+
+  /* Each display is about 400x270 on screen: two whole ones fit in the
+   * budget, a few more when only parts of them changed; without it, all nine
+   * came in the same frame. */
+  g_test_message ("%u frames, at most %u displays (%" G_GINT64_FORMAT " px) in one",
+                  w.frames, w.most_in_a_frame, w.most_area);
+  g_assert_cmpuint (w.most_in_a_frame, <=, 6);
+  for (int i = 0; i < GRID * GRID; i++)
+    g_assert_cmpuint (w.presented[i], >=, 3);
+
+  for (int i = 0; i < GRID * GRID; i++)
+    xp_vnc_display_close (w.displays[i]);
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -548,6 +655,7 @@ main (int argc, char **argv)
   ADD ("/console/display/resize", NULL, test_resize);
   ADD ("/console/display/wrong-session-and-pin", NULL, test_wrong_session);
   ADD ("/console/display/reconnect", NULL, test_reconnect);
+  ADD ("/console/display/frame-budget", "--animate", test_frame_budget);
 #undef ADD
 
   ret = g_test_run ();
