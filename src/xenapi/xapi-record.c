@@ -573,9 +573,76 @@ value_reader_for (const char *raw,
   return r;
 }
 
-/* With @hashes (one per field of @info): a known field whose raw text hashes
- * to its entry is skipped when @compare, and every other known field's entry
- * is set to its text's hash. */
+/* Known field @idx of a record, the reader on its value: appended to @values
+ * (or to @extra as raw text when its type is unexpected).  With @hashes (one
+ * per field of the class), its text is hashed; with @compare too, a text
+ * whose hash is the field's entry is skipped (*@partial is then set), and any
+ * other sets the entry.  FALSE if the reader failed. */
+static gboolean
+parse_field (const XapiClassInfo  *info,
+             int                   idx,
+             XapiJsonReader       *reader,
+             guint64              *hashes,
+             gboolean              compare,
+             GArray               *values,
+             GArray              **extra,
+             gboolean             *partial)
+{
+  const XapiFieldInfo *f = &info->fields[idx];
+  FieldValue fv = { (guint) idx, { 0 } };
+  XapiJsonReader *from = reader;
+  const char *raw = NULL, *read;
+  gsize raw_len = 0, read_len;
+  char *text = NULL;
+  gboolean ok;
+
+  if (hashes != NULL && compare)
+    {
+      guint64 h;
+
+      if (!xapi_json_reader_read_raw (reader, &raw, &raw_len))
+        return FALSE;
+      h = raw_hash (raw, raw_len);
+      if (hashes[idx] == h)
+        {
+          *partial = TRUE;
+          return TRUE;
+        }
+      hashes[idx] = h;
+      from = value_reader_for (raw, raw_len);
+    }
+  else if (hashes != NULL)
+    {
+      /* the first time: decode as usual, and hash the text read */
+      hashes[idx] = 0;
+      xapi_json_reader_capture_begin (reader);
+    }
+
+  ok = read_value (from, f, &fv.v, &text);
+  if (hashes != NULL && !compare && xapi_json_reader_capture_end (reader, &read, &read_len) && ok)
+    hashes[idx] = raw_hash (read, read_len);   /* (no hash: decoded again next time) */
+  if (ok)
+    {
+      g_array_append_val (values, fv);
+      if (text)
+        add_extra_take (extra, f->wire_name, text);
+      return TRUE;
+    }
+  if (from == reader && xapi_json_reader_failed (reader, NULL))
+    return FALSE;
+  g_debug ("Field %s.%s: value of an unexpected type, kept as extra",
+           info->wire_name, f->wire_name);
+  if (text == NULL)
+    {
+      if (raw == NULL && !xapi_json_reader_read_raw (reader, &raw, &raw_len))
+        return FALSE;
+      text = g_strndup (raw, raw_len);
+    }
+  add_extra_take (extra, f->wire_name, text);
+  return TRUE;
+}
+
+/* See parse_field() for @hashes and @compare. */
 static XapiRecord *
 parse_record (const XapiClassInfo  *info,
               XapiJsonReader       *reader,
@@ -608,73 +675,17 @@ parse_record (const XapiClassInfo  *info,
   while (xapi_json_reader_next_member (reader, &key, &key_len))
     {
       int idx = field_index (info, order, position++, key);
-      const char *raw = NULL;
-      gsize raw_len = 0;
 
       if (idx >= 0)
         {
-          const XapiFieldInfo *f = &info->fields[idx];
-          FieldValue fv = { (guint) idx, { 0 } };
-          XapiJsonReader *from = reader;
-          char *text = NULL;
-
-          if (hashes != NULL && compare)
-            {
-              guint64 h;
-
-              if (!xapi_json_reader_read_raw (reader, &raw, &raw_len))
-                break;
-              h = raw_hash (raw, raw_len);
-              if (hashes[idx] == h)
-                {
-                  partial = TRUE;
-                  continue;
-                }
-              hashes[idx] = h;
-              from = value_reader_for (raw, raw_len);
-            }
-          else if (hashes != NULL)
-            {
-              /* the first time: decode as usual, and hash the text read */
-              hashes[idx] = 0;
-              xapi_json_reader_capture_begin (reader);
-            }
-          if (read_value (from, f, &fv.v, &text))
-            {
-              const char *read;
-              gsize read_len;
-
-              if (hashes != NULL && !compare && xapi_json_reader_capture_end (reader, &read, &read_len))
-                hashes[idx] = raw_hash (read, read_len);
-              g_array_append_val (values, fv);
-              if (text)
-                add_extra_take (&extra, f->wire_name, text);
-              continue;
-            }
-          if (hashes != NULL && !compare)
-            {
-              const char *read;
-              gsize read_len;
-
-              /* no hash: decoded again next time */
-              xapi_json_reader_capture_end (reader, &read, &read_len);
-            }
-          if (from == reader && xapi_json_reader_failed (reader, NULL))
+          if (!parse_field (info, idx, reader, hashes, compare, values, &extra, &partial))
             break;
-          g_debug ("Field %s.%s: value of an unexpected type, kept as extra",
-                   info->wire_name, f->wire_name);
-          if (text == NULL)
-            {
-              if (raw == NULL && !xapi_json_reader_read_raw (reader, &raw, &raw_len))
-                break;
-              text = g_strndup (raw, raw_len);
-            }
-          add_extra_take (&extra, f->wire_name, text);
-          continue;
         }
       else
         {
           g_autofree char *name = g_strndup (key, key_len);
+          const char *raw;
+          gsize raw_len;
 
           if (!xapi_json_reader_read_raw (reader, &raw, &raw_len))
             break;
