@@ -1121,7 +1121,8 @@ apply_chunk_cb (gpointer user_data)
       if ((state->next & 31) == 0 && g_get_monotonic_time () >= deadline)
         break;
     }
-  if (spent != NULL)
+  /* (a handler may have ended the feed meanwhile: then they are freed here) */
+  if (spent != NULL && state->feed != NULL)
     feed_give_back (state->feed, g_steal_pointer (&spent));
   flush_pending (self, state->pending);
   g_signal_emit (self, signals[BATCH_APPLIED], 0, state->next - start);
