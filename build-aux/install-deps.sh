@@ -14,7 +14,7 @@ PACKAGES=(
   # data validation
   desktop-file-utils appstream
   # headless UI tests
-  xvfb xauth x11-apps imagemagick xdotool dbus-daemon dbus-x11 gnome-keyring libsecret-tools
+  xvfb xauth x11-apps x11-utils imagemagick xdotool dbus-daemon dbus-x11 gnome-keyring libsecret-tools
   at-spi2-core python3-gi python3-dogtail python3-pyatspi gir1.2-gtk-4.0 gir1.2-atspi-2.0
   # sanitizers, fuzzing, valgrind
   clang libclang-rt-14-dev valgrind libc6-dbg
