@@ -467,10 +467,13 @@ _xapi_event_batch_parse_feeding (XapiJsonReader  *reader,
   return parse_batch (reader, feed, NULL, error);
 }
 
-XapiEventBatch *
-xapi_event_batch_parse_records (XapiJsonReader  *reader,
-                                const char      *class_name,
-                                GError         **error)
+/* A get_all_records reply (ref -> record) as a batch of add events; with a
+ * feed, handed to it as they come. */
+static XapiEventBatch *
+parse_records (XapiJsonReader  *reader,
+               const char      *class_name,
+               XapiCacheFeed   *feed,
+               GError         **error)
 {
   g_autoptr(XapiEventBatch) batch = xapi_event_batch_new ();
   const XapiClassInfo *info = xapi_class_info_lookup (class_name);
@@ -490,7 +493,7 @@ xapi_event_batch_parse_records (XapiJsonReader  *reader,
       XapiEvent *event = g_new0 (XapiEvent, 1);
 
       event->op = XAPI_EVENT_ADD;
-      event->class_name = g_strdup (class_name);
+      event->class_name = g_strdup (info != NULL ? info->lower_name : class_name);
       event->info = info;
       event->ref = g_strdup (key);
       g_ptr_array_add (batch->events, event);
@@ -504,6 +507,11 @@ xapi_event_batch_parse_records (XapiJsonReader  *reader,
       event->record = xapi_record_parse (info, reader, error);
       if (event->record == NULL)
         return NULL;
+      if (feed != NULL && batch->events->len >= FEED_CHUNK)
+        {
+          _xapi_cache_feed_push (feed, batch->events);
+          batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_event_free);
+        }
     }
   if (xapi_json_reader_failed (reader, NULL))
     goto fail;
@@ -514,6 +522,24 @@ xapi_event_batch_parse_records (XapiJsonReader  *reader,
 fail:
   xapi_json_reader_failed (reader, error);
   return NULL;
+}
+
+XapiEventBatch *
+xapi_event_batch_parse_records (XapiJsonReader  *reader,
+                                const char      *class_name,
+                                GError         **error)
+{
+  return parse_records (reader, class_name, NULL, error);
+}
+
+XapiEventBatch *
+_xapi_event_batch_parse_records_feeding (XapiJsonReader  *reader,
+                                         const char      *class_name,
+                                         XapiCacheFeed   *feed,
+                                         GError         **error)
+{
+  g_return_val_if_fail (feed != NULL, NULL);
+  return parse_records (reader, class_name, feed, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1383,6 +1409,28 @@ _xapi_cache_feed_end (XapiCacheFeed  *feed,
   state->open = FALSE;
   /* the apply's idle owns the task from now on */
   apply_schedule (g_object_ref (task));
+}
+
+/* The events of @batch (freed) go to the feed, like a push. */
+void
+_xapi_cache_feed_push_batch (XapiCacheFeed  *feed,
+                             XapiEventBatch *batch)
+{
+  _xapi_cache_feed_push (feed, g_steal_pointer (&batch->events));
+  batch->events = g_ptr_array_new ();
+  xapi_event_batch_free (batch);
+}
+
+/* The end of a feed whose events were all pushed: the applied batch ends
+ * at @token. */
+void
+_xapi_cache_feed_end_at (XapiCacheFeed *feed,
+                         const char    *token)
+{
+  XapiEventBatch *rest = xapi_event_batch_new ();
+
+  rest->token = g_strdup (token);
+  _xapi_cache_feed_end (feed, rest);
 }
 
 gboolean

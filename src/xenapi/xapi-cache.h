@@ -133,9 +133,17 @@ void            _xapi_cache_feed_push         (XapiCacheFeed  *feed,
                                                GPtrArray      *events);
 void            _xapi_cache_feed_end          (XapiCacheFeed  *feed,
                                                XapiEventBatch *rest);
+void            _xapi_cache_feed_push_batch   (XapiCacheFeed  *feed,
+                                               XapiEventBatch *batch);
+void            _xapi_cache_feed_end_at       (XapiCacheFeed  *feed,
+                                               const char     *token);
 XapiEventBatch *_xapi_event_batch_parse_feeding (XapiJsonReader *reader,
                                                  XapiCacheFeed  *feed,
                                                  GError        **error);
+XapiEventBatch *_xapi_event_batch_parse_records_feeding (XapiJsonReader *reader,
+                                                         const char     *class_name,
+                                                         XapiCacheFeed  *feed,
+                                                         GError        **error);
 /* What the event loop last decoded of each object that had a mod event: a
  * hash of each field's text, so that the next mod event of the object decodes
  * only the fields that changed.  Right only while every batch decoded with
