@@ -33,6 +33,8 @@
 #define MAX_REDIRECTS            3
 #define SYNC_APPLY_BUDGET_US     4000
 #define SMALL_BATCH              256
+/* classes of the initial sync fetched by a get_all_records each */
+#define SYNC_OWN_FETCHES         3
 
 static const guint backoff_seconds[] = { 1, 2, 4, 8, 15, 30 };
 
@@ -597,31 +599,26 @@ parse_event_batch (XapiJsonReader  *reader,
   return _xapi_event_batch_parse_memo (reader, user_data, error);
 }
 
-/* The initial sync: the cache applies the events while the rest of the
- * (tens of MB) reply is still decoded. */
-static gpointer
-parse_event_batch_feeding (XapiJsonReader  *reader,
-                           gpointer         user_data,
-                           GError         **error)
-{
-  return _xapi_event_batch_parse_feeding (reader, user_data, error);
-}
-
+/* event.from's parameters; @classes NULL: those of the subscription. */
 static JsonArray *
 event_from_params (XapiConnection *self,
+                   GPtrArray      *classes,
                    const char     *token,
                    double          timeout)
 {
   JsonArray *params = json_array_new ();
-  JsonArray *classes = json_array_new ();
+  JsonArray *names = json_array_new ();
 
   json_array_add_string_element (params, self->session);
-  if (self->event_classes != NULL && self->event_classes[0] != NULL)
+  if (classes != NULL)
+    for (guint i = 0; i < classes->len; i++)
+      json_array_add_string_element (names, g_ptr_array_index (classes, i));
+  else if (self->event_classes != NULL && self->event_classes[0] != NULL)
     for (guint i = 0; self->event_classes[i] != NULL; i++)
-      json_array_add_string_element (classes, self->event_classes[i]);
+      json_array_add_string_element (names, self->event_classes[i]);
   else
-    json_array_add_string_element (classes, "*");
-  json_array_add_array_element (params, classes);
+    json_array_add_string_element (names, "*");
+  json_array_add_array_element (params, names);
   json_array_add_string_element (params, token);
   json_array_add_double_element (params, timeout);
   return params;
@@ -796,7 +793,7 @@ event_loop_next (XapiConnection *self)
   step = loop_step_new (self);
   step->memo = _xapi_event_memo_ref (self->event_memo);
   xapi_rpc_call_parsed_async (self->event_rpc, "event.from",
-                              event_from_params (self, self->token, EVENT_FROM_TIMEOUT_S),
+                              event_from_params (self, NULL, self->token, EVENT_FROM_TIMEOUT_S),
                               (guint) (EVENT_FROM_TIMEOUT_S * 1000) + EVENT_FROM_SLACK_MS,
                               parse_event_batch, step->memo, (GDestroyNotify) xapi_event_batch_free,
                               self->loop_cancellable, event_from_done, step);
@@ -905,58 +902,316 @@ apply_progress_cb (XapiCache      *cache,
     set_sync_progress (self, 0.5 + 0.5 * xapi_cache_get_apply_progress (cache));
 }
 
+/* The initial sync (and the resync after a reconnect), the way Xen
+ * Orchestra does it (xapi-protocol.md §3.7): first a token, from an
+ * event.from on tasks alone, which xapi answers at once (no batching delay)
+ * and whose valid_ref_counts say which classes have objects; then every
+ * such class at the same time, each by <Class>.get_all_records on a
+ * connection of its own, decoded and applied while the others still come.
+ * A single event.from "*" from "" makes the server wait 50 ms and then build
+ * the whole pool into one reply before its first byte.  Changes made after
+ * the token come again in the event loop, which starts from it.  Classes the
+ * datamodel does not know, and any whose get_all_records is refused, come
+ * from one event.from of their own, from "". */
 typedef struct {
   XapiConnection *self;
+  guint           generation;   /* of the loop this sync belongs to */
   XapiCacheFeed  *feed;
-} SyncCall;
+  char           *token;        /* where the event loop starts */
+  guint           pending;      /* fetches not finished */
+  guint           n_fetches;
+  gboolean        failed;
+} Sync;
+
+typedef struct {
+  Sync *sync;
+  char *class_name;   /* get_all_records of this class; NULL: an event.from */
+  char *lower_name;
+} SyncFetch;
+
+/* No events, so never in an event.from "*" (xapi-protocol.md §3.2). */
+static const char * const no_event_tables[] = {
+  "session", "user", "secret", "auth", "data_source", "sr_stat", "probe_result",
+  "vdi_nbd_server_info", "event",
+};
+
+static gboolean
+subscribed (XapiConnection *self,
+            const char     *lower_name)
+{
+  if (self->event_classes == NULL || self->event_classes[0] == NULL)
+    return TRUE;
+  for (guint i = 0; self->event_classes[i] != NULL; i++)
+    if (g_str_equal (self->event_classes[i], "*") ||
+        g_ascii_strcasecmp (self->event_classes[i], lower_name) == 0)
+      return TRUE;
+  return FALSE;
+}
 
 static void
-initial_sync_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+sync_free (Sync *sync)
 {
-  SyncCall *call = user_data;
-  g_autoptr(XapiConnection) self = call->self;
-  g_autoptr(XapiCacheFeed) feed = call->feed;
+  g_object_unref (sync->self);
+  g_clear_pointer (&sync->feed, _xapi_cache_feed_unref);
+  g_free (sync->token);
+  g_free (sync);
+}
+
+static gboolean
+sync_is_stale (Sync *sync)
+{
+  return sync->generation != sync->self->loop_generation;
+}
+
+/* A fetch of the sync failed (or @error is NULL: it was stale or cancelled):
+ * the first real failure decides what happens to the connection; stopping
+ * the loop cancels the other fetches. */
+static void
+sync_fail (Sync         *sync,
+           const GError *error)
+{
+  XapiConnection *self = sync->self;
+  gboolean first = !sync->failed;
+
+  sync->failed = TRUE;
+  if (!first || error == NULL || sync_is_stale (sync) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_SESSION_INVALID) ||
+      g_error_matches (error, XAPI_ERROR, XAPI_ERROR_HOST_IS_SLAVE))
+    handle_loop_error (self, error);
+  else
+    /* Logged in, so the server exists: anything else is worth retrying. */
+    schedule_reconnect (self, error);
+}
+
+/* One fetch fewer in flight; the last one ends the feed. */
+static void
+sync_fetch_finished (Sync *sync)
+{
+  XapiConnection *self = sync->self;
+
+  g_assert (sync->pending > 0);
+  if (--sync->pending > 0)
+    {
+      if (!sync->failed && !sync_is_stale (sync))
+        set_sync_progress (self, 0.1 + 0.4 * (sync->n_fetches - sync->pending) / sync->n_fetches);
+      return;
+    }
+  if (sync->failed || sync_is_stale (sync))
+    {
+      _xapi_cache_feed_end (sync->feed, NULL);
+      sync_free (sync);
+      return;
+    }
+  g_free (self->token);
+  self->token = g_strdup (sync->token);
+  set_sync_progress (self, 0.5);
+  _xapi_cache_feed_end_at (sync->feed, sync->token);
+  sync_free (sync);
+}
+
+static gpointer
+parse_records_feeding (XapiJsonReader  *reader,
+                       gpointer         user_data,
+                       GError         **error)
+{
+  SyncFetch *fetch = user_data;
+
+  return _xapi_event_batch_parse_records_feeding (reader, fetch->class_name, fetch->sync->feed, error);
+}
+
+static gpointer
+parse_events_feeding (XapiJsonReader  *reader,
+                      gpointer         user_data,
+                      GError         **error)
+{
+  SyncFetch *fetch = user_data;
+
+  return _xapi_event_batch_parse_feeding (reader, fetch->sync->feed, error);
+}
+
+static void sync_fetch_events (Sync      *sync,
+                               GPtrArray *classes);
+
+static void
+sync_fetch_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SyncFetch *fetch = user_data;
+  Sync *sync = fetch->sync;
   g_autoptr(GError) error = NULL;
   XapiEventBatch *batch;
 
-  g_free (call);
   batch = xapi_rpc_call_parsed_finish (XAPI_RPC (source), result, &error);
-  if (batch == NULL || source != G_OBJECT (self->event_rpc))
-    _xapi_cache_feed_end (feed, NULL);
-  if (batch == NULL)
+  if (batch != NULL && !sync->failed && !sync_is_stale (sync))
+    _xapi_cache_feed_push_batch (sync->feed, g_steal_pointer (&batch));
+  g_clear_pointer (&batch, xapi_event_batch_free);
+
+  if (error != NULL && fetch->class_name != NULL && !sync_is_stale (sync) &&
+      (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_MESSAGE_METHOD_UNKNOWN) ||
+       g_strcmp0 (xapi_error_get_code_string (error), "MESSAGE_REMOVED") == 0))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          source != G_OBJECT (self->event_rpc))
-        return;
-      if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_SESSION_INVALID) ||
-          g_error_matches (error, XAPI_ERROR, XAPI_ERROR_HOST_IS_SLAVE))
+      /* a class this server has no get_all_records for: its events then */
+      g_autoptr(GPtrArray) classes = g_ptr_array_new ();
+
+      g_ptr_array_add (classes, fetch->lower_name);
+      sync_fetch_events (sync, classes);
+      g_clear_error (&error);
+    }
+  else if (error != NULL || sync_is_stale (sync))
+    sync_fail (sync, error);
+
+  g_free (fetch->class_name);
+  g_free (fetch->lower_name);
+  g_free (fetch);
+  sync_fetch_finished (sync);
+}
+
+static SyncFetch *
+sync_fetch_new (Sync *sync)
+{
+  SyncFetch *fetch = g_new0 (SyncFetch, 1);
+
+  fetch->sync = sync;
+  sync->pending++;
+  sync->n_fetches++;
+  return fetch;
+}
+
+static void
+sync_fetch_records (Sync                *sync,
+                    const XapiClassInfo *info)
+{
+  XapiConnection *self = sync->self;
+  SyncFetch *fetch = sync_fetch_new (sync);
+  g_autofree char *method = g_strconcat (info->wire_name, ".get_all_records", NULL);
+  JsonArray *params = json_array_new ();
+
+  fetch->class_name = g_strdup (info->wire_name);
+  fetch->lower_name = g_strdup (info->lower_name);
+  json_array_add_string_element (params, self->session);
+  xapi_rpc_call_parsed_async (self->event_rpc, method, params, INITIAL_SYNC_TIMEOUT_MS,
+                              parse_records_feeding, fetch, (GDestroyNotify) xapi_event_batch_free,
+                              self->loop_cancellable, sync_fetch_done, fetch);
+}
+
+/* Every object of @classes (NULL: of the subscription), from "". */
+static void
+sync_fetch_events (Sync      *sync,
+                   GPtrArray *classes)
+{
+  XapiConnection *self = sync->self;
+  SyncFetch *fetch = sync_fetch_new (sync);
+  /* of given classes: what there is, without waiting for more */
+  JsonArray *params = event_from_params (self, classes, "", classes != NULL ? 0.0 : EVENT_FROM_TIMEOUT_S);
+
+  xapi_rpc_call_parsed_async (self->event_rpc, "event.from", params, INITIAL_SYNC_TIMEOUT_MS,
+                              parse_events_feeding, fetch, (GDestroyNotify) xapi_event_batch_free,
+                              self->loop_cancellable, sync_fetch_done, fetch);
+}
+
+static gboolean
+is_no_event_table (const char *lower_name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (no_event_tables); i++)
+    if (g_str_equal (no_event_tables[i], lower_name))
+      return TRUE;
+  return FALSE;
+}
+
+/* Roughly how much of the reply a class is: objects times fields. */
+static gint64
+table_weight (GHashTable *ref_counts,
+              const char *name)
+{
+  const XapiClassInfo *info = xapi_class_info_lookup (name);
+
+  return (gint64) GPOINTER_TO_INT (g_hash_table_lookup (ref_counts, name)) *
+         (info != NULL ? info->n_fields : 16);
+}
+
+static int
+compare_tables (gconstpointer a,
+                gconstpointer b,
+                gpointer      ref_counts)
+{
+  gint64 wa = table_weight (ref_counts, a), wb = table_weight (ref_counts, b);
+
+  return (wb > wa) - (wb < wa);
+}
+
+/* The fetches of every class with objects, by @ref_counts: the largest
+ * have a get_all_records each, the others share one event.from (as do
+ * messages, which are not rows of the database, so not counted).  Without
+ * the counts, one event.from of everything. */
+static void
+sync_fetch_all (Sync       *sync,
+                GHashTable *ref_counts)
+{
+  XapiConnection *self = sync->self;
+  g_autoptr(GPtrArray) rest = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GList) tables = NULL;
+  guint own = 0;
+
+  if (ref_counts == NULL)
+    {
+      sync_fetch_events (sync, NULL);
+      return;
+    }
+  tables = g_list_sort_with_data (g_hash_table_get_keys (ref_counts), compare_tables, ref_counts);
+  for (GList *l = tables; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      const XapiClassInfo *info = xapi_class_info_lookup (name);
+
+      if (g_str_equal (name, "task") || g_str_equal (name, "message") ||
+          is_no_event_table (name) || !subscribed (self, name) ||
+          GPOINTER_TO_INT (g_hash_table_lookup (ref_counts, name)) <= 0 ||
+          (info != NULL && !info->gen_events))
+        continue;
+      if (info != NULL && own < SYNC_OWN_FETCHES)
         {
-          handle_loop_error (self, error);
-          return;
+          sync_fetch_records (sync, info);
+          own++;
         }
-      /* Logged in, so the server exists: anything else is worth retrying. */
-      schedule_reconnect (self, error);
-      return;
+      else
+        g_ptr_array_add (rest, g_strdup (name));
     }
+  if (subscribed (self, "message"))
+    g_ptr_array_add (rest, g_strdup ("message"));
+  if (rest->len > 0)
+    sync_fetch_events (sync, rest);
+}
 
-  if (source != G_OBJECT (self->event_rpc))
+static void
+sync_token_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Sync *sync = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XapiEventBatch) batch = NULL;
+
+  batch = xapi_rpc_call_parsed_finish (XAPI_RPC (source), result, &error);
+  if (batch == NULL || sync_is_stale (sync))
+    sync_fail (sync, error);
+  else
     {
-      xapi_event_batch_free (batch);
-      return;
+      sync->token = g_strdup (xapi_event_batch_get_token (batch));
+      sync_fetch_all (sync, xapi_event_batch_get_ref_counts (batch));
+      if (subscribed (sync->self, "task"))
+        _xapi_cache_feed_push_batch (sync->feed, g_steal_pointer (&batch));
     }
-
-  g_free (self->token);
-  self->token = g_strdup (xapi_event_batch_get_token (batch));
-  set_sync_progress (self, 0.5);
-  _xapi_cache_feed_end (feed, batch);
+  sync_fetch_finished (sync);
 }
 
 static void
 start_sync (XapiConnection *self)
 {
-  SyncCall *call = g_new0 (SyncCall, 1);
+  Sync *sync = g_new0 (Sync, 1);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
 
   set_state (self, XAPI_CONNECTION_STATE_SYNCING);
   set_sync_progress (self, 0.1);
@@ -964,16 +1219,19 @@ start_sync (XapiConnection *self)
   g_clear_pointer (&self->event_memo, _xapi_event_memo_unref);
 
   /* A resync after a reconnect keeps the objects that still exist. */
-  call->self = g_object_ref (self);
-  call->feed = _xapi_cache_feed_new (self->cache, xapi_cache_get_n_objects (self->cache) > 0,
+  sync->self = g_object_ref (self);
+  sync->generation = self->loop_generation;
+  sync->feed = _xapi_cache_feed_new (self->cache, xapi_cache_get_n_objects (self->cache) > 0,
                                      SYNC_APPLY_BUDGET_US, self->loop_cancellable,
                                      sync_applied, g_object_ref (self));
-  xapi_rpc_call_parsed_async (self->event_rpc, "event.from",
-                              event_from_params (self, "", EVENT_FROM_TIMEOUT_S),
+  sync->pending = sync->n_fetches = 1;
+
+  /* tasks alone: answered at once, with a token and the counts */
+  g_ptr_array_add (tasks, (gpointer) "task");
+  xapi_rpc_call_parsed_async (self->event_rpc, "event.from", event_from_params (self, tasks, "", 0.0),
                               INITIAL_SYNC_TIMEOUT_MS,
-                              parse_event_batch_feeding, call->feed,
-                              (GDestroyNotify) xapi_event_batch_free,
-                              self->loop_cancellable, initial_sync_done, call);
+                              parse_event_batch, NULL, (GDestroyNotify) xapi_event_batch_free,
+                              self->loop_cancellable, sync_token_done, sync);
 }
 
 typedef struct {

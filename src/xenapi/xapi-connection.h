@@ -16,7 +16,7 @@ typedef struct _XapiTask  XapiTask;   /* generated class for the XenAPI "task" c
 typedef enum {
   XAPI_CONNECTION_STATE_DISCONNECTED,  /* not connected, not trying */
   XAPI_CONNECTION_STATE_CONNECTING,    /* TCP/TLS/login in progress */
-  XAPI_CONNECTION_STATE_SYNCING,       /* logged in, initial event.from being loaded ("sync-progress") */
+  XAPI_CONNECTION_STATE_SYNCING,       /* logged in, every object being loaded ("sync-progress") */
   XAPI_CONNECTION_STATE_CONNECTED,     /* cache complete, event loop running */
   XAPI_CONNECTION_STATE_RECONNECTING,  /* lost; waiting "reconnect-in" seconds before the next try */
   XAPI_CONNECTION_STATE_FAILED,        /* gave up (authentication, trust refused, ...); see "error" */
@@ -97,8 +97,9 @@ void                xapi_connection_get_api_version     (XapiConnection      *se
                                                          guint               *major,
                                                          guint               *minor);
 
-/* Log in, then load everything (event.from with token "") and keep the cache
- * live.  Completes when the state reaches CONNECTED (TRUE) or FAILED (FALSE +
+/* Log in, then load everything (a token first, then the largest classes by
+ * get_all_records and the others by event.from, at once) and keep the cache
+ * live from that token.  Completes when the state reaches CONNECTED (TRUE) or FAILED (FALSE +
  * error).  Transient failures after that reconnect by themselves. */
 void                xapi_connection_open_async          (XapiConnection      *self,
                                                          GCancellable        *cancellable,

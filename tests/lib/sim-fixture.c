@@ -10,6 +10,8 @@
 #include <libsoup/soup.h>
 
 #include "sim-fixture.h"
+#include "xapi-cache.h"
+#include "xapi-classes.h"
 #include "xapi-json.h"
 #include "xapi-rpc.h"
 
@@ -366,6 +368,36 @@ xapi_test_connect_pinned (XapiSim    *sim,
   g_assert_no_error (error);
   g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_CONNECTED);
   return conn;
+}
+
+void
+xapi_test_assert_cache_is_server (XapiSim   *sim,
+                                  XapiCache *cache)
+{
+  g_autoptr(JsonNode) result = xapi_sim_raw_result (sim, "event.from", "[\"*\"],\"\",0.0");
+  guint n_tasks = g_list_model_get_n_items (xapi_cache_get_objects (cache, XAPI_TYPE_TASK));
+  JsonArray *events;
+  guint n = 0;
+
+  g_assert_nonnull (result);
+  events = json_object_get_array_member (json_node_get_object (result), "events");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      const char *klass = json_object_get_string_member (event, "class");
+      const char *ref = json_object_get_string_member (event, "ref");
+      XapiObject *object;
+
+      if (g_str_equal (klass, "task"))
+        continue;
+      object = xapi_cache_lookup (cache, ref);
+      if (object == NULL)
+        g_error ("%s %s is on the server but not in the cache", klass, ref);
+      g_assert_cmpint (g_ascii_strcasecmp (xapi_object_get_class_name (object), klass), ==, 0);
+      n++;
+    }
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (xapi_cache_get_n_objects (cache) - n_tasks, ==, n);
 }
 
 GBytes *

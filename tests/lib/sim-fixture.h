@@ -80,6 +80,12 @@ XapiConnection *xapi_test_connect_pinned (XapiSim    *sim,
                                           const char *url,
                                           const char *password);
 
+/* Every object the server has (an event.from "*" from "", over raw
+ * JSON-RPC) is in @cache, of its class, and @cache has no other (tasks
+ * left out: they come and go with the calls). */
+void          xapi_test_assert_cache_is_server (XapiSim   *sim,
+                                                XapiCache *cache);
+
 /* A connection that a test closes (bounded wait) before dropping it, so
  * its event loop never outlives the test and its simulator. */
 typedef XapiConnection XapiTestConnection;

@@ -121,6 +121,23 @@ test_open_and_sync (void)
   g_signal_handlers_disconnect_by_data (conn, states);
 }
 
+/* The initial sync fetches the largest classes by get_all_records and the
+ * others by one event.from, all from a token taken first: what it caches is
+ * what one event.from "*" sees, on a pool large enough that every fetch
+ * hands its records over in several chunks. */
+static void
+test_sync_is_the_server (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "large", "--hosts", "4", "--vms", "2200", NULL);
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
+  xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
+}
+
 static void
 test_untrusted_certificate (void)
 {
@@ -504,6 +521,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/connection/open-and-sync", test_open_and_sync);
+  g_test_add_func ("/connection/sync-is-the-server", test_sync_is_the_server);
   g_test_add_func ("/connection/untrusted-certificate", test_untrusted_certificate);
   g_test_add_func ("/connection/pin-over-system-trust", test_pin_over_system_trust);
   g_test_add_func ("/connection/trust-func-and-member-redirect", test_trust_func_and_member_redirect);

@@ -653,6 +653,167 @@ test_password_not_logged (void)
   g_assert_false (password_logged);
 }
 
+/* A server without get_all_records (or that refuses it) for every class:
+ * the initial sync gets each class from an event.from instead. */
+static void
+test_sync_without_get_all_records (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  const XapiClassInfo *const *classes;
+  guint n_classes;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  classes = xapi_class_info_all (&n_classes);
+  for (guint i = 0; i < n_classes; i++)
+    {
+      g_autofree char *method = g_strconcat (classes[i]->wire_name, ".get_all_records", NULL);
+      g_autofree char *body = g_strdup_printf ("{\"method\":\"%s\",\"error\":[\"%s\",\"%s\"],\"count\":0}",
+                                               method, i % 2 ? "MESSAGE_REMOVED" : "MESSAGE_METHOD_UNKNOWN",
+                                               method);
+      control (sim, "/fail-next", body);
+    }
+  conn = xapi_test_connect_pinned (sim, NULL, NULL);
+  xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
+}
+
+/* One fetch of the initial sync fails: the sync starts again, whole. */
+static void
+test_sync_fetch_fails (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  StateLog log = { g_array_new (FALSE, FALSE, sizeof (XapiConnectionState)) };
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  control (sim, "/fail-next", "{\"method\":\"VM.get_all_records\",\"error\":[\"INTERNAL_ERROR\",\"boom\"],\"count\":1}");
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  g_signal_connect (conn, "notify::state", G_CALLBACK (record_state), &log);
+  g_assert_true (xapi_test_open_sync (conn, &error));
+  g_assert_no_error (error);
+  g_assert_true (saw_state (&log, XAPI_CONNECTION_STATE_RECONNECTING));
+  g_signal_handlers_disconnect_by_data (conn, &log);
+  g_array_unref (log.states);
+  xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
+}
+
+typedef struct {
+  XapiSim *sim;
+  guint64  calls_at_token;   /* the simulator's calls when the token came */
+} SyncWatch;
+
+static guint64
+sim_calls (XapiSim *sim)
+{
+  g_autoptr(JsonNode) stats = xapi_sim_control (sim, "/stats", NULL);
+
+  return json_object_get_int_member (json_node_get_object (stats), "calls");
+}
+
+/* The first move of the progress: the token is in, the fetches are sent. */
+static void
+note_token (XapiConnection *conn,
+            GParamSpec     *pspec,
+            SyncWatch      *w)
+{
+  if (w->calls_at_token == 0 && xapi_connection_get_sync_progress (conn) > 0.1)
+    w->calls_at_token = sim_calls (w->sim);
+}
+
+static gboolean
+token_noted (gpointer data)
+{
+  return ((SyncWatch *) data)->calls_at_token > 0;
+}
+
+static gboolean
+fetches_arrived (gpointer data)
+{
+  SyncWatch *w = data;
+
+  /* three get_all_records and an event.from for the other classes */
+  return sim_calls (w->sim) >= w->calls_at_token + 4;
+}
+
+typedef struct {
+  XapiCache  *cache;
+  const char *ref;
+  const char *name;
+} NameWait;
+
+static gboolean
+vm_has_name (gpointer data)
+{
+  NameWait *w = data;
+  XapiObject *vm = xapi_cache_lookup (w->cache, w->ref);
+
+  return vm != NULL && g_strcmp0 (xapi_vm_get_name_label (XAPI_VM (vm)), w->name) == 0;
+}
+
+/* A VM renamed after the sync fetched the VMs (their reply held back on the
+ * way) but before the sync ended: the rename is not lost, since the event
+ * loop starts from the token taken before any fetch. */
+static void
+test_change_during_sync (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(JsonNode) vms = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *mutate = NULL;
+  g_autofree char *old_name = NULL;
+  GAsyncResult *result = NULL;
+  SyncWatch w = { 0 };
+  NameWait name = { 0 };
+  XapiObject *vm;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  w.sim = sim;
+  vms = xapi_sim_raw_result (sim, "VM.get_all", NULL);
+  ref = g_strdup (json_array_get_string_element (json_node_get_array (vms), 0));
+  {
+    g_autoptr(JsonObject) record = xapi_sim_raw_record (sim, "VM", ref);
+
+    old_name = g_strdup (json_object_get_string_member (record, "name_label"));
+  }
+
+  conn = xapi_connection_new (sim->url, "root");
+  xapi_connection_set_password (conn, "any");
+  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  g_signal_connect (conn, "notify::sync-progress", G_CALLBACK (note_token), &w);
+  /* every reply from now on waits a second after it is made */
+  control (sim, "/delay", "{\"ms\":1000,\"count\":0}");
+  xapi_connection_open_async (conn, NULL, xapi_test_store_result, &result);
+  g_assert_true (xapi_test_wait_for (token_noted, &w, WAIT_MS));
+  g_assert_true (xapi_test_wait_for (fetches_arrived, &w, WAIT_MS));
+  mutate = g_strdup_printf ("{\"class\":\"VM\",\"ref\":\"%s\",\"field\":\"name_label\",\"value\":\"renamed mid-sync\"}",
+                            ref);
+  control (sim, "/mutate", mutate);
+  control (sim, "/clear", "{}");
+
+  xapi_test_wait_result (&result, WAIT_MS);
+  g_assert_true (xapi_connection_open_finish (conn, result, NULL));
+  g_clear_object (&result);
+  g_signal_handlers_disconnect_by_data (conn, &w);
+  /* the fetch was made before the rename (or this tests nothing) */
+  vm = xapi_cache_lookup (xapi_connection_get_cache (conn), ref);
+  g_assert_nonnull (vm);
+  g_assert_cmpstr (xapi_vm_get_name_label (XAPI_VM (vm)), ==, old_name);
+  name.cache = xapi_connection_get_cache (conn);
+  name.ref = ref;
+  name.name = "renamed mid-sync";
+  g_assert_true (xapi_test_wait_for (vm_has_name, &name, WAIT_MS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -666,6 +827,9 @@ main (int argc, char **argv)
   g_test_add_func ("/faults/master-dies", test_master_dies);
   g_test_add_func ("/faults/storm-consistency", test_storm_consistency);
   g_test_add_func ("/faults/restart-mid-sync", test_restart_mid_sync);
+  g_test_add_func ("/faults/sync-without-get-all-records", test_sync_without_get_all_records);
+  g_test_add_func ("/faults/sync-fetch-fails", test_sync_fetch_fails);
+  g_test_add_func ("/faults/change-during-sync", test_change_during_sync);
   g_test_add_func ("/faults/hung-server", test_hung_server);
   g_test_add_func ("/faults/corrupt-replies", test_corrupt_replies);
   g_test_add_func ("/faults/typed-wrapper-mistype", test_typed_wrapper_mistype);
