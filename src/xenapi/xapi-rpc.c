@@ -137,10 +137,50 @@ xapi_rpc_init (XapiRpc *self)
                                                  "user-agent", "XenPools/" PACKAGE_VERSION " ",
                                                  NULL);
   /* No CA database: every certificate, even one a CA vouches for, goes
-   * through accept-certificate and so through the pin (and the system's
-   * trust store is never loaded). */
+   * through accept-certificate and so through the pin. */
   soup_session_set_tls_database (self->session, NULL);
   self->next_id = 1;
+}
+
+/* A CA database that vouches for no certificate. */
+typedef struct {
+  GTlsDatabase parent_instance;
+} XapiNoAuthority;
+
+typedef GTlsDatabaseClass XapiNoAuthorityClass;
+
+G_DEFINE_TYPE (XapiNoAuthority, xapi_no_authority, G_TYPE_TLS_DATABASE)
+
+static GTlsCertificateFlags
+no_authority_verify_chain (GTlsDatabase             *database,
+                           GTlsCertificate          *chain,
+                           const char               *purpose,
+                           GSocketConnectable       *identity,
+                           GTlsInteraction          *interaction,
+                           GTlsDatabaseVerifyFlags   flags,
+                           GCancellable             *cancellable,
+                           GError                  **error)
+{
+  return G_TLS_CERTIFICATE_UNKNOWN_CA;
+}
+
+static void
+xapi_no_authority_class_init (XapiNoAuthorityClass *klass)
+{
+  klass->verify_chain = no_authority_verify_chain;
+}
+
+static void
+xapi_no_authority_init (XapiNoAuthority *self)
+{
+}
+
+void
+xapi_tls_trust_no_authority (void)
+{
+  g_autoptr(GTlsDatabase) database = g_object_new (xapi_no_authority_get_type (), NULL);
+
+  g_tls_backend_set_default_database (g_tls_backend_get_default (), database);
 }
 
 XapiRpc *

@@ -95,4 +95,14 @@ char       *xapi_certificate_sha256_fingerprint (GTlsCertificate *certificate);
 JsonNode   *xapi_xmlrpc_value_parse        (const char              *fragment,
                                             GError                 **error);
 
+/* Makes the process's default TLS database one that trusts no certificate
+ * authority.  libxapi never trusts a CA: every channel it opens is pinned.
+ * But glib-networking builds each TLS connection with the default database
+ * before libsoup (or the console tunnel) can say it wants none, and the
+ * system's database then parses the system CA bundle again: 10-25 ms on
+ * the thread that connects, which for libsoup is the main loop.  An
+ * application whose TLS is all libxapi's calls this once, before it
+ * connects.  g_tls_backend_set_default_database (backend, NULL) undoes it. */
+void            xapi_tls_trust_no_authority   (void);
+
 G_END_DECLS

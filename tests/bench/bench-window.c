@@ -31,6 +31,7 @@
 #include <xapi-cache.h>
 #include <xapi-classes.h>
 #include <xapi-connection.h>
+#include <xapi-rpc.h>
 
 #include "xp-sidebar.h"
 #include "xp-tree-model.h"
@@ -425,6 +426,8 @@ main (int    argc,
       g_printerr ("usage: %s URL [CONTROL_URL]\n", argv[0]);
       return 2;
     }
+  /* as xenpools does */
+  xapi_tls_trust_no_authority ();
   if (!gtk_init_check ())
     {
       g_printerr ("no display\n");

@@ -14,6 +14,7 @@
 #include "xapi-cache.h"
 #include "xapi-classes.h"
 #include "xapi-error.h"
+#include "xapi-rpc.h"
 #include "xapi-task-ops.h"
 #include "sim-fixture.h"
 
@@ -176,6 +177,44 @@ trust_and_record (XapiConnection       *connection,
 
   g_ptr_array_add (seen, g_strdup (fingerprint));
   return TRUE;
+}
+
+/* With xapi_tls_trust_no_authority(), as xenpools runs: the default CA
+ * database vouches for nothing, and pinning works as before, a connection
+ * to the pinned certificate made, one to another pin refused. */
+static void
+test_trust_no_authority (void)
+{
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiTestConnection) conn = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+  GTlsCertificateFlags flags;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", NULL);
+  xapi_tls_trust_no_authority ();
+  database = g_tls_backend_get_default_database (backend);
+
+  conn = root_connection (sim, OTHER_PIN);
+  g_assert_false (xapi_test_open_sync (conn, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  flags = g_tls_database_verify_chain (database, xapi_connection_get_peer_certificate (conn),
+                                       G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                       NULL, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (flags, ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
+  g_clear_pointer (&conn, xapi_test_connection_close);
+
+  conn = root_connection (sim, sim->fingerprint);
+  g_assert_true (xapi_test_open_sync (conn, &error));
+  g_assert_no_error (error);
+  xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
+
+  g_tls_backend_set_default_database (backend, NULL);
 }
 
 static void
@@ -524,6 +563,7 @@ main (int argc, char **argv)
   g_test_add_func ("/connection/sync-is-the-server", test_sync_is_the_server);
   g_test_add_func ("/connection/untrusted-certificate", test_untrusted_certificate);
   g_test_add_func ("/connection/pin-over-system-trust", test_pin_over_system_trust);
+  g_test_add_func ("/connection/trust-no-authority", test_trust_no_authority);
   g_test_add_func ("/connection/trust-func-and-member-redirect", test_trust_func_and_member_redirect);
   g_test_add_func ("/connection/wrong-password", test_wrong_password);
   g_test_add_func ("/connection/live-update", test_live_update);
