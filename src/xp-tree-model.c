@@ -1120,7 +1120,7 @@ static void placement_schedule (XpPlacement *self);
  * 0.3 ms each when they are on screen).  Past PLACEMENT_BULK waiting
  * objects (thousands of VMs added to a pool the tree already shows), a
  * bulk placement (below). */
-#define PLACEMENT_SLICE 16
+#define PLACEMENT_SLICE 4
 #define PLACEMENT_BULK  1024
 /* Time spent per idle on a bulk placement, and the most new objects that
  * enter a list at once (the pool's halted VMs can be thousands: so many
