@@ -1051,9 +1051,11 @@ sync_fetch_done (GObject      *source,
 
   if (error != NULL && fetch->class_name != NULL && !sync_is_stale (sync) &&
       (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_MESSAGE_METHOD_UNKNOWN) ||
+       g_error_matches (error, XAPI_ERROR, XAPI_ERROR_RBAC_PERMISSION_DENIED) ||
        g_strcmp0 (xapi_error_get_code_string (error), "MESSAGE_REMOVED") == 0))
     {
-      /* a class this server has no get_all_records for: its events then */
+      /* a class this server (or this user's role) has no get_all_records
+       * for: its events then, as an event.from "*" would give them */
       g_autoptr(GPtrArray) classes = g_ptr_array_new ();
 
       g_ptr_array_add (classes, fetch->lower_name);

@@ -653,30 +653,36 @@ test_password_not_logged (void)
   g_assert_false (password_logged);
 }
 
-/* A server without get_all_records (or that refuses it) for every class:
- * the initial sync gets each class from an event.from instead. */
+/* A server without get_all_records (or that refuses it, or the user's
+ * role) for every class: the initial sync gets each class from an
+ * event.from instead. */
 static void
 test_sync_without_get_all_records (void)
 {
-  g_autoptr(XapiSim) sim = NULL;
-  g_autoptr(XapiTestConnection) conn = NULL;
-  const XapiClassInfo *const *classes;
-  guint n_classes;
+  static const char *const refusals[] = {
+    "MESSAGE_METHOD_UNKNOWN", "MESSAGE_REMOVED", "RBAC_PERMISSION_DENIED",
+  };
 
   if (xapi_test_skip_without_sim ())
     return;
-  sim = xapi_sim_start ("--scenario", "demo", NULL);
-  classes = xapi_class_info_all (&n_classes);
-  for (guint i = 0; i < n_classes; i++)
+  for (guint r = 0; r < G_N_ELEMENTS (refusals); r++)
     {
-      g_autofree char *method = g_strconcat (classes[i]->wire_name, ".get_all_records", NULL);
-      g_autofree char *body = g_strdup_printf ("{\"method\":\"%s\",\"error\":[\"%s\",\"%s\"],\"count\":0}",
-                                               method, i % 2 ? "MESSAGE_REMOVED" : "MESSAGE_METHOD_UNKNOWN",
-                                               method);
-      control (sim, "/fail-next", body);
+      g_autoptr(XapiSim) sim = xapi_sim_start ("--scenario", "demo", NULL);
+      g_autoptr(XapiTestConnection) conn = NULL;
+      const XapiClassInfo *const *classes;
+      guint n_classes;
+
+      classes = xapi_class_info_all (&n_classes);
+      for (guint i = 0; i < n_classes; i++)
+        {
+          g_autofree char *method = g_strconcat (classes[i]->wire_name, ".get_all_records", NULL);
+          g_autofree char *body = g_strdup_printf ("{\"method\":\"%s\",\"error\":[\"%s\",\"%s\"],\"count\":0}",
+                                                   method, refusals[r], method);
+          control (sim, "/fail-next", body);
+        }
+      conn = xapi_test_connect_pinned (sim, NULL, NULL);
+      xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
     }
-  conn = xapi_test_connect_pinned (sim, NULL, NULL);
-  xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
 }
 
 /* One fetch of the initial sync fails: the sync starts again, whole. */
