@@ -905,14 +905,15 @@ apply_progress_cb (XapiCache      *cache,
 /* The initial sync (and the resync after a reconnect), the way Xen
  * Orchestra does it (xapi-protocol.md §3.7): first a token, from an
  * event.from on tasks alone, which xapi answers at once (no batching delay)
- * and whose valid_ref_counts say which classes have objects; then every
- * such class at the same time, each by <Class>.get_all_records on a
- * connection of its own, decoded and applied while the others still come.
- * A single event.from "*" from "" makes the server wait 50 ms and then build
- * the whole pool into one reply before its first byte.  Changes made after
- * the token come again in the event loop, which starts from it.  Classes the
- * datamodel does not know, and any whose get_all_records is refused, come
- * from one event.from of their own, from "". */
+ * and whose valid_ref_counts say which classes have objects; then, all at
+ * once, the heaviest classes each by <Class>.get_all_records on a connection
+ * of its own, and the others (with messages, and the classes the datamodel
+ * does not know) by one event.from from "", all decoded and applied while
+ * the others still come.  A single event.from "*" from "" makes the server
+ * wait 50 ms and then build the whole pool into one reply before its first
+ * byte.  Changes made after the token come again in the event loop, which
+ * starts from it.  A class whose get_all_records is refused comes by an
+ * event.from of its own. */
 typedef struct {
   XapiConnection *self;
   guint           generation;   /* of the loop this sync belongs to */
@@ -928,12 +929,6 @@ typedef struct {
   char *class_name;   /* get_all_records of this class; NULL: an event.from */
   char *lower_name;
 } SyncFetch;
-
-/* No events, so never in an event.from "*" (xapi-protocol.md §3.2). */
-static const char * const no_event_tables[] = {
-  "session", "user", "secret", "auth", "data_source", "sr_stat", "probe_result",
-  "vdi_nbd_server_info", "event",
-};
 
 static gboolean
 subscribed (XapiConnection *self,
@@ -1049,7 +1044,7 @@ sync_fetch_done (GObject      *source,
     _xapi_cache_feed_push_batch (sync->feed, g_steal_pointer (&batch));
   g_clear_pointer (&batch, xapi_event_batch_free);
 
-  if (error != NULL && fetch->class_name != NULL && !sync_is_stale (sync) &&
+  if (error != NULL && fetch->class_name != NULL && !sync->failed && !sync_is_stale (sync) &&
       (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_MESSAGE_METHOD_UNKNOWN) ||
        g_error_matches (error, XAPI_ERROR, XAPI_ERROR_RBAC_PERMISSION_DENIED) ||
        g_strcmp0 (xapi_error_get_code_string (error), "MESSAGE_REMOVED") == 0))
@@ -1114,15 +1109,6 @@ sync_fetch_events (Sync      *sync,
                               self->loop_cancellable, sync_fetch_done, fetch);
 }
 
-static gboolean
-is_no_event_table (const char *lower_name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (no_event_tables); i++)
-    if (g_str_equal (no_event_tables[i], lower_name))
-      return TRUE;
-  return FALSE;
-}
-
 /* Roughly how much of the reply a class is: objects times fields. */
 static gint64
 table_weight (GHashTable *ref_counts,
@@ -1168,10 +1154,11 @@ sync_fetch_all (Sync       *sync,
       const char *name = l->data;
       const XapiClassInfo *info = xapi_class_info_lookup (name);
 
+      /* tables without events (session, secret...) are never in an
+       * event.from "*" (xapi-protocol.md §3.2) */
       if (g_str_equal (name, "task") || g_str_equal (name, "message") ||
-          is_no_event_table (name) || !subscribed (self, name) ||
-          GPOINTER_TO_INT (g_hash_table_lookup (ref_counts, name)) <= 0 ||
-          (info != NULL && !info->gen_events))
+          (info != NULL && !info->gen_events) || !subscribed (self, name) ||
+          GPOINTER_TO_INT (g_hash_table_lookup (ref_counts, name)) <= 0)
         continue;
       if (info != NULL && own < SYNC_OWN_FETCHES)
         {
