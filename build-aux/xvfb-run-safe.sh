@@ -1,9 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# A private Xvfb for one command, like "xvfb-run -a", without its race:
+# A private Xvfb for one command, like "xvfb-run -a", without its races:
 # xvfb-run picks a free display number by looking for lock files, so two
 # started at once can pick the same one and the loser runs its command on
-# a display that never came up.  Xvfb -displayfd picks the number itself.
+# a display that never came up.  Here the display number is drawn at random
+# from a wide range and Xvfb, told -displayfd, says when it listens (or
+# exits at once when the number is taken: another is drawn).  Drawing at
+# random also keeps clear of a number another Xvfb has just given up: the
+# lowest free number (what -displayfd alone picks) was at times that of an
+# Xvfb still shutting down, whose exit then removed the new server's socket
+# ("cannot open display" for the command, though the display had answered).
 #
 # usage: xvfb-run-safe.sh [-a] [-n N] [-s "XVFB ARGS"] COMMAND [ARGS...]
 # (-a and -n are accepted for compatibility and ignored)
@@ -29,11 +35,8 @@ cleanup () {
 trap cleanup EXIT
 trap "exit 143" TERM INT
 
-# Xvfb has written its display number once it listens; still, a display
-# number just given up by another Xvfb that is shutting down has been seen
-# to refuse the first client ("cannot open display").  So a client must be
-# able to connect (xdpyinfo, when installed) before the command runs; if
-# none can within 10 s, this Xvfb is dropped and another one started.
+# And a client must be able to connect (xdpyinfo, when installed) before
+# the command runs; if none can within 10 s, another Xvfb is started.
 display_answers () {
   command -v xdpyinfo >/dev/null || return 0
   local i
@@ -47,10 +50,11 @@ display_answers () {
 start_xvfb () {
   rm -f "$dir/fd"
   mkfifo "$dir/fd"
-  # shellcheck disable=SC2086
-  Xvfb -displayfd 3 -nolisten tcp $server_args 3>"$dir/fd" 2>"$dir/xvfb.log" &
-  xvfb_pid=$!
   display=
+  # shellcheck disable=SC2086
+  Xvfb ":$((1000 + RANDOM % 30000))" -displayfd 3 -nolisten tcp $server_args \
+    3>"$dir/fd" 2>"$dir/xvfb.log" &
+  xvfb_pid=$!
   read -r -t 30 display <"$dir/fd" && [ -n "$display" ] && display_answers "$display"
 }
 stop_xvfb () {
@@ -60,12 +64,11 @@ stop_xvfb () {
 }
 attempt=1
 until start_xvfb; do
-  if [ "$attempt" -ge 3 ]; then
+  if [ "$attempt" -ge 10 ]; then
     echo "xvfb-run-safe: Xvfb did not start (display '${display:-}'):" >&2
     cat "$dir/xvfb.log" >&2
     exit 1
   fi
-  echo "xvfb-run-safe: display '${display:-}' does not answer; starting another Xvfb" >&2
   stop_xvfb
   attempt=$((attempt + 1))
 done
