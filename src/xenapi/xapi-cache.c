@@ -343,6 +343,19 @@ fail_set:
 /* Events handed to a feed at a time while a batch is decoded. */
 #define FEED_CHUNK 2048
 
+/* While decoding for @feed (if any): hand it what @batch holds once that
+ * is a chunk. */
+static void
+feed_when_full (XapiCacheFeed  *feed,
+                XapiEventBatch *batch)
+{
+  if (feed != NULL && batch->events->len >= FEED_CHUNK)
+    {
+      _xapi_cache_feed_push (feed, batch->events);
+      batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_event_free);
+    }
+}
+
 static XapiEventBatch *
 parse_batch (XapiJsonReader  *reader,
              XapiCacheFeed   *feed,
@@ -382,11 +395,7 @@ parse_batch (XapiJsonReader  *reader,
               if (!parse_one_event (reader, memo, &event, error))
                 return NULL;
               g_ptr_array_add (batch->events, event);
-              if (feed != NULL && batch->events->len >= FEED_CHUNK)
-                {
-                  _xapi_cache_feed_push (feed, batch->events);
-                  batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_event_free);
-                }
+              feed_when_full (feed, batch);
             }
           if (xapi_json_reader_failed (reader, NULL))
             goto fail;
@@ -507,11 +516,7 @@ parse_records (XapiJsonReader  *reader,
       event->record = xapi_record_parse (info, reader, error);
       if (event->record == NULL)
         return NULL;
-      if (feed != NULL && batch->events->len >= FEED_CHUNK)
-        {
-          _xapi_cache_feed_push (feed, batch->events);
-          batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_event_free);
-        }
+      feed_when_full (feed, batch);
     }
   if (xapi_json_reader_failed (reader, NULL))
     goto fail;
