@@ -355,6 +355,18 @@ xapi_test_open_sync (XapiConnection *conn,
 }
 
 XapiConnection *
+xapi_test_root_connection (XapiSim    *sim,
+                           const char *pin)
+{
+  XapiConnection *conn = xapi_connection_new (sim->url, "root");
+
+  xapi_connection_set_password (conn, "any");
+  if (pin != NULL)
+    xapi_connection_set_pinned_fingerprint (conn, pin);
+  return conn;
+}
+
+XapiConnection *
 xapi_test_connect_pinned (XapiSim    *sim,
                           const char *url,
                           const char *password)

@@ -74,6 +74,10 @@ gboolean      xapi_test_skip_without_sim (void);
 /* Open @conn and wait (30 s at most) for CONNECTED or FAILED. */
 gboolean      xapi_test_open_sync        (XapiConnection *conn,
                                           GError        **error);
+/* A connection to @sim's master as root (any password will do), pinned to
+ * @pin (NULL: no pin); not opened. */
+XapiConnection *xapi_test_root_connection (XapiSim    *sim,
+                                           const char *pin);
 /* A connection to @url (the master when NULL) as root with @password ("any"
  * when NULL) and the simulator's certificate pinned; asserts CONNECTED. */
 XapiConnection *xapi_test_connect_pinned (XapiSim    *sim,

@@ -23,20 +23,6 @@
 /* A pin no simulator has. */
 #define OTHER_PIN "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"
 
-/* A connection to @sim as root (any password will do), pinned to @pin
- * (NULL: no pin). */
-static XapiConnection *
-root_connection (XapiSim    *sim,
-                 const char *pin)
-{
-  XapiConnection *conn = xapi_connection_new (sim->url, "root");
-
-  xapi_connection_set_password (conn, "any");
-  if (pin != NULL)
-    xapi_connection_set_pinned_fingerprint (conn, pin);
-  return conn;
-}
-
 static guint
 raw_count (XapiSim    *sim,
            const char *method)
@@ -76,7 +62,7 @@ test_open_and_sync (void)
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
 
-  conn = root_connection (sim, sim->fingerprint);
+  conn = xapi_test_root_connection (sim, sim->fingerprint);
   g_signal_connect (conn, "notify::state", G_CALLBACK (record_state), states);
   g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
@@ -151,7 +137,7 @@ test_untrusted_certificate (void)
   sim = xapi_sim_start ("--scenario", "demo", NULL);
 
   /* No pin, no trust function: refused, and the fingerprint is there for a dialog. */
-  conn = root_connection (sim, NULL);
+  conn = xapi_test_root_connection (sim, NULL);
   g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_cmpint (xapi_connection_get_state (conn), ==, XAPI_CONNECTION_STATE_FAILED);
@@ -160,7 +146,7 @@ test_untrusted_certificate (void)
   g_clear_pointer (&conn, xapi_test_connection_close);
 
   /* A different pinned certificate is refused too. */
-  conn = root_connection (sim, OTHER_PIN);
+  conn = xapi_test_root_connection (sim, OTHER_PIN);
   g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
 }
@@ -198,7 +184,7 @@ test_trust_no_authority (void)
   xapi_tls_trust_no_authority ();
   database = g_tls_backend_get_default_database (backend);
 
-  conn = root_connection (sim, OTHER_PIN);
+  conn = xapi_test_root_connection (sim, OTHER_PIN);
   g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_clear_error (&error);
@@ -209,7 +195,7 @@ test_trust_no_authority (void)
   g_assert_cmpint (flags, ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
   g_clear_pointer (&conn, xapi_test_connection_close);
 
-  conn = root_connection (sim, sim->fingerprint);
+  conn = xapi_test_root_connection (sim, sim->fingerprint);
   g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
   xapi_test_assert_cache_is_server (sim, xapi_connection_get_cache (conn));
@@ -512,7 +498,7 @@ test_pin_over_system_trust (void)
   sim = xapi_sim_start ("--scenario", "demo", NULL);
 
   /* the simulator's certificate, as a failed first connection shows it */
-  conn = root_connection (sim, NULL);
+  conn = xapi_test_root_connection (sim, NULL);
   g_assert_false (xapi_test_open_sync (conn, &error));
   g_clear_error (&error);
   g_object_get (xapi_connection_get_peer_certificate (conn), "certificate-pem", &pem, NULL);
@@ -539,14 +525,14 @@ test_pin_over_system_trust (void)
     g_assert_cmpint (flags, ==, 0);
   }
 
-  conn = root_connection (sim, OTHER_PIN);
+  conn = xapi_test_root_connection (sim, OTHER_PIN);
   g_assert_false (xapi_test_open_sync (conn, &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_clear_error (&error);
   g_clear_pointer (&conn, xapi_test_connection_close);
 
   /* and its own pin is accepted */
-  conn = root_connection (sim, sim->fingerprint);
+  conn = xapi_test_root_connection (sim, sim->fingerprint);
   g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
 

@@ -566,9 +566,7 @@ test_restart_mid_sync (void)
     return;
   sim = xapi_sim_start ("--scenario", "large", "--hosts", "4", "--vms", "3000", NULL);
   m.sim = sim;
-  conn = xapi_connection_new (sim->url, "root");
-  xapi_connection_set_password (conn, "any");
-  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  conn = xapi_test_root_connection (sim, sim->fingerprint);
   id = g_signal_connect (conn, "notify::state", G_CALLBACK (restart_when_syncing), &m);
 
   /* The server goes away while the initial load is in flight; the
@@ -698,9 +696,7 @@ test_sync_fetch_fails (void)
     return;
   sim = xapi_sim_start ("--scenario", "demo", NULL);
   control (sim, "/fail-next", "{\"method\":\"VM.get_all_records\",\"error\":[\"INTERNAL_ERROR\",\"boom\"],\"count\":1}");
-  conn = xapi_connection_new (sim->url, "root");
-  xapi_connection_set_password (conn, "any");
-  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  conn = xapi_test_root_connection (sim, sim->fingerprint);
   g_signal_connect (conn, "notify::state", G_CALLBACK (record_state), &log);
   g_assert_true (xapi_test_open_sync (conn, &error));
   g_assert_no_error (error);
@@ -792,9 +788,7 @@ test_change_during_sync (void)
     old_name = g_strdup (json_object_get_string_member (record, "name_label"));
   }
 
-  conn = xapi_connection_new (sim->url, "root");
-  xapi_connection_set_password (conn, "any");
-  xapi_connection_set_pinned_fingerprint (conn, sim->fingerprint);
+  conn = xapi_test_root_connection (sim, sim->fingerprint);
   g_signal_connect (conn, "notify::sync-progress", G_CALLBACK (note_token), &w);
   /* every reply from now on waits a second after it is made */
   control (sim, "/delay", "{\"ms\":1000,\"count\":0}");
