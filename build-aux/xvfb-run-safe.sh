@@ -6,10 +6,11 @@
 # a display that never came up.  Here the display number is drawn at random
 # from a wide range and Xvfb, told -displayfd, says when it listens (or
 # exits at once when the number is taken: another is drawn).  Drawing at
-# random also keeps clear of a number another Xvfb has just given up: the
-# lowest free number (what -displayfd alone picks) was at times that of an
-# Xvfb still shutting down, whose exit then removed the new server's socket
-# ("cannot open display" for the command, though the display had answered).
+# random also keeps clear of a number another Xvfb has just given up (the
+# lowest free one is what -displayfd alone picks).  "cannot open display"
+# for the command, on a display that had answered, is still seen once in a
+# while under load, cause unknown: when the command fails, what Xvfb said
+# (and whether it is still there) goes to stderr.
 #
 # usage: xvfb-run-safe.sh [-a] [-n N] [-s "XVFB ARGS"] COMMAND [ARGS...]
 # (-a and -n are accepted for compatibility and ignored)
@@ -37,6 +38,8 @@ trap "exit 143" TERM INT
 
 # And a client must be able to connect (xdpyinfo, when installed) before
 # the command runs; if none can within 10 s, another Xvfb is started.
+# -noreset: no server reset when the last client leaves (xdpyinfo, the
+# accessibility bus launcher) just as the command's first one connects.
 display_answers () {
   command -v xdpyinfo >/dev/null || return 0
   local i
@@ -52,7 +55,7 @@ start_xvfb () {
   mkfifo "$dir/fd"
   display=
   # shellcheck disable=SC2086
-  Xvfb ":$((1000 + RANDOM % 30000))" -displayfd 3 -nolisten tcp $server_args \
+  Xvfb ":$((1000 + RANDOM % 30000))" -displayfd 3 -nolisten tcp -noreset $server_args \
     3>"$dir/fd" 2>"$dir/xvfb.log" &
   xvfb_pid=$!
   read -r -t 30 display <"$dir/fd" && [ -n "$display" ] && display_answers "$display"
@@ -76,4 +79,15 @@ export DISPLAY=":$display"
 unset WAYLAND_DISPLAY
 status=0
 "$@" || status=$?
+# A failed command may have lost its display ("cannot open display" has
+# been seen once in a while): say what the server said.
+if [ "$status" -ne 0 ]; then
+  if ! kill -0 "$xvfb_pid" 2>/dev/null; then
+    echo "xvfb-run-safe: the Xvfb of display :$display is gone" >&2
+  fi
+  if [ -s "$dir/xvfb.log" ]; then
+    echo "xvfb-run-safe: Xvfb :$display said:" >&2
+    tail -n 20 "$dir/xvfb.log" >&2
+  fi
+fi
 exit $status
