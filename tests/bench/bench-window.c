@@ -19,6 +19,11 @@
  * Iterations are timed twice: wall clock (what the user sees) and the main
  * thread's CPU time (what the code costs: on a loaded machine the wall
  * time also counts the time other processes held the CPU).  One JSON line.
+ *
+ * BENCH_WINDOW_LONG_US=N (a diagnosis aid) writes to stderr each iteration
+ * longer than N µs as "LONG start end cpu" (monotonic µs, so that `perf
+ * record -k CLOCK_MONOTONIC` samples can be matched to it) and the start of
+ * each phase as "MARK time what".
  */
 #include "config.h"
 
@@ -42,6 +47,7 @@ static gint64    poll_returned_cpu;
 static gint64    longest_iteration;
 static gint64    longest_iteration_cpu;
 static guint     paints;
+static gint64    long_us;
 
 static gint64
 thread_cpu_us (void)
@@ -72,6 +78,9 @@ timed_poll (GPollFD *fds,
     longest_iteration = now - poll_returned;
   if (poll_returned_cpu != 0 && cpu - poll_returned_cpu > longest_iteration_cpu)
     longest_iteration_cpu = cpu - poll_returned_cpu;
+  if (long_us > 0 && poll_returned != 0 && now - poll_returned > long_us)
+    g_printerr ("LONG %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+                poll_returned, now, cpu - poll_returned_cpu);
   ret = real_poll (fds, n_fds, timeout);
   poll_returned = g_get_monotonic_time ();
   poll_returned_cpu = thread_cpu_us ();
@@ -171,21 +180,25 @@ pool_rows_shown (gpointer data)
   return g_list_model_get_n_items (xp_tree_model_get_model (XP_TREE_MODEL (data))) >= 2 + plain_vms;
 }
 
-static guint
-count_plain_vms (XapiConnection *conn)
+/* The VMs that are rows of the tree (not templates, snapshots or control
+ * domains), in the cache's order. */
+static GPtrArray *
+plain_vms_of (XapiConnection *conn)
 {
   GListModel *vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
-  guint n = 0;
+  GPtrArray *plain = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
     {
-      g_autoptr(XapiVm) vm = g_list_model_get_item (vms, i);
+      XapiVm *vm = g_list_model_get_item (vms, i);
 
       if (!xapi_vm_get_is_a_template (vm) && !xapi_vm_get_is_a_snapshot (vm) &&
           !xapi_vm_get_is_control_domain (vm))
-        n++;
+        g_ptr_array_add (plain, vm);
+      else
+        g_object_unref (vm);
     }
-  return n;
+  return plain;
 }
 
 /* The filters are timed this many times each (the median is reported):
@@ -229,6 +242,8 @@ filter (XpTreeModel *tree,
   gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
   gint64 cpu0 = thread_cpu_us ();
 
+  if (long_us > 0)
+    g_printerr ("MARK %" G_GINT64_FORMAT " filter \"%s\"\n", t0, text);
   xp_tree_model_set_search (tree, text);
   t1 = g_get_monotonic_time ();
   t2 = next_paint (window);
@@ -370,6 +385,8 @@ storm (SoupSession *session,
   iterations_reset ();
   paints0 = paints;
   t0 = g_get_monotonic_time ();
+  if (long_us > 0)
+    g_printerr ("MARK %" G_GINT64_FORMAT " storm %s\n", t0, field);
   reply = control (session, control_url, "/storm", body);
   while (!over)
     {
@@ -419,7 +436,7 @@ main (int    argc,
   g_autoptr(GString) storms = g_string_new (NULL);
   double typing_max_ms = 0, typing_max_cpu_ms = 0;
   g_autofree char *name = NULL, *prefix = NULL;
-  GListModel *vms;
+  g_autoptr(GPtrArray) vms = NULL;
 
   if (argc != 2 && argc != 3)
     {
@@ -435,6 +452,8 @@ main (int    argc,
     }
   adw_init ();
   real_poll = g_main_context_get_poll_func (NULL);
+  if (g_getenv ("BENCH_WINDOW_LONG_US") != NULL)
+    long_us = g_ascii_strtoll (g_getenv ("BENCH_WINDOW_LONG_US"), NULL, 10);
   g_main_context_set_poll_func (NULL, timed_poll);
 
   conn = xapi_connection_new (argv[1], "root");
@@ -465,7 +484,8 @@ main (int    argc,
     g_error ("sync failed: %s", r.error->message);
   t_ready = g_get_monotonic_time ();
 
-  plain_vms = count_plain_vms (conn);
+  vms = plain_vms_of (conn);
+  plain_vms = vms->len;
   if (!wait_until (pool_rows_shown, tree, 60000))
     g_error ("the pool never showed up in the sidebar");
   t_shown = next_paint (window);
@@ -474,13 +494,10 @@ main (int    argc,
   sync_iteration_cpu_ms = longest_iteration_cpu / 1000.0;
   shown_rows = g_list_model_get_n_items (xp_tree_model_get_model (tree));
 
-  /* A VM name from the middle of the pool, and its first three characters. */
-  vms = xapi_cache_get_objects (xapi_connection_get_cache (conn), XAPI_TYPE_VM);
-  {
-    g_autoptr(XapiVm) vm = g_list_model_get_item (vms, g_list_model_get_n_items (vms) / 2);
-    name = g_strdup (xapi_vm_get_name_label (vm));
-    prefix = g_strndup (name, 3);
-  }
+  /* A VM name from the middle of the pool (a row of the tree: a control
+   * domain would match nothing), and its first three characters. */
+  name = g_strdup (xapi_vm_get_name_label (vms->pdata[vms->len / 2]));
+  prefix = g_strndup (name, 3);
 
   /* A VM's name (1 row), its prefix (all VMs), back to the tree. */
   iterations_reset ();
@@ -520,7 +537,7 @@ main (int    argc,
   if (argc == 3)
     {
       g_autoptr(SoupSession) session = soup_session_new ();
-      g_autoptr(XapiVm) marker_vm = g_list_model_get_item (vms, g_list_model_get_n_items (vms) / 3);
+      XapiVm *marker_vm = vms->pdata[vms->len / 3];
       g_autofree char *a = storm (session, argv[2], marker_vm, "name_description", 2000, 3, 1);
       g_autofree char *b = storm (session, argv[2], marker_vm, "name_label", 2000, 3, 2);
 
