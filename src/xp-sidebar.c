@@ -478,11 +478,13 @@ row_update (RowWidgets *rw)
 
   name = xp_object_dup_display_name (item);
   state = xp_object_dup_state_text (item, &is_error);
-  gtk_label_set_text (GTK_LABEL (rw->name), name);
+  gtk_inscription_set_text (GTK_INSCRIPTION (rw->name), name);
   /* Setting an icon looks it up in the theme again even when unchanged. */
   if (g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (rw->icon)), xp_object_get_icon_name (item)) != 0)
     gtk_image_set_from_icon_name (GTK_IMAGE (rw->icon), xp_object_get_icon_name (item));
-  gtk_label_set_text (GTK_LABEL (rw->state), state ? state : "");
+  gtk_inscription_set_text (GTK_INSCRIPTION (rw->state), state);
+  /* (hidden without text, or it would be read out by its type name; shown
+   * or hidden, it is the same for rows of VMs, all of which have a state) */
   gtk_widget_set_visible (rw->state, state != NULL);
   if (is_error)
     gtk_widget_add_css_class (rw->state, "error");
@@ -577,7 +579,7 @@ state_query_tooltip_cb (GtkWidget  *label,
                         GtkTooltip *tooltip,
                         gpointer    user_data)
 {
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (label));
 
   if (text == NULL || *text == '\0')
     return FALSE;
@@ -687,6 +689,9 @@ row_drop_cb (GtkDropTarget *target,
   return TRUE;
 }
 
+#define NAME_CHARS  24  /* a row's natural width: its name's */
+#define STATE_CHARS 16  /* and its state's (longer is ellipsized, whole in the tooltip) */
+
 static void
 factory_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *list_item,
@@ -699,13 +704,20 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
   rw->expander = gtk_tree_expander_new ();
   rw->icon = gtk_image_new ();
   gtk_widget_add_css_class (rw->icon, "xp-icon");
-  rw->name = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (rw->name), 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (rw->name), PANGO_ELLIPSIZE_END);
-  rw->state = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (rw->state), 1.0);
-  gtk_widget_set_hexpand (rw->state, TRUE);
-  gtk_label_set_ellipsize (GTK_LABEL (rw->state), PANGO_ELLIPSIZE_END);
+  /* Inscriptions, not labels: their size comes from the font, not from
+   * their text, so a row given another object or name is only redrawn.  A
+   * label's new text made GTK measure the whole window again, each of the
+   * ~200 rows a list view keeps: most of the time of a key typed in the
+   * search, whose rows are all rebound. */
+  rw->name = gtk_inscription_new (NULL);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (rw->name), 0.0);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (rw->name), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (rw->name), NAME_CHARS);
+  gtk_widget_set_hexpand (rw->name, TRUE);
+  rw->state = gtk_inscription_new (NULL);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (rw->state), 1.0);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (rw->state), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (rw->state), STATE_CHARS);
   gtk_widget_add_css_class (rw->state, "xp-state");
   gtk_widget_set_has_tooltip (rw->state, TRUE);
   g_signal_connect (rw->state, "query-tooltip", G_CALLBACK (state_query_tooltip_cb), NULL);

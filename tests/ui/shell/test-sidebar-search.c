@@ -63,7 +63,7 @@ n_rows (Fixture *f)
   return g_list_model_get_n_items (xp_tree_model_get_model (xp_sidebar_get_tree_model (f->sidebar)));
 }
 
-/* The name label of a row of the list view (a GtkListItemWidget), or NULL. */
+/* The name of a row of the list view (a GtkListItemWidget), or NULL. */
 static const char *
 row_name (GtkWidget *row)
 {
@@ -72,7 +72,7 @@ row_name (GtkWidget *row)
   GtkWidget *icon = box != NULL ? gtk_widget_get_first_child (box) : NULL;
   GtkWidget *name = icon != NULL ? gtk_widget_get_next_sibling (icon) : NULL;
 
-  return GTK_IS_LABEL (name) ? gtk_label_get_text (GTK_LABEL (name)) : NULL;
+  return GTK_IS_INSCRIPTION (name) ? gtk_inscription_get_text (GTK_INSCRIPTION (name)) : NULL;
 }
 
 /* The list view shown has as many rows as the search's (or the tree's),
