@@ -689,6 +689,63 @@ row_drop_cb (GtkDropTarget *target,
   return TRUE;
 }
 
+/* ---- rows let go of ----
+ *
+ * When a list view's model loses rows (a search narrowing from 10,000 rows
+ * to one), GTK 4.8 unparents the ~200 row widgets it no longer needs and
+ * they are finalized there and then, with everything in them: ~10 ms before
+ * the frame.  Each row widget holds a reference of ours, given back over
+ * later idles once GTK has let go of the row (it never takes one back). */
+
+#define REAP_BUDGET_US 2000
+
+static GPtrArray *dead_rows;   /* row widgets GTK let go of, still ours */
+static guint      reap_id;
+
+static gboolean
+reap_rows_cb (gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + REAP_BUDGET_US;
+
+  while (dead_rows->len > 0 && g_get_monotonic_time () < deadline)
+    g_ptr_array_remove_index (dead_rows, dead_rows->len - 1);
+  if (dead_rows->len > 0)
+    return G_SOURCE_CONTINUE;
+  reap_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Every row let go of, now (a sidebar going away). */
+static void
+reap_all_rows (void)
+{
+  g_clear_handle_id (&reap_id, g_source_remove);
+  if (dead_rows != NULL)
+    g_ptr_array_set_size (dead_rows, 0);
+}
+
+static void
+row_parent_cb (GtkWidget  *row,
+               GParamSpec *pspec,
+               gpointer    user_data)
+{
+  if (gtk_widget_get_parent (row) != NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (row, row_parent_cb, user_data);
+  if (dead_rows == NULL)
+    dead_rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (dead_rows, row);
+  if (reap_id == 0)
+    reap_id = g_idle_add_full (G_PRIORITY_LOW, reap_rows_cb, NULL, NULL);
+}
+
+/* @row: the list item's child, held until GTK lets go of it */
+static void
+row_hold (GtkWidget *row)
+{
+  g_signal_connect (g_object_ref (row), "notify::parent", G_CALLBACK (row_parent_cb), NULL);
+}
+
 #define NAME_CHARS  24  /* a row's natural width: its name's */
 #define STATE_CHARS 16  /* and its state's (longer is ellipsized, whole in the tooltip) */
 
@@ -748,6 +805,7 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_list_item_set_child (list_item, rw->expander);
   g_object_set_data_full (G_OBJECT (list_item), "xp-row", rw, (GDestroyNotify) row_widgets_free);
+  row_hold (rw->expander);
 }
 
 /* @item: transfer full, may be NULL */
@@ -1005,6 +1063,8 @@ xp_sidebar_dispose (GObject *object)
   if (self->tree != NULL)
     g_signal_handlers_disconnect_by_data (self->tree, self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
+  /* (the rows of its list views among them) */
+  reap_all_rows ();
   self->selection = NULL;
   self->list_view = NULL;
   g_clear_object (&self->selections[0]);

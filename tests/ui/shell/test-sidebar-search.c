@@ -211,11 +211,106 @@ test_search_rows (Fixture       *f,
   g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
 }
 
+/* Weak pointers to the child widgets of the rows the list view has now. */
+static GPtrArray *
+watch_rows (Fixture *f)
+{
+  GtkWidget *view = xp_sidebar_get_list_view (f->sidebar);
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (view); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget **child = g_new0 (GtkWidget *, 1);
+
+      g_set_weak_pointer (child, gtk_widget_get_first_child (row));
+      g_ptr_array_add (rows, child);
+    }
+  return rows;
+}
+
+static guint
+rows_alive (GPtrArray *rows)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    n += *(GtkWidget **) rows->pdata[i] != NULL;
+  return n;
+}
+
+static void
+unwatch_rows (GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    g_clear_weak_pointer ((GtkWidget **) rows->pdata[i]);
+  g_ptr_array_unref (rows);
+}
+
+typedef struct {
+  GPtrArray *rows;
+  guint      n;
+} RowsAlive;
+
+static gboolean
+rows_alive_at_most (gpointer data)
+{
+  RowsAlive *r = data;
+
+  return rows_alive (r->rows) <= r->n;
+}
+
+/* A search narrowing from hundreds of rows to one lets go of the rows
+ * it no longer shows: not in the same main-loop iteration (they are
+ * finalized over later idles), but all of them in the end; and a
+ * sidebar going away takes them all with it at once. */
+static void
+test_rows_let_go (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWidget *view;
+  GPtrArray *rows;
+  RowsAlive alive;
+  g_autofree char *one = NULL;
+
+  if (f->sim == NULL)
+    return;
+  g_assert_true (xapi_test_wait_for (pool_synced, f, TIMEOUT_MS));
+  g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
+  type (f, "vm-");
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  view = xp_sidebar_get_list_view (f->sidebar);
+  one = g_strdup (row_name (gtk_widget_get_first_child (view)));
+  g_assert_nonnull (one);
+
+  rows = watch_rows (f);
+  g_assert_cmpuint (rows->len, >=, 64);
+  type (f, one);
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  /* let go of, not finalized yet */
+  g_assert_cmpuint (rows_alive (rows), ==, rows->len);
+  alive.rows = rows;
+  alive.n = 1;
+  g_assert_true (xapi_test_wait_for (rows_alive_at_most, &alive, TIMEOUT_MS));
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  unwatch_rows (rows);
+
+  /* again, and the window closed before any of them is finalized */
+  type (f, "vm-");
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  rows = watch_rows (f);
+  type (f, one);
+  g_assert_cmpuint (rows_alive (rows), ==, rows->len);
+  g_clear_pointer (&f->window, gtk_window_destroy);
+  g_assert_cmpuint (rows_alive (rows), ==, 0);
+  unwatch_rows (rows);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
   g_test_add ("/shell/sidebar/search-rows", Fixture, NULL, fixture_setup, test_search_rows, fixture_teardown);
+  g_test_add ("/shell/sidebar/rows-let-go", Fixture, NULL, fixture_setup, test_rows_let_go, fixture_teardown);
   return g_test_run ();
 }
