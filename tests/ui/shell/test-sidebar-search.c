@@ -95,8 +95,13 @@ list_matches_search (gpointer data)
     {
       g_autoptr(GtkTreeListRow) tree_row = g_list_model_get_item (rows, i);
       g_autofree char *expected = xp_object_dup_display_name (gtk_tree_list_row_get_item (tree_row));
+      GtkWidget *expander = gtk_widget_get_first_child (row);
 
       if (g_strcmp0 (row_name (row), expected) != 0)
+        return FALSE;
+      /* in the tree, the expander (indentation, arrow) is the row's own */
+      if (!xp_tree_model_get_searching (xp_sidebar_get_tree_model (f->sidebar)) &&
+          gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (expander)) != tree_row)
         return FALSE;
     }
   return i >= MIN (n, 64u);
