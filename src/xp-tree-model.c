@@ -2720,9 +2720,9 @@ create_child_model (gpointer item,
 {
   XpTreeModel *self = user_data;
 
-  if (self->search != NULL)
-    return NULL;
-
+  /* (also while a search is shown: the tree kept for when it ends gets the
+   * rows of a pool connected meanwhile, and a row found empty once stays
+   * so) */
   if (XP_IS_TREE_GROUP (item))
     return g_object_ref (XP_TREE_GROUP (item)->model);
 
