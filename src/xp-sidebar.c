@@ -233,6 +233,7 @@ struct _XpGrowList
   gulong         after_paint_id;
   guint          step_id;         /* after the frame */
   guint          timeout_id;      /* everything, if no frame comes */
+  gulong         map_id;          /* paused until the view is shown */
 };
 
 static GType
@@ -275,6 +276,9 @@ grow_list_stop_holding (XpGrowList *self)
   g_clear_object (&self->clock);
   g_clear_handle_id (&self->step_id, g_source_remove);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  if (self->view != NULL)
+    g_clear_signal_handler (&self->map_id, self->view);
+  self->map_id = 0;
   self->holding = FALSE;
 }
 
@@ -339,17 +343,41 @@ grow_list_catch_up (XpGrowList *self)
     grow_list_show (self, G_MAXUINT);
 }
 
+static void grow_list_wait_frame (XpGrowList *self);
+
+static void
+grow_list_view_mapped_cb (GtkWidget  *view,
+                          XpGrowList *self)
+{
+  g_clear_signal_handler (&self->map_id, view);
+  grow_list_wait_frame (self);
+}
+
+/* Whether the list view is hidden (the tree while a search is shown, say),
+ * and growing paused until it is shown: rows made now would be measured
+ * all at once in the frame that shows it again (~200 of them, 30 ms). */
+static gboolean
+grow_list_paused (XpGrowList *self)
+{
+  if (self->view == NULL || gtk_widget_get_mapped (self->view))
+    return FALSE;
+  g_clear_signal_handler (&self->after_paint_id, self->clock);
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  if (self->map_id == 0)
+    self->map_id = g_signal_connect (self->view, "map", G_CALLBACK (grow_list_view_mapped_cb), self);
+  return TRUE;
+}
+
 static gboolean
 grow_list_catch_up_cb (gpointer data)
 {
   XpGrowList *self = data;
 
   self->timeout_id = 0;
-  grow_list_catch_up (self);
+  if (!grow_list_paused (self))
+    grow_list_catch_up (self);
   return G_SOURCE_REMOVE;
 }
-
-static void grow_list_wait_frame (XpGrowList *self);
 
 static gboolean
 grow_list_step_cb (gpointer data)
@@ -357,6 +385,8 @@ grow_list_step_cb (gpointer data)
   XpGrowList *self = data;
 
   self->step_id = 0;
+  if (grow_list_paused (self))
+    return G_SOURCE_REMOVE;
   if (self->cap + GROW_STEP_ROWS >= GROW_VIEW_ROWS)
     {
       grow_list_show (self, G_MAXUINT);
@@ -382,7 +412,7 @@ grow_list_after_paint_cb (GdkFrameClock *clock,
 }
 
 /* The next step after the next frame, or everything if no frame comes
- * (the window hidden, say). */
+ * while the view is shown. */
 static void
 grow_list_wait_frame (XpGrowList *self)
 {

@@ -216,6 +216,76 @@ test_search_rows (Fixture       *f,
   g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
 }
 
+/* The sidebar's list view under @widget that is not shown (the tree's,
+ * while a search is; not a drop-down's), or NULL. */
+static GtkWidget *
+hidden_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget) && !gtk_widget_get_mapped (widget) &&
+      GTK_IS_MULTI_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (widget))))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = hidden_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ten_frames (gpointer data)
+{
+  return *(guint *) data >= 10;
+}
+
+/* A tree that gets long while a search hides it (a pool connected) grows
+ * no further than a screenful until it is shown again: rows made while it
+ * is hidden would all be measured in the frame that shows it (~200 rows,
+ * 30 ms); shown, it grows to every row. */
+static void
+test_tree_grows_when_shown (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *tree_view;
+  GListModel *shown;
+  guint frames = 0, tick;
+
+  if (f->sim == NULL)
+    return;
+  g_assert_true (xapi_test_wait_for (pool_synced, f, TIMEOUT_MS));
+  g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
+  g_list_store_remove_all (f->conns);
+  type (f, "vm-");
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  tree_view = hidden_list_view (GTK_WIDGET (f->sidebar));
+  g_assert_nonnull (tree_view);
+
+  g_list_store_append (f->conns, f->conn);
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), tick_cb, &frames, NULL);
+  g_assert_true (xapi_test_wait_for (ten_frames, &frames, TIMEOUT_MS));
+  gtk_widget_remove_tick_callback (GTK_WIDGET (f->window), tick);
+  g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
+  g_assert_cmpuint (n_rows (f), >=, N_VMS);
+  shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (tree_view)));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <=, 64);
+
+  type (f, "");
+  g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
+  g_assert_cmpuint (n_rows (f), >, N_VMS);
+}
+
 /* Weak pointers to the child widgets of the rows the list view has now. */
 static GPtrArray *
 watch_rows (Fixture *f)
@@ -317,5 +387,6 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   g_test_add ("/shell/sidebar/search-rows", Fixture, NULL, fixture_setup, test_search_rows, fixture_teardown);
   g_test_add ("/shell/sidebar/rows-let-go", Fixture, NULL, fixture_setup, test_rows_let_go, fixture_teardown);
+  g_test_add ("/shell/sidebar/tree-grows-when-shown", Fixture, NULL, fixture_setup, test_tree_grows_when_shown, fixture_teardown);
   return g_test_run ();
 }
