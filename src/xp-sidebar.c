@@ -208,11 +208,12 @@ xp_slot_list_new (GListModel *source)
  * widening from one row to 10,000; 200 rows at 0.2 ms each (more while a
  * sync keeps the other core busy), in one frame.  So between a model and
  * its list view sits an XpGrowList: when a list of less than a screenful
- * gets long, it shows the first screenful, and one more after each frame
- * is painted until the list view has all the rows it keeps, then the rest.
- * The rows in view come in the first frame, the rows below them (and the
- * scroll bar's length) over the next frames, GROW_STEP_ROWS at a time: a
- * new row costs ~0.25 ms to make, bind and measure. */
+ * gets long, it shows the first screenful, then GROW_STEP_ROWS more after
+ * each frame is painted until the list view has all the rows it keeps, then
+ * the rest.  The rows in view come in the first frame, the rows below them
+ * (and the scroll bar's length) over the next frames: a new row costs ~0.25
+ * ms to make, bind and measure.  A hidden list view (the tree while a
+ * search is shown) does not grow until it is shown again. */
 
 #define GROW_STEP_ROWS 32
 #define GROW_VIEW_ROWS 200    /* what a GTK 4.8 list view keeps */
