@@ -25,18 +25,34 @@ xp_test_have_sim_and_display (void)
 }
 
 GtkWidget *
-xp_test_find_named (GtkWidget  *root,
-                    const char *name)
+xp_test_find (GtkWidget  *root,
+              gboolean  (*match) (GtkWidget *widget,
+                                  gpointer   data),
+              gpointer    data)
 {
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+  if (match (root, data))
     return root;
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *found = xp_test_find_named (c, name);
+      GtkWidget *found = xp_test_find (c, match, data);
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_named (GtkWidget *widget,
+          gpointer   name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+GtkWidget *
+xp_test_find_named (GtkWidget  *root,
+                    const char *name)
+{
+  return xp_test_find (root, is_named, (gpointer) name);
 }
 
 GtkWidget *

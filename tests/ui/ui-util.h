@@ -12,6 +12,12 @@ G_BEGIN_DECLS
  * is marked skipped with the reason. */
 gboolean   xp_test_have_sim_and_display (void);
 
+/* The first widget in @root's tree (@root first, then depth first) that
+ * @match takes, or NULL. */
+GtkWidget *xp_test_find       (GtkWidget  *root,
+                               gboolean  (*match) (GtkWidget *widget,
+                                                   gpointer   data),
+                               gpointer    data);
 /* The first widget named @name (gtk_widget_set_name) in @root's tree, or NULL. */
 GtkWidget *xp_test_find_named (GtkWidget  *root,
                                const char *name);

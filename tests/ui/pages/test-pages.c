@@ -456,18 +456,11 @@ typedef struct {
   const char *entry_text;
 } ToastWait;
 
-static GtkWidget *
-find_entry (GtkWidget *root)
+static gboolean
+is_entry (GtkWidget *widget,
+          gpointer   data)
 {
-  if (GTK_IS_ENTRY (root))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_entry (c);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_ENTRY (widget);
 }
 
 static gboolean
@@ -478,7 +471,7 @@ toast_arrived (gpointer data)
 
   if (dialog != NULL && !w->answered)
     {
-      GtkWidget *entry = find_entry (GTK_WIDGET (dialog));
+      GtkWidget *entry = xp_test_find (GTK_WIDGET (dialog), is_entry, NULL);
       w->answered = TRUE;
       if (entry != NULL && w->entry_text != NULL)
         gtk_editable_set_text (GTK_EDITABLE (entry), w->entry_text);

@@ -216,22 +216,14 @@ test_search_rows (Fixture       *f,
   g_assert_true (xapi_test_wait_for (tree_shown, f, TIMEOUT_MS));
 }
 
-/* The sidebar's list view under @widget that is not shown (the tree's,
- * while a search is; not a drop-down's), or NULL. */
-static GtkWidget *
-hidden_list_view (GtkWidget *widget)
+/* A list view of the sidebar's that is not shown (the tree's, while a
+ * search is; not a drop-down's). */
+static gboolean
+is_hidden_list_view (GtkWidget *widget,
+                     gpointer   data)
 {
-  if (GTK_IS_LIST_VIEW (widget) && !gtk_widget_get_mapped (widget) &&
-      GTK_IS_MULTI_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (widget))))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = hidden_list_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_LIST_VIEW (widget) && !gtk_widget_get_mapped (widget) &&
+         GTK_IS_MULTI_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (widget)));
 }
 
 static gboolean
@@ -268,7 +260,7 @@ test_tree_grows_when_shown (Fixture       *f,
   g_list_store_remove_all (f->conns);
   type (f, "vm-");
   g_assert_true (xapi_test_wait_for (searching_shown, f, TIMEOUT_MS));
-  tree_view = hidden_list_view (GTK_WIDGET (f->sidebar));
+  tree_view = xp_test_find (GTK_WIDGET (f->sidebar), is_hidden_list_view, NULL);
   g_assert_nonnull (tree_view);
 
   g_list_store_append (f->conns, f->conn);
