@@ -530,8 +530,9 @@ row_update (RowWidgets *rw)
   if (g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (rw->icon)), xp_object_get_icon_name (item)) != 0)
     gtk_image_set_from_icon_name (GTK_IMAGE (rw->icon), xp_object_get_icon_name (item));
   gtk_inscription_set_text (GTK_INSCRIPTION (rw->state), state);
-  /* (hidden without text, or it would be read out by its type name; shown
-   * or hidden, it is the same for rows of VMs, all of which have a state) */
+  /* Hidden without text, or AT-SPI would read out its type name.  (Showing
+   * or hiding it queues a resize; a VM always has a state, so the rows of
+   * VMs never do.) */
   gtk_widget_set_visible (rw->state, state != NULL);
   if (is_error)
     gtk_widget_add_css_class (rw->state, "error");
@@ -741,8 +742,9 @@ row_drop_cb (GtkDropTarget *target,
  * When a list view's model loses rows (a search narrowing from 10,000 rows
  * to one), GTK 4.8 unparents the ~200 row widgets it no longer needs and
  * they are finalized there and then, with everything in them: ~10 ms before
- * the frame.  Each row widget holds a reference of ours, given back over
- * later idles once GTK has let go of the row (it never takes one back). */
+ * the frame.  Each row's child (its expander) holds a reference of ours,
+ * given back over later idles once GTK has unparented it (GTK never takes
+ * a row back once let go of). */
 
 #define REAP_BUDGET_US 2000
 
