@@ -62,7 +62,8 @@ fi
 if [ -f build-aux/run-valgrind.sh ]; then
   echo "=== library tests under valgrind ==="
   bash build-aux/run-valgrind.sh build || status=1
-  /usr/bin/python3 build-aux/summarize-tests.py build/meson-logs/valgrind-valgrind.json | sed 's/^/valgrind: /' >&2
+  /usr/bin/python3 build-aux/summarize-tests.py build/meson-logs/valgrind-valgrind.json \
+    --rerun build/meson-logs/valgrind-rerun-valgrind.json | sed 's/^/valgrind: /' >&2
 fi
 
 /usr/bin/python3 build-aux/summarize-tests.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
