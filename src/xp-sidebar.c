@@ -453,8 +453,13 @@ grow_list_source_changed_cb (GListModel *source,
   guint n = g_list_model_get_n_items (source);
   guint new_n, from;
 
-  if (!self->holding && old_n < grow_list_screenful (self) && n > grow_list_screenful (self))
-    grow_list_hold (self);
+  if (!self->holding)
+    {
+      guint screenful = grow_list_screenful (self);
+
+      if (old_n < screenful && n > screenful)
+        grow_list_hold (self);
+    }
   new_n = self->holding ? MIN (n, self->cap) : n;
   self->n_items = new_n;
 
