@@ -835,6 +835,7 @@ struct _XpPlacement
   GPtrArray      *bulk_moving;  /* XapiObject* (strong): shown, and moving */
   GHashTable     *entering;     /* XpObjectList* -> GPtrArray of Staged* */
   GHashTable     *entering_sorted;  /* the XpObjectList* whose Staged are sorted */
+  guint           enter_chunk;  /* objects per list_publish; see placement_bulk_enter */
 };
 
 G_DEFINE_FINAL_TYPE (XpPlacement, xp_placement, G_TYPE_OBJECT)
@@ -1122,12 +1123,23 @@ static void placement_schedule (XpPlacement *self);
  * bulk placement (below). */
 #define PLACEMENT_SLICE 4
 #define PLACEMENT_BULK  1024
-/* Time spent per idle on a bulk placement, and the most new objects that
- * enter a list at once (the pool's halted VMs can be thousands: so many
- * new rows in the tree at once was 15 ms). */
+/* Time spent per idle on a bulk placement; the list views measure what
+ * changed straight after (GTK's layout runs before any input), so an idle
+ * that puts rows in a shown list leaves room for that.  New objects enter
+ * a list in chunks sized from what the last chunk cost, between
+ * PLACEMENT_ENTER_MIN and PLACEMENT_ENTER_MAX objects, aiming at
+ * PLACEMENT_ENTER_US each (in a shown list, 512 new rows at once was up
+ * to 15 ms; in a collapsed one, under 1 ms).  They enter in an idle that
+ * has not spent PLACEMENT_BUDGET_US working out places. */
 #define PLACEMENT_BUDGET_US 4000
-#define PLACEMENT_BULK_BUDGET_US 12000
-#define PLACEMENT_ENTER_CHUNK 512
+#define PLACEMENT_BULK_BUDGET_US 10000
+#define PLACEMENT_ENTER_US 2500
+#define PLACEMENT_ENTER_MIN 16
+#define PLACEMENT_ENTER_MAX 256
+/* Below the cache's idles (G_PRIORITY_DEFAULT_IDLE), so that an idle
+ * applying a batch of events and a placement never share one main-loop
+ * iteration (GLib dispatches every ready source of the top priority). */
+#define PLACEMENT_PRIORITY (G_PRIORITY_DEFAULT_IDLE + 10)
 
 typedef struct {
   XapiObject *object;   /* strong */
@@ -1263,8 +1275,23 @@ placement_bulk_move (XpPlacement *self,
   return self->bulk_moving->len == 0;
 }
 
-/* New objects into their lists, a list at a time, until @deadline; TRUE
- * when all are in. */
+/* Next chunk's size, from what @n objects entering took (@spent µs). */
+static void
+placement_enter_learn (XpPlacement *self,
+                       guint        n,
+                       gint64       spent)
+{
+  guint64 next = (guint64) n * PLACEMENT_ENTER_US / MAX (spent, 1);
+
+  /* at most twice as many as last time: a collapsed list is cheap, the
+   * next one may be shown */
+  next = MIN (next, 2 * (guint64) self->enter_chunk);
+  self->enter_chunk = CLAMP (next, PLACEMENT_ENTER_MIN, PLACEMENT_ENTER_MAX);
+}
+
+/* New objects into their lists, a chunk at a time, while a chunk fits
+ * before @deadline; TRUE when all are in.  Sorting a list's new objects
+ * (thousands of names) counts against the same deadline. */
 static gboolean
 placement_bulk_enter (XpPlacement *self,
                       gint64       deadline)
@@ -1278,11 +1305,18 @@ placement_bulk_enter (XpPlacement *self,
       XpObjectList *list = key;
       GPtrArray *staged = value;
       g_autoptr(GPtrArray) entering = NULL;
+      gint64 began;
       guint n;
 
+      /* a chunk costs PLACEMENT_ENTER_US or less, and so does a sort */
+      if (g_get_monotonic_time () + PLACEMENT_ENTER_US > deadline)
+        return FALSE;
       if (g_hash_table_add (self->entering_sorted, list))
         g_ptr_array_sort (staged, staged_compare);
-      n = MIN (staged->len, PLACEMENT_ENTER_CHUNK);
+      began = g_get_monotonic_time ();
+      if (began + PLACEMENT_ENTER_US > deadline)
+        return FALSE;
+      n = MIN (staged->len, self->enter_chunk);
       entering = g_ptr_array_sized_new (n);
       for (guint i = 0; i < n; i++)
         {
@@ -1311,8 +1345,8 @@ placement_bulk_enter (XpPlacement *self,
           g_hash_table_iter_remove (&iter);
         }
       list_publish (list);
-      if (g_get_monotonic_time () >= deadline)
-        return g_hash_table_size (self->entering) == 0;
+      if (n == self->enter_chunk)
+        placement_enter_learn (self, n, g_get_monotonic_time () - began);
       /* the table may have changed under a handler: start over */
       g_hash_table_iter_init (&iter, self->entering);
     }
@@ -1375,7 +1409,7 @@ placement_idle_cb (gpointer data)
 
       /* new objects in longer slices (the tree fills sooner), moves in 4 ms;
        * a list's objects enter at the next idle if working out their places
-       * took this one (entering 512 takes up to 20 ms more) */
+       * took this one */
       if ((self->bulk == NULL || placement_bulk_compute (self, deadline)) &&
           g_get_monotonic_time () < start + PLACEMENT_BUDGET_US &&
           placement_bulk_enter (self, deadline) &&
@@ -1421,7 +1455,7 @@ static void
 placement_schedule (XpPlacement *self)
 {
   if (self->idle_id == 0)
-    self->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, placement_idle_cb, self, NULL);
+    self->idle_id = g_idle_add_full (PLACEMENT_PRIORITY, placement_idle_cb, self, NULL);
 }
 
 static void
@@ -1601,6 +1635,7 @@ xp_placement_init (XpPlacement *self)
   self->bulk_moving = g_ptr_array_new_with_free_func (g_object_unref);
   self->entering = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->entering_sorted = g_hash_table_new (NULL, NULL);
+  self->enter_chunk = PLACEMENT_ENTER_MIN;
 }
 
 static XpPlacement *
