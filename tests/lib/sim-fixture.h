@@ -18,6 +18,7 @@ typedef struct {
   GPtrArray   *member_names; /* MEMBER lines */
   GPtrArray   *member_urls;
   char        *fingerprint;  /* SHA-256 of the master's certificate, "AB:CD:..." (TLS only) */
+  struct _SoupSession *session;  /* control and raw calls: kept alive, one TLS handshake */
 } XapiSim;
 
 /* Path of the simulator binary or NULL (tests then skip). */
