@@ -1000,6 +1000,10 @@ start_call (XapiRpc              *self,
   if (timeout_ms > 0)
     {
       data->timeout_source = g_timeout_source_new (timeout_ms);
+      /* Below the I/O: when the main loop was held up past the timeout (a
+       * long stall of the application), the answer that came meanwhile is
+       * read first; the timeout fires only while none is ready. */
+      g_source_set_priority (data->timeout_source, G_PRIORITY_LOW);
       g_source_set_callback (data->timeout_source, timeout_cb, task, NULL);
       g_source_set_name (data->timeout_source, "[xapi] rpc timeout");
       g_source_attach (data->timeout_source, g_main_context_get_thread_default ());

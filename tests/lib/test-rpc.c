@@ -556,6 +556,63 @@ test_timeout_and_cancel (void)
   g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
 }
 
+typedef struct {
+  XapiSim *sim;
+  gint64   calls;   /* the calls the simulator had received before */
+} SimCalls;
+
+static gint64
+sim_calls (XapiSim *sim)
+{
+  g_autoptr(JsonNode) stats = xapi_sim_control (sim, "/stats", NULL);
+
+  return json_object_get_int_member (json_node_get_object (stats), "calls");
+}
+
+static gboolean
+sim_got_call (gpointer data)
+{
+  SimCalls *c = data;
+
+  return sim_calls (c->sim) > c->calls;
+}
+
+/* The main loop held up past a call's timeout (the application stalled)
+ * while the server answered: the answer is read, not a timeout reported. */
+static void
+test_stalled_loop (void)
+{
+  g_autoptr(XapiSim) sim = NULL;
+  g_autoptr(XapiRpc) rpc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) delayed = NULL;
+  GAsyncResult *result = NULL;
+  JsonArray *params = json_array_new ();
+  SimCalls c;
+
+  if (xapi_test_skip_without_sim ())
+    return;
+  sim = xapi_sim_start ("--scenario", "demo", "--no-tls", NULL);
+  rpc = xapi_rpc_new (sim->url);
+  c = (SimCalls) { sim, sim_calls (sim) };
+  delayed = xapi_sim_control (sim, "/delay", "{\"ms\":1000,\"count\":1}");
+  json_array_add_string_element (params, "root");
+  json_array_add_string_element (params, "secret");
+  xapi_rpc_call_async (rpc, "session.login_with_password", params, 1500, NULL,
+                       xapi_test_store_result, &result);
+  g_assert_true (xapi_test_wait_for (sim_got_call, &c, 10000));
+  g_assert_null (result);
+  /* The stall itself, the fault under test: the answer comes 1 s into it,
+   * the timeout is due 1.5 s into it (not a wait for either). */
+  g_usleep (2500 * 1000);
+  xapi_test_wait_result (&result, 10000);
+  node = xapi_rpc_call_finish (rpc, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+}
+
 static void
 test_refused (void)
 {
@@ -581,6 +638,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc/timeout-and-cancel", test_timeout_and_cancel);
   g_test_add_func ("/rpc/streamed-decode", test_streamed_decode);
   g_test_add_func ("/rpc/refused", test_refused);
+  g_test_add_func ("/rpc/stalled-loop", test_stalled_loop);
 
   return g_test_run ();
 }
