@@ -1308,7 +1308,8 @@ placement_bulk_enter (XpPlacement *self,
       gint64 began;
       guint n;
 
-      /* a chunk costs PLACEMENT_ENTER_US or less, and so does a sort */
+      /* a chunk is sized to cost PLACEMENT_ENTER_US; sorting a list's
+       * new objects costs about as much */
       if (g_get_monotonic_time () + PLACEMENT_ENTER_US > deadline)
         return FALSE;
       if (g_hash_table_add (self->entering_sorted, list))
@@ -2878,14 +2879,17 @@ search_prepare_cb (gpointer data)
 {
   XpTreeModel *self = data;
   XpSearchList *list = self->search_list;
+  guint order;
 
   if (self->search != NULL)
     {
       self->prepare_id = 0;
       return G_SOURCE_REMOVE;   /* the search makes what it needs */
     }
-  if (!search_list_ensure_sorted (list, g_get_monotonic_time () + SEARCH_PREPARE_US))
-    return G_SOURCE_CONTINUE;
+  order = list->order;
+  if (!search_list_ensure_sorted (list, g_get_monotonic_time () + SEARCH_PREPARE_US) ||
+      list->order != order)
+    return G_SOURCE_CONTINUE;   /* the keys at the next idle, if sorting took this one */
   if (list->keys_stale && !search_list_make_keys (list, SEARCH_PREPARE_KEYS))
     return G_SOURCE_CONTINUE;
   self->prepare_id = 0;
