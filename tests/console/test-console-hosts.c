@@ -113,9 +113,7 @@ member_vm (Fixture     *f,
 static guint64
 console_requests (Fixture *f)
 {
-  g_autoptr(JsonNode) stats = xapi_sim_control (f->sim, "/stats", NULL);
-
-  return (guint64) json_object_get_int_member (json_node_get_object (stats), "console_requests");
+  return (guint64) xapi_sim_stat (f->sim, "console_requests");
 }
 
 typedef struct {

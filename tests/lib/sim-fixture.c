@@ -187,6 +187,16 @@ xapi_sim_control (XapiSim    *sim,
   return http_json (sim->session, json_body ? "POST" : "GET", url, json_body, NULL);
 }
 
+/* One of the counters /stats gives (calls, console_requests...). */
+gint64
+xapi_sim_stat (XapiSim    *sim,
+               const char *member)
+{
+  g_autoptr(JsonNode) stats = xapi_sim_control (sim, "/stats", NULL);
+
+  return json_object_get_int_member (json_node_get_object (stats), member);
+}
+
 JsonNode *
 xapi_sim_raw_call (XapiSim    *sim,
                    const char *url,

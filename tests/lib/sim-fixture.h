@@ -32,6 +32,8 @@ void        xapi_sim_stop              (XapiSim    *sim);
 JsonNode   *xapi_sim_control           (XapiSim    *sim,
                                         const char *path,
                                         const char *json_body);
+gint64      xapi_sim_stat              (XapiSim    *sim,
+                                        const char *member);
 /* A raw JSON-RPC 2.0 call to @url (the master when NULL), independent of
  * libxapi: returns the whole response object. */
 JsonNode   *xapi_sim_raw_call          (XapiSim    *sim,

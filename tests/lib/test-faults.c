@@ -711,14 +711,6 @@ typedef struct {
   guint64  calls_at_token;   /* the simulator's calls when the token came */
 } SyncWatch;
 
-static guint64
-sim_calls (XapiSim *sim)
-{
-  g_autoptr(JsonNode) stats = xapi_sim_control (sim, "/stats", NULL);
-
-  return json_object_get_int_member (json_node_get_object (stats), "calls");
-}
-
 /* The first move of the progress: the token is in, the fetches are sent. */
 static void
 note_token (XapiConnection *conn,
@@ -726,7 +718,7 @@ note_token (XapiConnection *conn,
             SyncWatch      *w)
 {
   if (w->calls_at_token == 0 && xapi_connection_get_sync_progress (conn) > 0.1)
-    w->calls_at_token = sim_calls (w->sim);
+    w->calls_at_token = (guint64) xapi_sim_stat (w->sim, "calls");
 }
 
 static gboolean
@@ -741,7 +733,7 @@ fetches_arrived (gpointer data)
   SyncWatch *w = data;
 
   /* three get_all_records and an event.from for the other classes */
-  return sim_calls (w->sim) >= w->calls_at_token + 4;
+  return (guint64) xapi_sim_stat (w->sim, "calls") >= w->calls_at_token + 4;
 }
 
 typedef struct {

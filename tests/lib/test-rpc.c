@@ -561,20 +561,12 @@ typedef struct {
   gint64   calls;   /* the calls the simulator had received before */
 } SimCalls;
 
-static gint64
-sim_calls (XapiSim *sim)
-{
-  g_autoptr(JsonNode) stats = xapi_sim_control (sim, "/stats", NULL);
-
-  return json_object_get_int_member (json_node_get_object (stats), "calls");
-}
-
 static gboolean
 sim_got_call (gpointer data)
 {
   SimCalls *c = data;
 
-  return sim_calls (c->sim) > c->calls;
+  return xapi_sim_stat (c->sim, "calls") > c->calls;
 }
 
 /* The main loop held up past a call's timeout (the application stalled)
@@ -595,7 +587,7 @@ test_stalled_loop (void)
     return;
   sim = xapi_sim_start ("--scenario", "demo", "--no-tls", NULL);
   rpc = xapi_rpc_new (sim->url);
-  c = (SimCalls) { sim, sim_calls (sim) };
+  c = (SimCalls) { sim, xapi_sim_stat (sim, "calls") };
   delayed = xapi_sim_control (sim, "/delay", "{\"ms\":1000,\"count\":1}");
   json_array_add_string_element (params, "root");
   json_array_add_string_element (params, "secret");
