@@ -223,6 +223,24 @@ xp_object_dup_display_name (GObject *item)
   return g_strdup ("");
 }
 
+/* Every name xp_object_get_icon_name() gives, for the sidebar to look
+ * them up ahead (the tag and folder groups' too). */
+const char * const *
+xp_object_icon_names (void)
+{
+  static const char * const names[] = {
+    "network-server-symbolic", "dialog-warning-symbolic", "network-offline-symbolic",
+    "network-wired-acquiring-symbolic", "network-workgroup-symbolic", "computer-symbolic",
+    "computer-fail-symbolic", "camera-photo-symbolic", "folder-templates-symbolic",
+    "media-playback-start-symbolic", "media-playback-pause-symbolic",
+    "media-playback-stop-symbolic", "media-optical-symbolic",
+    "drive-removable-media-symbolic", "drive-harddisk-symbolic", "network-wired-symbolic",
+    "image-missing-symbolic", "bookmark-new-symbolic", "folder-symbolic", NULL
+  };
+
+  return names;
+}
+
 const char *
 xp_object_get_icon_name (GObject *item)
 {

@@ -52,6 +52,7 @@ gboolean     xp_tree_model_get_searching      (XpTreeModel *self);
 /* Helpers shared with the rest of the window. */
 char        *xp_object_dup_display_name       (GObject     *item);
 const char  *xp_object_get_icon_name          (GObject     *item);
+const char * const *xp_object_icon_names      (void);
 /* Short state text for a row ("Running", "Connecting…"); NULL when none.
  * *is_error is set for failures. */
 char        *xp_object_dup_state_text         (GObject     *item,

@@ -152,6 +152,8 @@ read_rows (GListModel *model)
       else
         row.item = g_object_ref (obj);
       row.name = xp_object_dup_display_name (row.item);
+      /* the sidebar looks up the listed icons ahead: every row's is one */
+      g_assert_true (g_strv_contains (xp_object_icon_names (), xp_object_get_icon_name (row.item)));
       g_array_append_val (rows, row);
     }
   return rows;
