@@ -51,6 +51,29 @@ index_shard (Index      *index,
   return index->shards[g_str_hash (key) % INDEX_SHARDS];
 }
 
+static gpointer
+index_lookup (Index      *index,
+              const char *key)
+{
+  return g_hash_table_lookup (index_shard (index, key), key);
+}
+
+/* @key: as the table owns it (or the value, for the objects by ref) */
+static void
+index_replace (Index    *index,
+               char     *key,
+               gpointer  value)
+{
+  g_hash_table_replace (index_shard (index, key), key, value);
+}
+
+static void
+index_remove (Index      *index,
+              const char *key)
+{
+  g_hash_table_remove (index_shard (index, key), key);
+}
+
 static guint
 index_size (Index *index)
 {
@@ -725,7 +748,7 @@ xapi_cache_lookup (XapiCache  *self,
 
   if (ref == NULL)
     return NULL;
-  return g_hash_table_lookup (index_shard (&self->objects, ref), ref);
+  return index_lookup (&self->objects, ref);
 }
 
 XapiObject *
@@ -736,7 +759,7 @@ xapi_cache_lookup_by_uuid (XapiCache  *self,
 
   if (uuid == NULL)
     return NULL;
-  return g_hash_table_lookup (index_shard (&self->by_uuid, uuid), uuid);
+  return index_lookup (&self->by_uuid, uuid);
 }
 
 gpointer
@@ -921,7 +944,7 @@ index_uuid (XapiCache  *self,
   const char *uuid = xapi_object_get_uuid (object);
 
   if (uuid != NULL && *uuid != '\0')
-    g_hash_table_replace (index_shard (&self->by_uuid, uuid), g_strdup (uuid), object);
+    index_replace (&self->by_uuid, g_strdup (uuid), object);
 }
 
 static void
@@ -930,8 +953,8 @@ unindex_uuid (XapiCache  *self,
 {
   const char *uuid = xapi_object_get_uuid (object);
 
-  if (uuid != NULL && g_hash_table_lookup (index_shard (&self->by_uuid, uuid), uuid) == object)
-    g_hash_table_remove (index_shard (&self->by_uuid, uuid), uuid);
+  if (uuid != NULL && index_lookup (&self->by_uuid, uuid) == object)
+    index_remove (&self->by_uuid, uuid);
 }
 
 static void
@@ -943,8 +966,7 @@ remove_object (XapiCache  *self,
 
   g_object_ref (object);   /* the table and the store may hold the last refs */
   unindex_uuid (self, object);
-  g_hash_table_remove (index_shard (&self->objects, xapi_object_get_ref (object)),
-                       xapi_object_get_ref (object));
+  index_remove (&self->objects, xapi_object_get_ref (object));
   if (g_list_store_find (store, object, &position))
     g_list_store_remove (store, position);
   _xapi_object_set_gone (object);
@@ -970,7 +992,7 @@ apply_event (XapiCache      *self,
              GHashTable     *pending,    /* store -> PendingAdds */
              GPtrArray      *spent)
 {
-  XapiObject *existing = xapi_cache_lookup (self, event->ref);
+  XapiObject *existing = index_lookup (&self->objects, event->ref);
 
   if (existing != NULL &&
       g_ascii_strcasecmp (xapi_object_get_class_name (existing), event->class_name) != 0)
@@ -993,7 +1015,7 @@ apply_event (XapiCache      *self,
               /* added and deleted within one batch: never announced */
               unindex_uuid (self, existing);
               _xapi_object_set_gone (existing);
-              g_hash_table_remove (index_shard (&self->objects, event->ref), event->ref);
+              index_remove (&self->objects, event->ref);
               return;
             }
           remove_object (self, existing);
@@ -1013,8 +1035,8 @@ apply_event (XapiCache      *self,
       record_done (event, spent);
       if (g_strcmp0 (uuid_before, xapi_object_get_uuid (existing)) != 0)
         {
-          if (uuid_before != NULL && xapi_cache_lookup_by_uuid (self, uuid_before) == existing)
-            g_hash_table_remove (index_shard (&self->by_uuid, uuid_before), uuid_before);
+          if (uuid_before != NULL && index_lookup (&self->by_uuid, uuid_before) == existing)
+            index_remove (&self->by_uuid, uuid_before);
           index_uuid (self, existing);
         }
       return;
@@ -1034,8 +1056,7 @@ apply_event (XapiCache      *self,
     PendingAdds *adds = g_hash_table_lookup (pending, store);
 
     record_done (event, spent);
-    g_hash_table_replace (index_shard (&self->objects, event->ref),
-                          (gpointer) xapi_object_get_ref (object), object);
+    index_replace (&self->objects, (char *) xapi_object_get_ref (object), object);
     index_uuid (self, object);
 
     if (adds == NULL)
@@ -1508,12 +1529,11 @@ _xapi_cache_insert (XapiCache  *self,
 {
   GListStore *store;
 
-  if (xapi_cache_lookup (self, xapi_object_get_ref (object)) != NULL)
+  if (index_lookup (&self->objects, xapi_object_get_ref (object)) != NULL)
     return;
 
   store = ensure_store (self, xapi_object_get_class_name (object));
-  g_hash_table_replace (index_shard (&self->objects, xapi_object_get_ref (object)),
-                        (gpointer) xapi_object_get_ref (object), g_object_ref (object));
+  index_replace (&self->objects, (char *) xapi_object_get_ref (object), g_object_ref (object));
   index_uuid (self, object);
   g_list_store_append (store, object);
   g_signal_emit (self, signals[OBJECT_ADDED], 0, object);
